@@ -1,0 +1,38 @@
+# dokukit — every target works on a fresh machine with Go (and, for the
+# Redis-backed tests, redis-server, which .ci/run installs).
+GO        ?= go
+BENCHTIME ?= 200ms
+FUZZTIME  ?= 30s
+COUNT     ?= 1
+
+.PHONY: test bench fuzz lint demo vet
+
+## test: vet, then every test with the race detector (what CI runs)
+test: vet
+	$(GO) test -race -count=$(COUNT) ./...
+	cd bench && $(GO) vet ./... && $(GO) test -count=1 -run . ./...
+
+vet:
+	$(GO) vet ./...
+
+## bench: short benchmarks side by side with their baselines
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) ./...
+
+## fuzz: every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## lint: formatting and vet
+lint:
+	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
+
+## demo: sign a sample SNAP request and verify it, printing every step
+demo:
+	$(GO) run ./cmd/doku-verify demo

@@ -1,0 +1,411 @@
+package sign
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// maxDepth is encoding/json's scanner limit (maxNestingDepth). Matching it
+// keeps the promise that AppendMinified rejects exactly what json.Compact
+// rejects, including 10001 nested brackets.
+const maxDepth = 10000
+
+// AppendMinified appends src with the insignificant JSON whitespace (space,
+// tab, CR, LF outside string literals) removed and returns the extended
+// buffer. Key order, string contents, escapes and number spelling are kept
+// byte for byte: the output is identical to encoding/json.Compact's, and so
+// is the set of inputs rejected, with one deliberate exception: a zero-length
+// src means "no body" and appends nothing (SNAP hashes the empty string for
+// it). A whitespace-only src is an error, as in json.Compact.
+//
+// On error dst is returned unchanged (truncated to its original length) with
+// a *SyntaxError wrapping ErrInvalidJSON. When cap(dst)-len(dst) >= len(src)
+// the call does not allocate.
+func AppendMinified(dst, src []byte) ([]byte, error) {
+	if len(src) == 0 {
+		return dst, nil
+	}
+	orig := len(dst)
+	if cap(dst)-orig < len(src) {
+		nd := make([]byte, orig, orig+len(src))
+		copy(nd, dst)
+		dst = nd
+	}
+	out := dst[orig : orig+len(src)]
+	w, off, msg := compact(out, src)
+	if msg != "" {
+		return dst[:orig], &SyntaxError{Offset: int64(off), Msg: msg}
+	}
+	return dst[:orig+w], nil
+}
+
+// Minify returns src minified into a new slice; see AppendMinified.
+func Minify(src []byte) ([]byte, error) {
+	if len(src) == 0 {
+		return []byte{}, nil
+	}
+	return AppendMinified(make([]byte, 0, len(src)), src)
+}
+
+// Valid reports whether src is valid JSON by the rules AppendMinified
+// applies (a zero-length src counts as valid "no body").
+func Valid(src []byte) bool {
+	if len(src) == 0 {
+		return true
+	}
+	var buf [512]byte
+	// compact writes at most len(src) bytes; validate in bounded pieces
+	// would need a resumable parser, so only small inputs use the stack.
+	if len(src) <= len(buf) {
+		_, _, msg := compact(buf[:len(src)], src)
+		return msg == ""
+	}
+	_, _, msg := compact(make([]byte, len(src)), src)
+	return msg == ""
+}
+
+// Byte classes for the structural scan.
+const (
+	cOther = iota
+	cWS
+	cQuote
+	cObjOpen
+	cObjClose
+	cArrOpen
+	cArrClose
+	cComma
+	cColon
+	cNum
+	cT
+	cF
+	cN
+)
+
+var class = func() (t [256]uint8) {
+	t[' '], t['\t'], t['\n'], t['\r'] = cWS, cWS, cWS, cWS
+	t['"'] = cQuote
+	t['{'], t['}'], t['['], t[']'] = cObjOpen, cObjClose, cArrOpen, cArrClose
+	t[','], t[':'] = cComma, cColon
+	t['-'] = cNum
+	for c := '0'; c <= '9'; c++ {
+		t[c] = cNum
+	}
+	t['t'], t['f'], t['n'] = cT, cF, cN
+	return
+}()
+
+var isHex = func() (t [256]bool) {
+	for _, c := range "0123456789abcdefABCDEF" {
+		t[c] = true
+	}
+	return
+}()
+
+const (
+	lo8  = 0x0101010101010101
+	hi8  = 0x8080808080808080
+	spc8 = 0x2020202020202020
+)
+
+// stringStop returns a word whose lowest set high bit marks the first byte of
+// w that ends a run of plain string content: '"', '\\' or a control byte.
+// Borrows can only set bits above a true match, so the lowest one is exact.
+func stringStop(w uint64) uint64 {
+	q := w ^ (lo8 * '"')
+	b := w ^ (lo8 * '\\')
+	return ((q-lo8)&^q | (b-lo8)&^b | (w - spc8)) &^ w & hi8
+}
+
+// compact writes the minified src into out (len(out) == len(src)) and
+// returns the bytes written, or the offset and reason of the first error.
+// It is one pass: structure is validated token by token, string contents
+// are skipped eight bytes at a time, and output is copied in runs between
+// whitespace.
+func compact(out, src []byte) (w, errOff int, errMsg string) {
+	n := len(src)
+	var stack [maxDepth/64 + 1]uint64 // bit set = object, clear = array
+	depth := 0
+	i := 0
+	start := 0 // first byte of the pending run to copy
+
+	// States of the grammar.
+	const (
+		sValue        = iota // a value must follow
+		sValueOrClose        // first element of an array: value or ']'
+		sKey                 // an object key must follow
+		sKeyOrClose          // first member of an object: key or '}'
+		sAfter               // a value just ended
+	)
+	state := sValue
+
+	for {
+		// Skip whitespace, flushing the run before it.
+		if i < n && class[src[i]] == cWS {
+			w += copy(out[w:], src[start:i])
+			i++
+			for i < n {
+				c := src[i]
+				if c == ' ' {
+					if i+8 <= n && binary.LittleEndian.Uint64(src[i:]) == spc8 {
+						i += 8
+						continue
+					}
+					i++
+					continue
+				}
+				if c == '\n' || c == '\t' || c == '\r' {
+					i++
+					continue
+				}
+				break
+			}
+			start = i
+		}
+		if i >= n {
+			if state == sAfter && depth == 0 {
+				w += copy(out[w:], src[start:i])
+				return w, 0, ""
+			}
+			return 0, n, "unexpected end of JSON input"
+		}
+		c := src[i]
+		switch state {
+		case sAfter:
+			if depth == 0 {
+				return 0, i, "invalid character after top-level value"
+			}
+			obj := stack[(depth-1)>>6]>>((depth-1)&63)&1 == 1
+			switch c {
+			case ',':
+				i++
+				if obj {
+					state = sKey
+				} else {
+					state = sValue
+				}
+			case '}':
+				if !obj {
+					return 0, i, "invalid character '}' after array element"
+				}
+				depth--
+				i++
+			case ']':
+				if obj {
+					return 0, i, "invalid character ']' after object key:value pair"
+				}
+				depth--
+				i++
+			default:
+				if obj {
+					return 0, i, "invalid character after object key:value pair"
+				}
+				return 0, i, "invalid character after array element"
+			}
+			continue
+		case sKey, sKeyOrClose:
+			if c == '}' && state == sKeyOrClose {
+				depth--
+				i++
+				state = sAfter
+				continue
+			}
+			if c != '"' {
+				return 0, i, "invalid character looking for beginning of object key string"
+			}
+			var msg string
+			if i, msg = scanString(src, i+1); msg != "" {
+				return 0, i, msg
+			}
+			// Colon, possibly with whitespace around it.
+			if i < n && class[src[i]] == cWS {
+				w += copy(out[w:], src[start:i])
+				for i < n && class[src[i]] == cWS {
+					i++
+				}
+				start = i
+			}
+			if i >= n {
+				return 0, n, "unexpected end of JSON input"
+			}
+			if src[i] != ':' {
+				return 0, i, "invalid character after object key"
+			}
+			i++
+			state = sValue
+			continue
+		case sValueOrClose:
+			if c == ']' {
+				depth--
+				i++
+				state = sAfter
+				continue
+			}
+		}
+		// A value starts at i.
+		switch class[c] {
+		case cQuote:
+			var msg string
+			if i, msg = scanString(src, i+1); msg != "" {
+				return 0, i, msg
+			}
+			state = sAfter
+		case cObjOpen, cArrOpen:
+			if depth >= maxDepth {
+				return 0, i, "exceeded max depth"
+			}
+			word, bit := depth>>6, uint(depth&63)
+			if c == '{' {
+				stack[word] |= 1 << bit
+				state = sKeyOrClose
+			} else {
+				stack[word] &^= 1 << bit
+				state = sValueOrClose
+			}
+			depth++
+			i++
+		case cNum:
+			var msg string
+			if i, msg = scanNumber(src, i); msg != "" {
+				return 0, i, msg
+			}
+			state = sAfter
+		case cT:
+			if !hasLit(src, i, "true") {
+				return 0, litErr(src, i, "true"), "invalid character in literal true (expecting 'true')"
+			}
+			i += 4
+			state = sAfter
+		case cF:
+			if !hasLit(src, i, "false") {
+				return 0, litErr(src, i, "false"), "invalid character in literal false (expecting 'false')"
+			}
+			i += 5
+			state = sAfter
+		case cN:
+			if !hasLit(src, i, "null") {
+				return 0, litErr(src, i, "null"), "invalid character in literal null (expecting 'null')"
+			}
+			i += 4
+			state = sAfter
+		default:
+			return 0, i, "invalid character looking for beginning of value"
+		}
+	}
+}
+
+// scanString scans string content starting just after the opening quote and
+// returns the index just past the closing quote.
+func scanString(src []byte, i int) (int, string) {
+	n := len(src)
+	for {
+		for i+8 <= n {
+			m := stringStop(binary.LittleEndian.Uint64(src[i:]))
+			if m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				goto special
+			}
+			i += 8
+		}
+		for i < n {
+			c := src[i]
+			if c == '"' || c == '\\' || c < 0x20 {
+				goto special
+			}
+			i++
+		}
+		return n, "unexpected end of JSON input"
+	special:
+		switch c := src[i]; {
+		case c == '"':
+			return i + 1, ""
+		case c < 0x20:
+			return i, "invalid character in string literal"
+		}
+		// Backslash escape.
+		i++
+		if i >= n {
+			return n, "unexpected end of JSON input"
+		}
+		switch src[i] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i++
+		case 'u':
+			i++
+			for k := 0; k < 4; k++ {
+				if i >= n {
+					return n, "unexpected end of JSON input"
+				}
+				if !isHex[src[i]] {
+					return i, "invalid character in \\u hexadecimal character escape"
+				}
+				i++
+			}
+		default:
+			return i, "invalid character in string escape code"
+		}
+	}
+}
+
+// scanNumber scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? starting at
+// i and returns the index just past it.
+func scanNumber(src []byte, i int) (int, string) {
+	n := len(src)
+	if src[i] == '-' {
+		i++
+		if i >= n {
+			return n, "unexpected end of JSON input"
+		}
+	}
+	switch c := src[i]; {
+	case c == '0':
+		i++
+	case c >= '1' && c <= '9':
+		i++
+		for i < n && src[i]-'0' < 10 {
+			i++
+		}
+	default:
+		return i, "invalid character in numeric literal"
+	}
+	if i < n && src[i] == '.' {
+		i++
+		if i >= n {
+			return n, "unexpected end of JSON input"
+		}
+		if src[i]-'0' >= 10 {
+			return i, "invalid character after decimal point in numeric literal"
+		}
+		for i < n && src[i]-'0' < 10 {
+			i++
+		}
+	}
+	if i < n && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		if i < n && (src[i] == '+' || src[i] == '-') {
+			i++
+		}
+		if i >= n {
+			return n, "unexpected end of JSON input"
+		}
+		if src[i]-'0' >= 10 {
+			return i, "invalid character in exponent of numeric literal"
+		}
+		for i < n && src[i]-'0' < 10 {
+			i++
+		}
+	}
+	return i, ""
+}
+
+func hasLit(src []byte, i int, lit string) bool {
+	return len(src)-i >= len(lit) && string(src[i:i+len(lit)]) == lit
+}
+
+func litErr(src []byte, i int, lit string) int {
+	for k := 0; k < len(lit); k++ {
+		if i+k >= len(src) || src[i+k] != lit[k] {
+			return i + k
+		}
+	}
+	return i
+}
