@@ -1,0 +1,181 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/dokukit/dokukit/sign"
+)
+
+func init() {
+	register("sign", "compute a signature (snap, snap-rsa, nonsnap, token, kirim)", runSign)
+}
+
+const signSynopsis = `sign <scheme> [flags]
+
+schemes:
+  snap      --method POST --path '/v1.0/x?a=1' --token TOKEN --timestamp TS [--body FILE]
+  snap-rsa  --method POST --path P --timestamp TS --private-key PEMFILE [--body FILE]
+  nonsnap   --client-id ID --request-id RID --timestamp TS --target PATH [--body FILE] [--response]
+  token     --client-id ID --timestamp TS --private-key PEMFILE
+  kirim     --agent-key K --request-id RID            (AES key = the secret)
+
+The secret comes from --secret-file PATH (one trailing newline stripped) or
+DOKU_SECRET. The signature alone is printed, followed by a newline.`
+
+func runSign(e *env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(e.stderr, "usage: doku-verify %s\n", signSynopsis)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	scheme, args := args[0], args[1:]
+	var (
+		method, path, token, tokenFile, ts, privFile   string
+		clientID, requestID, target, agentKey, secretF string
+		response                                       bool
+		body                                           optionalFile
+	)
+	examples := map[string]string{
+		"snap":     "  DOKU_SECRET=SK-snap-secret-123 doku-verify sign snap --method GET \\\n    --path '/v1.0/example/status?referenceNo=INV-1' --token eyJhbGciOiJSUzI1NiJ9.test.token \\\n    --timestamp 2024-01-01T12:00:00+07:00\n  6iEhoTPvaJQRnU/+HlOG+Dpesa6XvIGGjMbgunMeTUPEd7CmLyIIrHRheyu+2VHjwJseUjWr7hqGhAMpRyP9sQ==",
+		"snap-rsa": "  doku-verify sign snap-rsa --method POST --path /v1.0/debit/notify \\\n    --timestamp 2024-01-01T12:00:00+07:00 --private-key doku_private.pem --body notify.json",
+		"nonsnap":  "  DOKU_SECRET=SK-hCJ42G28TA0MKG9LE2E doku-verify sign nonsnap --client-id MCH-0001-10791114622547 \\\n    --request-id cc682442-6c22-493e-8121-b9ef6b3fa728 --timestamp 2020-10-21T03:38:28Z \\\n    --target /orders/v1/status/INV-20210124-0001\n  HMACSHA256=f+crWjcZyu/J7O3alkiMmYbNZZIcWo+nJfbiYDNszlg=",
+		"token":    "  doku-verify sign token --client-id BRN-0001-1700000000000 \\\n    --timestamp 2024-01-01T12:00:00+07:00 --private-key private.pem",
+		"kirim":    "  DOKU_SECRET=0123456789abcdef doku-verify sign kirim --agent-key A41418 \\\n    --request-id fd53b1e3-9c35-4dfa-a95ca8dbc5695485\n  y455yxXA+JSOkaOU/95jlXX5G2bDd9O2KXEWmeZInqSORauRcc8VU5vEU9kwaoO6",
+	}
+	ex, ok := examples[scheme]
+	if !ok {
+		fmt.Fprintf(e.stderr, "doku-verify sign: unknown scheme %q (want snap, snap-rsa, nonsnap, token or kirim)\n", scheme)
+		return exitUsage
+	}
+	fs := newFlagSet(e, "sign "+scheme, "sign "+scheme+" [flags]", ex)
+	needsSecret := scheme == "snap" || scheme == "nonsnap" || scheme == "kirim"
+	if needsSecret {
+		fs.StringVar(&secretF, "secret-file", "", "file holding the secret (else env DOKU_SECRET)")
+	}
+	switch scheme {
+	case "snap", "snap-rsa":
+		fs.StringVar(&method, "method", "", "HTTP method, as sent (e.g. POST)")
+		fs.StringVar(&path, "path", "", "EndpointUrl: relative path with query, as sent")
+		fs.StringVar(&ts, "timestamp", "", "X-TIMESTAMP, as sent")
+		fs.Var(&body, "body", "body file (- for stdin); omit for no body")
+		if scheme == "snap" {
+			fs.StringVar(&token, "token", "", "B2B access token (with or without 'Bearer ')")
+			fs.StringVar(&tokenFile, "token-file", "", "file holding the B2B access token")
+		} else {
+			fs.StringVar(&privFile, "private-key", "", "RSA private key (PEM PKCS#1/PKCS#8 or bare base64)")
+		}
+	case "nonsnap":
+		fs.StringVar(&clientID, "client-id", "", "Client-Id")
+		fs.StringVar(&requestID, "request-id", "", "Request-Id")
+		fs.StringVar(&ts, "timestamp", "", "Request-Timestamp (Response-Timestamp with --response)")
+		fs.StringVar(&target, "target", "", "Request-Target: the request path")
+		fs.Var(&body, "body", "body file (- for stdin); omit for no body (no Digest line)")
+		fs.BoolVar(&response, "response", false, "sign a response (Response-Timestamp line)")
+	case "token":
+		fs.StringVar(&clientID, "client-id", "", "X-CLIENT-KEY")
+		fs.StringVar(&ts, "timestamp", "", "X-TIMESTAMP, as sent")
+		fs.StringVar(&privFile, "private-key", "", "RSA private key (PEM PKCS#1/PKCS#8 or bare base64)")
+	case "kirim":
+		fs.StringVar(&agentKey, "agent-key", "", "agentKey header")
+		fs.StringVar(&requestID, "request-id", "", "requestId header")
+	}
+	if stop, code := parseFlags(fs, args); stop {
+		return code
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(e.stderr, "doku-verify sign %s: %v\n", scheme, err)
+		return exitUsage
+	}
+
+	var err error
+	switch scheme {
+	case "snap", "snap-rsa":
+		err = requireFlags("method", method, "path", path, "timestamp", ts)
+	case "nonsnap":
+		err = requireFlags("client-id", clientID, "request-id", requestID, "timestamp", ts, "target", target)
+	case "token":
+		err = requireFlags("client-id", clientID, "timestamp", ts, "private-key", privFile)
+	case "kirim":
+		err = requireFlags("agent-key", agentKey, "request-id", requestID)
+	}
+	if err == nil && scheme == "snap-rsa" {
+		err = requireFlags("private-key", privFile)
+	}
+	if err == nil && scheme == "snap" {
+		switch {
+		case token != "" && tokenFile != "":
+			err = errors.New("give --token or --token-file, not both")
+		case tokenFile != "":
+			var b []byte
+			if b, err = os.ReadFile(tokenFile); err != nil {
+				err = fmt.Errorf("cannot read --token-file: %w", unwrapPathErr(err))
+			} else {
+				token = strings.TrimRight(string(b), "\r\n")
+			}
+		}
+		if err == nil {
+			err = requireFlags("token", token)
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+
+	var bodyBytes []byte // nil = no body
+	if body.set {
+		if bodyBytes, err = readInput(e, body.path); err != nil {
+			return fail(fmt.Errorf("cannot read --body: %w", err))
+		}
+		if bodyBytes == nil {
+			bodyBytes = []byte{}
+		}
+	}
+	var secret []byte
+	if needsSecret {
+		if secret, err = loadSecret(e, secretF); err != nil {
+			return fail(err)
+		}
+	}
+
+	var out string
+	switch scheme {
+	case "snap":
+		var s *sign.SNAPSymmetric
+		if s, err = sign.NewSNAPSymmetric(secret); err == nil {
+			out, err = s.Sign(method, path, token, bodyBytes, ts)
+		}
+		if errors.Is(err, sign.ErrInvalidJSON) {
+			err = fmt.Errorf("--body is not valid JSON, which SNAP needs to minify it: %w", err)
+		}
+	case "snap-rsa", "token":
+		priv, perr := loadPrivateKey(privFile)
+		if perr != nil {
+			return fail(perr)
+		}
+		if scheme == "token" {
+			out, err = sign.SignToken(priv, clientID, ts)
+		} else {
+			out, err = sign.SignSNAPAsymmetric(priv, method, path, bodyBytes, ts)
+			if errors.Is(err, sign.ErrInvalidJSON) {
+				err = fmt.Errorf("--body is not valid JSON, which SNAP needs to minify it: %w", err)
+			}
+		}
+	case "nonsnap":
+		var s *sign.NonSNAP
+		if s, err = sign.NewNonSNAP(secret); err == nil {
+			out = s.Sign(sign.Components{ClientID: clientID, RequestID: requestID, Timestamp: ts, Target: target, Body: bodyBytes, Response: response})
+		}
+	case "kirim":
+		out, err = sign.KirimSignature(secret, agentKey, requestID)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintln(e.stdout, out)
+	return exitOK
+}
