@@ -118,13 +118,17 @@ func stringStop(w uint64) uint64 {
 
 // compact writes the minified src into out (len(out) == len(src)) and
 // returns the bytes written, or the offset and reason of the first error.
-// It is one pass: structure is validated token by token, string contents
-// are skipped eight bytes at a time, and output is copied in runs between
-// whitespace.
+// It is one pass: structure is validated token by token, string contents and
+// indentation are skipped eight bytes at a time, and output is copied in runs
+// between whitespace.
+//
+// out may be src itself (in-place minify): output never overtakes input, and
+// the word-wise copy only overshoots into bytes already consumed.
 func compact(out, src []byte) (w, errOff int, errMsg string) {
 	n := len(src)
 	var stack [maxDepth/64 + 1]uint64 // bit set = object, clear = array
 	depth := 0
+	inObj := false // the innermost container is an object
 	i := 0
 	start := 0 // first byte of the pending run to copy
 
@@ -139,26 +143,21 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 	state := sValue
 
 	for {
-		// Skip whitespace, flushing the run before it.
 		if i < n && class[src[i]] == cWS {
-			w += copy(out[w:], src[start:i])
-			i++
-			for i < n {
-				c := src[i]
-				if c == ' ' {
-					if i+8 <= n && binary.LittleEndian.Uint64(src[i:]) == spc8 {
-						i += 8
-						continue
+			// Flush the run before the whitespace.
+			if run := i - start; run > 0 {
+				if start-w >= 8 && i+8 <= n {
+					// Word-wise copy; the overshoot (< 8 bytes) lands in output
+					// that later runs overwrite, and, in place, stays below i.
+					for k := 0; k < run; k += 8 {
+						binary.LittleEndian.PutUint64(out[w+k:], binary.LittleEndian.Uint64(src[start+k:]))
 					}
-					i++
-					continue
+					w += run
+				} else {
+					w += copy(out[w:], src[start:i])
 				}
-				if c == '\n' || c == '\t' || c == '\r' {
-					i++
-					continue
-				}
-				break
 			}
+			i = skipWS(src, i+1)
 			start = i
 		}
 		if i >= n {
@@ -174,37 +173,29 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 			if depth == 0 {
 				return 0, i, "invalid character after top-level value"
 			}
-			obj := stack[(depth-1)>>6]>>((depth-1)&63)&1 == 1
-			switch c {
-			case ',':
+			switch {
+			case c == ',':
 				i++
-				if obj {
+				if inObj {
 					state = sKey
 				} else {
 					state = sValue
 				}
-			case '}':
-				if !obj {
-					return 0, i, "invalid character '}' after array element"
-				}
+				continue
+			case c == '}' && inObj, c == ']' && !inObj:
 				depth--
+				inObj = depth > 0 && stack[(depth-1)>>6]>>((depth-1)&63)&1 == 1
 				i++
-			case ']':
-				if obj {
-					return 0, i, "invalid character ']' after object key:value pair"
-				}
-				depth--
-				i++
+				continue
+			case inObj:
+				return 0, i, "invalid character after object key:value pair"
 			default:
-				if obj {
-					return 0, i, "invalid character after object key:value pair"
-				}
 				return 0, i, "invalid character after array element"
 			}
-			continue
 		case sKey, sKeyOrClose:
 			if c == '}' && state == sKeyOrClose {
 				depth--
+				inObj = depth > 0 && stack[(depth-1)>>6]>>((depth-1)&63)&1 == 1
 				i++
 				state = sAfter
 				continue
@@ -212,16 +203,60 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 			if c != '"' {
 				return 0, i, "invalid character looking for beginning of object key string"
 			}
-			var msg string
-			if i, msg = scanString(src, i+1); msg != "" {
-				return 0, i, msg
+		case sValueOrClose:
+			if c == ']' {
+				depth--
+				inObj = depth > 0 && stack[(depth-1)>>6]>>((depth-1)&63)&1 == 1
+				i++
+				state = sAfter
+				continue
 			}
-			// Colon, possibly with whitespace around it.
-			if i < n && class[src[i]] == cWS {
-				w += copy(out[w:], src[start:i])
-				for i < n && class[src[i]] == cWS {
+		}
+		// A value (or, in sKey, a key string) starts at i.
+		switch class[c] {
+		case cQuote:
+			i++
+			// String contents: eight bytes at a time up to the first '"',
+			// '\\' or control byte.
+			for {
+				for i+8 <= n {
+					m := stringStop(binary.LittleEndian.Uint64(src[i:]))
+					if m != 0 {
+						i += bits.TrailingZeros64(m) >> 3
+						break
+					}
+					i += 8
+				}
+				for i < n && src[i] != '"' && src[i] != '\\' && src[i] >= 0x20 {
 					i++
 				}
+				if i >= n {
+					return 0, n, "unexpected end of JSON input"
+				}
+				if c := src[i]; c == '"' {
+					i++
+					break
+				} else if c < 0x20 {
+					return 0, i, "invalid character in string literal"
+				}
+				var msg string
+				if i, msg = scanEscape(src, i+1); msg != "" {
+					return 0, i, msg
+				}
+			}
+			if state != sKey && state != sKeyOrClose {
+				state = sAfter
+				continue
+			}
+			// A key: the colon follows, possibly after whitespace.
+			if i < n && src[i] == ':' {
+				i++
+				state = sValue
+				continue
+			}
+			if i < n && class[src[i]] == cWS {
+				w += copy(out[w:], src[start:i])
+				i = skipWS(src, i+1)
 				start = i
 			}
 			if i >= n {
@@ -232,23 +267,6 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 			}
 			i++
 			state = sValue
-			continue
-		case sValueOrClose:
-			if c == ']' {
-				depth--
-				i++
-				state = sAfter
-				continue
-			}
-		}
-		// A value starts at i.
-		switch class[c] {
-		case cQuote:
-			var msg string
-			if i, msg = scanString(src, i+1); msg != "" {
-				return 0, i, msg
-			}
-			state = sAfter
 		case cObjOpen, cArrOpen:
 			if depth >= maxDepth {
 				return 0, i, "exceeded max depth"
@@ -257,9 +275,11 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 			if c == '{' {
 				stack[word] |= 1 << bit
 				state = sKeyOrClose
+				inObj = true
 			} else {
 				stack[word] &^= 1 << bit
 				state = sValueOrClose
+				inObj = false
 			}
 			depth++
 			i++
@@ -293,57 +313,55 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 	}
 }
 
-// scanString scans string content starting just after the opening quote and
-// returns the index just past the closing quote.
-func scanString(src []byte, i int) (int, string) {
+// skipWS returns the index of the first non-whitespace byte at or after i.
+// Indentation is skipped a word at a time: the lowest non-zero byte of
+// word^spaces is exactly the first byte that is not a space.
+func skipWS(src []byte, i int) int {
 	n := len(src)
 	for {
 		for i+8 <= n {
-			m := stringStop(binary.LittleEndian.Uint64(src[i:]))
-			if m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				goto special
+			d := binary.LittleEndian.Uint64(src[i:]) ^ spc8
+			if d != 0 {
+				i += bits.TrailingZeros64(d) >> 3
+				break
 			}
 			i += 8
 		}
-		for i < n {
-			c := src[i]
-			if c == '"' || c == '\\' || c < 0x20 {
-				goto special
-			}
+		for i < n && src[i] == ' ' {
 			i++
 		}
-		return n, "unexpected end of JSON input"
-	special:
-		switch c := src[i]; {
-		case c == '"':
-			return i + 1, ""
-		case c < 0x20:
-			return i, "invalid character in string literal"
-		}
-		// Backslash escape.
-		i++
-		if i >= n {
-			return n, "unexpected end of JSON input"
-		}
-		switch src[i] {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		if i < n && (src[i] == '\n' || src[i] == '\t' || src[i] == '\r') {
 			i++
-		case 'u':
-			i++
-			for k := 0; k < 4; k++ {
-				if i >= n {
-					return n, "unexpected end of JSON input"
-				}
-				if !isHex[src[i]] {
-					return i, "invalid character in \\u hexadecimal character escape"
-				}
-				i++
-			}
-		default:
-			return i, "invalid character in string escape code"
+			continue
 		}
+		return i
 	}
+}
+
+// scanEscape validates the escape sequence after a backslash at i-1 and
+// returns the index just past it.
+func scanEscape(src []byte, i int) (int, string) {
+	n := len(src)
+	if i >= n {
+		return n, "unexpected end of JSON input"
+	}
+	switch src[i] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return i + 1, ""
+	case 'u':
+		i++
+		for k := 0; k < 4; k++ {
+			if i >= n {
+				return n, "unexpected end of JSON input"
+			}
+			if !isHex[src[i]] {
+				return i, "invalid character in \\u hexadecimal character escape"
+			}
+			i++
+		}
+		return i, ""
+	}
+	return i, "invalid character in string escape code"
 }
 
 // scanNumber scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? starting at

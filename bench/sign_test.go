@@ -1,0 +1,216 @@
+package bench
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	gojson "github.com/goccy/go-json"
+
+	"github.com/dokukit/dokukit/sign"
+)
+
+var sizes = []struct {
+	name string
+	n    int
+}{{"1KiB", 1 << 10}, {"64KiB", 64 << 10}}
+
+// BenchmarkMinify puts our validating compactor beside encoding/json.Compact,
+// goccy/go-json.Compact (the fastest peer) and the Unmarshal+Marshal
+// re-serialization DOKU's SDKs do (which is also wrong: it reorders keys).
+func BenchmarkMinify(b *testing.B) {
+	for _, sz := range sizes {
+		body := PrettyBody(sz.n)
+		b.Run("dokukit/"+sz.name, func(b *testing.B) {
+			dst := make([]byte, 0, len(body))
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				var err error
+				if dst, err = sign.AppendMinified(dst[:0], body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("encoding-json-Compact/"+sz.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			buf.Grow(len(body))
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				buf.Reset()
+				if err := json.Compact(&buf, body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("goccy-Compact/"+sz.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			buf.Grow(len(body))
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				buf.Reset()
+				if err := gojson.Compact(&buf, body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("reserialize/"+sz.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := reserialize(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func reserialize(body []byte) ([]byte, error) {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+const (
+	benchMethod = "POST"
+	benchPath   = "/v1.0/debit/notify"
+	benchToken  = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJkb2t1a2l0In0.c2lnbmF0dXJl"
+	benchTS     = "2024-01-01T12:00:00+07:00"
+)
+
+// snapNaive is the SNAP signature built on a given compactor with fresh
+// hashes per call: the way a straightforward implementation does it.
+func snapNaive(secret, body []byte, compact func([]byte) ([]byte, error)) (string, error) {
+	min, err := compact(body)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(min)
+	sts := fmt.Sprintf("%s:%s:%s:%s:%s", benchMethod, benchPath, benchToken, hex.EncodeToString(sum[:]), benchTS)
+	m := hmac.New(sha512.New, secret)
+	m.Write([]byte(sts))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil)), nil
+}
+
+func stdCompact(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	err := json.Compact(&buf, b)
+	return buf.Bytes(), err
+}
+
+func goccyCompact(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	err := gojson.Compact(&buf, b)
+	return buf.Bytes(), err
+}
+
+// BenchmarkSNAPSign compares our pooled, zero-allocation signer with the
+// same signature built on json.Compact, on goccy, and on re-serializing, and
+// with the floor: SHA-256 of the body plus one HMAC-SHA512.
+func BenchmarkSNAPSign(b *testing.B) {
+	secret := []byte("SK-snap-secret-123")
+	s, err := sign.NewSNAPSymmetric(secret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, sz := range sizes {
+		body := PrettyBody(sz.n)
+		want, err := s.Sign(benchMethod, benchPath, benchToken, body, benchTS)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("dokukit/"+sz.name, func(b *testing.B) {
+			dst := make([]byte, 0, 88)
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if dst, err = s.AppendSignature(dst[:0], benchMethod, benchPath, benchToken, body, benchTS); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if string(dst) != want {
+				b.Fatal("signature changed")
+			}
+		})
+		for _, base := range []struct {
+			name string
+			fn   func([]byte) ([]byte, error)
+		}{{"on-json-Compact", stdCompact}, {"on-goccy-Compact", goccyCompact}, {"on-reserialize", reserialize}} {
+			b.Run(base.name+"/"+sz.name, func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					if _, err := snapNaive(secret, body, base.fn); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+		b.Run("floor-sha256+hmac512/"+sz.name, func(b *testing.B) {
+			m := hmac.New(sha512.New, secret)
+			var sum [64]byte
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				h := sha256.Sum256(body)
+				m.Reset()
+				m.Write(h[:])
+				m.Sum(sum[:0])
+			}
+		})
+	}
+}
+
+// BenchmarkNonSNAPSign signs the PROTOCOL.md §2 request.
+func BenchmarkNonSNAPSign(b *testing.B) {
+	s, _ := sign.NewNonSNAP([]byte("SK-hCJ42G28TA0MKG9LE2E"))
+	body := []byte(`{"order":{"invoice_number":"INV-20210124-0001","amount":150000},"payment":{"payment_due_date":60}}`)
+	c := sign.Components{ClientID: "MCH-0001-10791114622547", RequestID: "cc682442-6c22-493e-8121-b9ef6b3fa728",
+		Timestamp: "2020-10-21T03:38:28Z", Target: "/credit-card/v1/payment-page", Body: body}
+	b.Run("dokukit", func(b *testing.B) {
+		dst := make([]byte, 0, 64)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			dst = s.AppendSignature(dst[:0], c)
+		}
+	})
+	b.Run("naive-sprintf", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			d := sha256.Sum256(body)
+			comp := fmt.Sprintf("Client-Id:%s\nRequest-Id:%s\nRequest-Timestamp:%s\nRequest-Target:%s\nDigest:%s",
+				c.ClientID, c.RequestID, c.Timestamp, c.Target, base64.StdEncoding.EncodeToString(d[:]))
+			m := hmac.New(sha256.New, []byte("SK-hCJ42G28TA0MKG9LE2E"))
+			m.Write([]byte(comp))
+			_ = "HMACSHA256=" + base64.StdEncoding.EncodeToString(m.Sum(nil))
+		}
+	})
+}
+
+// BenchmarkRSATokenVerify verifies the PROTOCOL.md token vector.
+func BenchmarkRSATokenVerify(b *testing.B) {
+	pub, err := sign.ParsePublicKey(readVector(b, "test_rsa_public_spki.pem"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const sig = "Sfsdh0Q01QM5J0j/Z2iUXJAOlh+vWVOjM+J5XRPYoLljPjZARoDUceNCfmVIOOvSbLi0nXmhTtnjx+s6zaTVu6yy8ZhM3MsHxXbp/g3jdvPP0Q6HjeO1shLrnfK7Cljsfhksylg9P/IvWHJZT/VMMiQggyxv16Rn3eEESzVwnM8IoTnEJO0S3oQtMZDrgF0dWJ1r55ptfRpRdOXnRv9VxDkDrMZTGmmSz44Fy5nkzZG+QT8AjIYLQULjhlfbY5yF4pSXkkGK5+tISvHmZTQo2tKtg7fy61NhShhaa1xy4iCFBFL25o/P4sar6vDkjRjZytSRMmMXpT0tK1nWTRMpPQ=="
+	b.Run("dokukit", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if err := sign.VerifyToken(pub, "BRN-0001-1700000000000", "2024-01-01T12:00:00+07:00", sig); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
