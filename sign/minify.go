@@ -157,7 +157,28 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 					w += copy(out[w:], src[start:i])
 				}
 			}
-			i = skipWS(src, i+1)
+			// Skip the whitespace run (inlined: a call here spills the
+			// parser state on every token).
+			i++
+			for {
+				if i+8 <= n {
+					if d := binary.LittleEndian.Uint64(src[i:]) ^ spc8; d != 0 {
+						i += bits.TrailingZeros64(d) >> 3
+						if c := src[i]; c == '\n' || c == '\t' || c == '\r' {
+							i++
+							continue
+						}
+						break
+					}
+					i += 8
+					continue
+				}
+				if i < n && class[src[i]] == cWS {
+					i++
+					continue
+				}
+				break
+			}
 			start = i
 		}
 		if i >= n {
