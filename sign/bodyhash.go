@@ -16,7 +16,15 @@ func BodyHash(body []byte) ([32]byte, error) {
 	if len(body) == 0 {
 		return sha256.Sum256(nil), nil
 	}
-	min, err := AppendMinified(make([]byte, 0, len(body)), body)
+	// Bodies up to 4 KiB (nearly every DOKU request and notification) are
+	// minified on the stack: no allocation. Larger ones get one buffer;
+	// a signer (SNAPSymmetric) reuses a pooled one instead.
+	var stack [4096]byte
+	buf := stack[:0]
+	if len(body) > len(stack) {
+		buf = make([]byte, 0, len(body))
+	}
+	min, err := AppendMinified(buf, body)
 	if err != nil {
 		return [32]byte{}, err
 	}

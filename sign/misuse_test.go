@@ -151,3 +151,16 @@ func TestZeroAllocHotPaths(t *testing.T) {
 }
 
 func big1() *big.Int { return big.NewInt(1) }
+
+func TestBodyHashAllocFreeForSmallBodies(t *testing.T) {
+	body := []byte(protocolSNAPBody)
+	var dst [64]byte
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		_, _ = AppendBodyHashHex(dst[:0], body)
+	}))
+	want, _ := AppendBodyHashHex(nil, body)
+	assert.Equal(t, "2e2aeb929a58f6d0bfffef29910a0d1b0d389c8e6b9e9aef69175f25e87d5180", string(want))
+	big := []byte(`["` + strings.Repeat("x", 10000) + `"]`)
+	_, err := BodyHash(big)
+	assert.NoError(t, err)
+}
