@@ -118,9 +118,12 @@ func stringStop(w uint64) uint64 {
 
 // compact writes the minified src into out (len(out) == len(src)) and
 // returns the bytes written, or the offset and reason of the first error.
-// It is one pass: structure is validated token by token, string contents and
-// indentation are skipped eight bytes at a time, and output is copied in runs
-// between whitespace.
+//
+// It is one pass, written as a goto-threaded state machine: each grammar
+// position (value, key, after-value) is a label, so a token costs no state
+// dispatch. Whitespace runs share one skip site that jumps back to the
+// position it came from; string contents and indentation are skipped eight
+// bytes at a time, and output is copied in runs between whitespace.
 //
 // out may be src itself (in-place minify): output never overtakes input, and
 // the word-wise copy only overshoots into bytes already consumed.
@@ -128,210 +131,246 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 	n := len(src)
 	var stack [maxDepth/64 + 1]uint64 // bit set = object, clear = array
 	depth := 0
-	inObj := false // the innermost container is an object
-	i := 0
-	start := 0 // first byte of the pending run to copy
+	inObj := false   // the innermost container is an object
+	allow := false   // at value/key: the container may close here (it is empty)
+	isKey := false   // the string being scanned is an object key
+	ret := 0         // where the whitespace skip returns to
+	i, start := 0, 0 // start: first byte of the pending output run
+	var c byte
 
-	// States of the grammar.
 	const (
-		sValue        = iota // a value must follow
-		sValueOrClose        // first element of an array: value or ']'
-		sKey                 // an object key must follow
-		sKeyOrClose          // first member of an object: key or '}'
-		sAfter               // a value just ended
+		retValue = iota
+		retKey
+		retAfter
 	)
-	state := sValue
 
+value:
+	if i < n && class[src[i]] == cWS {
+		ret = retValue
+		goto ws
+	}
+valueNoWS:
+	if i >= n {
+		return 0, n, "unexpected end of JSON input"
+	}
+	c = src[i]
+	switch class[c] {
+	case cQuote:
+		i++
+		isKey = false
+		goto str
+	case cObjOpen:
+		if depth >= maxDepth {
+			return 0, i, "exceeded max depth"
+		}
+		stack[depth>>6] |= 1 << uint(depth&63)
+		depth++
+		inObj = true
+		i++
+		allow = true
+		goto key
+	case cArrOpen:
+		if depth >= maxDepth {
+			return 0, i, "exceeded max depth"
+		}
+		stack[depth>>6] &^= 1 << uint(depth&63)
+		depth++
+		inObj = false
+		i++
+		allow = true
+		goto value
+	case cArrClose:
+		if allow && !inObj {
+			allow = false
+			goto pop
+		}
+	case cNum:
+		var msg string
+		if i, msg = scanNumber(src, i); msg != "" {
+			return 0, i, msg
+		}
+		goto after
+	case cT:
+		if !hasLit(src, i, "true") {
+			return 0, litErr(src, i, "true"), "invalid character in literal true (expecting 'true')"
+		}
+		i += 4
+		goto after
+	case cF:
+		if !hasLit(src, i, "false") {
+			return 0, litErr(src, i, "false"), "invalid character in literal false (expecting 'false')"
+		}
+		i += 5
+		goto after
+	case cN:
+		if !hasLit(src, i, "null") {
+			return 0, litErr(src, i, "null"), "invalid character in literal null (expecting 'null')"
+		}
+		i += 4
+		goto after
+	}
+	return 0, i, "invalid character looking for beginning of value"
+
+key:
+	if i < n && class[src[i]] == cWS {
+		ret = retKey
+		goto ws
+	}
+keyNoWS:
+	if i >= n {
+		return 0, n, "unexpected end of JSON input"
+	}
+	if src[i] == '"' {
+		i++
+		isKey = true
+		goto str
+	}
+	if allow && src[i] == '}' {
+		allow = false
+		goto pop
+	}
+	return 0, i, "invalid character looking for beginning of object key string"
+
+str:
+	// String contents: eight bytes at a time up to the first '"', '\\' or
+	// control byte; the lowest flagged byte of a word is exact.
 	for {
-		if i < n && class[src[i]] == cWS {
-			// Flush the run before the whitespace.
-			if run := i - start; run > 0 {
-				if start-w >= 8 && i+8 <= n {
-					// Word-wise copy; the overshoot (< 8 bytes) lands in output
-					// that later runs overwrite, and, in place, stays below i.
-					for k := 0; k < run; k += 8 {
-						binary.LittleEndian.PutUint64(out[w+k:], binary.LittleEndian.Uint64(src[start+k:]))
-					}
-					w += run
-				} else {
-					w += copy(out[w:], src[start:i])
-				}
+		if i+8 <= n {
+			if m := stringStop(binary.LittleEndian.Uint64(src[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+			} else {
+				i += 8
+				continue
 			}
-			// Skip the whitespace run (inlined: a call here spills the
-			// parser state on every token).
+		} else {
+			for i < n && src[i] != '"' && src[i] != '\\' && src[i] >= 0x20 {
+				i++
+			}
+			if i >= n {
+				return 0, n, "unexpected end of JSON input"
+			}
+		}
+		c = src[i]
+		if c == '"' {
 			i++
-			for {
-				if i+8 <= n {
-					if d := binary.LittleEndian.Uint64(src[i:]) ^ spc8; d != 0 {
-						i += bits.TrailingZeros64(d) >> 3
-						if c := src[i]; c == '\n' || c == '\t' || c == '\r' {
-							i++
-							continue
-						}
-						break
-					}
-					i += 8
-					continue
-				}
-				if i < n && class[src[i]] == cWS {
+			break
+		}
+		if c < 0x20 {
+			return 0, i, "invalid character in string literal"
+		}
+		var msg string
+		if i, msg = scanEscape(src, i+1); msg != "" {
+			return 0, i, msg
+		}
+	}
+	allow = false
+	if !isKey {
+		goto after
+	}
+	// The colon after a key; whitespace around it is rare, so it takes the
+	// out-of-line path.
+	if i < n && src[i] == ':' {
+		i++
+		goto value
+	}
+	if i < n && class[src[i]] == cWS {
+		w += copy(out[w:], src[start:i])
+		i = skipWS(src, i+1)
+		start = i
+	}
+	if i >= n {
+		return 0, n, "unexpected end of JSON input"
+	}
+	if src[i] != ':' {
+		return 0, i, "invalid character after object key"
+	}
+	i++
+	goto value
+
+pop:
+	depth--
+	inObj = depth > 0 && stack[(depth-1)>>6]>>uint((depth-1)&63)&1 == 1
+	i++
+	// fall through to after
+
+after:
+	if i < n && class[src[i]] == cWS {
+		ret = retAfter
+		goto ws
+	}
+afterNoWS:
+	if depth == 0 {
+		if i >= n {
+			w += copy(out[w:], src[start:i])
+			return w, 0, ""
+		}
+		return 0, i, "invalid character after top-level value"
+	}
+	if i >= n {
+		return 0, n, "unexpected end of JSON input"
+	}
+	c = src[i]
+	if c == ',' {
+		i++
+		allow = false
+		if inObj {
+			goto key
+		}
+		goto value
+	}
+	if inObj {
+		if c == '}' {
+			goto pop
+		}
+		return 0, i, "invalid character after object key:value pair"
+	}
+	if c == ']' {
+		goto pop
+	}
+	return 0, i, "invalid character after array element"
+
+ws:
+	// Flush the run before the whitespace, then skip the run.
+	if run := i - start; run > 0 {
+		if start-w >= 8 && i+8 <= n {
+			// Word-wise copy; the overshoot (< 8 bytes) lands in output that
+			// later runs overwrite, and, in place, stays below i.
+			for k := 0; k < run; k += 8 {
+				binary.LittleEndian.PutUint64(out[w+k:], binary.LittleEndian.Uint64(src[start+k:]))
+			}
+			w += run
+		} else {
+			w += copy(out[w:], src[start:i])
+		}
+	}
+	i++
+	for {
+		if i+8 <= n {
+			if d := binary.LittleEndian.Uint64(src[i:]) ^ spc8; d != 0 {
+				i += bits.TrailingZeros64(d) >> 3
+				if c = src[i]; c == '\n' || c == '\t' || c == '\r' {
 					i++
 					continue
 				}
 				break
 			}
-			start = i
+			i += 8
+			continue
 		}
-		if i >= n {
-			if state == sAfter && depth == 0 {
-				w += copy(out[w:], src[start:i])
-				return w, 0, ""
-			}
-			return 0, n, "unexpected end of JSON input"
-		}
-		c := src[i]
-		switch state {
-		case sAfter:
-			if depth == 0 {
-				return 0, i, "invalid character after top-level value"
-			}
-			switch {
-			case c == ',':
-				i++
-				if inObj {
-					state = sKey
-				} else {
-					state = sValue
-				}
-				continue
-			case c == '}' && inObj, c == ']' && !inObj:
-				depth--
-				inObj = depth > 0 && stack[(depth-1)>>6]>>((depth-1)&63)&1 == 1
-				i++
-				continue
-			case inObj:
-				return 0, i, "invalid character after object key:value pair"
-			default:
-				return 0, i, "invalid character after array element"
-			}
-		case sKey, sKeyOrClose:
-			if c == '}' && state == sKeyOrClose {
-				depth--
-				inObj = depth > 0 && stack[(depth-1)>>6]>>((depth-1)&63)&1 == 1
-				i++
-				state = sAfter
-				continue
-			}
-			if c != '"' {
-				return 0, i, "invalid character looking for beginning of object key string"
-			}
-		case sValueOrClose:
-			if c == ']' {
-				depth--
-				inObj = depth > 0 && stack[(depth-1)>>6]>>((depth-1)&63)&1 == 1
-				i++
-				state = sAfter
-				continue
-			}
-		}
-		// A value (or, in sKey, a key string) starts at i.
-		switch class[c] {
-		case cQuote:
+		if i < n && class[src[i]] == cWS {
 			i++
-			// String contents: eight bytes at a time up to the first '"',
-			// '\\' or control byte.
-			for {
-				for i+8 <= n {
-					m := stringStop(binary.LittleEndian.Uint64(src[i:]))
-					if m != 0 {
-						i += bits.TrailingZeros64(m) >> 3
-						break
-					}
-					i += 8
-				}
-				for i < n && src[i] != '"' && src[i] != '\\' && src[i] >= 0x20 {
-					i++
-				}
-				if i >= n {
-					return 0, n, "unexpected end of JSON input"
-				}
-				if c := src[i]; c == '"' {
-					i++
-					break
-				} else if c < 0x20 {
-					return 0, i, "invalid character in string literal"
-				}
-				var msg string
-				if i, msg = scanEscape(src, i+1); msg != "" {
-					return 0, i, msg
-				}
-			}
-			if state != sKey && state != sKeyOrClose {
-				state = sAfter
-				continue
-			}
-			// A key: the colon follows, possibly after whitespace.
-			if i < n && src[i] == ':' {
-				i++
-				state = sValue
-				continue
-			}
-			if i < n && class[src[i]] == cWS {
-				w += copy(out[w:], src[start:i])
-				i = skipWS(src, i+1)
-				start = i
-			}
-			if i >= n {
-				return 0, n, "unexpected end of JSON input"
-			}
-			if src[i] != ':' {
-				return 0, i, "invalid character after object key"
-			}
-			i++
-			state = sValue
-		case cObjOpen, cArrOpen:
-			if depth >= maxDepth {
-				return 0, i, "exceeded max depth"
-			}
-			word, bit := depth>>6, uint(depth&63)
-			if c == '{' {
-				stack[word] |= 1 << bit
-				state = sKeyOrClose
-				inObj = true
-			} else {
-				stack[word] &^= 1 << bit
-				state = sValueOrClose
-				inObj = false
-			}
-			depth++
-			i++
-		case cNum:
-			var msg string
-			if i, msg = scanNumber(src, i); msg != "" {
-				return 0, i, msg
-			}
-			state = sAfter
-		case cT:
-			if !hasLit(src, i, "true") {
-				return 0, litErr(src, i, "true"), "invalid character in literal true (expecting 'true')"
-			}
-			i += 4
-			state = sAfter
-		case cF:
-			if !hasLit(src, i, "false") {
-				return 0, litErr(src, i, "false"), "invalid character in literal false (expecting 'false')"
-			}
-			i += 5
-			state = sAfter
-		case cN:
-			if !hasLit(src, i, "null") {
-				return 0, litErr(src, i, "null"), "invalid character in literal null (expecting 'null')"
-			}
-			i += 4
-			state = sAfter
-		default:
-			return 0, i, "invalid character looking for beginning of value"
+			continue
 		}
+		break
 	}
+	start = i
+	switch ret {
+	case retValue:
+		goto valueNoWS
+	case retKey:
+		goto keyNoWS
+	}
+	goto afterNoWS
 }
 
 // skipWS returns the index of the first non-whitespace byte at or after i.
