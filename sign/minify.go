@@ -332,16 +332,16 @@ afterNoWS:
 ws:
 	// Flush the run before the whitespace, then skip the run.
 	if run := i - start; run > 0 {
-		if start-w >= 8 && i+8 <= n {
-			// Word-wise copy; the overshoot (< 8 bytes) lands in output that
-			// later runs overwrite, and, in place, stays below i.
-			for k := 0; k < run; k += 8 {
-				binary.LittleEndian.PutUint64(out[w+k:], binary.LittleEndian.Uint64(src[start+k:]))
+		if start-w >= 16 && i+16 <= n {
+			// 16-byte moves; the overshoot (< 16 bytes) lands in output that
+			// later runs overwrite and, in place, stays below i.
+			for k := 0; k < run; k += 16 {
+				*(*[16]byte)(out[w+k:]) = *(*[16]byte)(src[start+k:])
 			}
-			w += run
 		} else {
-			w += copy(out[w:], src[start:i])
+			copy(out[w:], src[start:i])
 		}
+		w += run
 	}
 	i++
 	for {
