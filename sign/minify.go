@@ -3,6 +3,7 @@ package sign
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // maxDepth is encoding/json's scanner limit (maxNestingDepth). Matching it
@@ -20,7 +21,10 @@ const maxDepth = 10000
 //
 // On error dst is returned unchanged (truncated to its original length) with
 // a *SyntaxError wrapping ErrInvalidJSON. When cap(dst)-len(dst) >= len(src)
-// the call does not allocate.
+// and the two do not overlap, the call does not allocate. Overlapping dst
+// and src (in-place minify, AppendMinified(b[:0], b)) are allowed and cost
+// one copy of src. Bytes of dst's spare capacity beyond the result may be
+// overwritten, as with any append.
 func AppendMinified(dst, src []byte) ([]byte, error) {
 	if len(src) == 0 {
 		return dst, nil
@@ -32,6 +36,11 @@ func AppendMinified(dst, src []byte) ([]byte, error) {
 		dst = nd
 	}
 	out := dst[orig : orig+len(src)]
+	if overlaps(out, src) {
+		// compact writes ahead of its read position; an overlapping src
+		// (in-place minify, say) is read from a private copy instead.
+		src = append([]byte(nil), src...)
+	}
 	w, off, msg := compact(out, src)
 	if msg != "" {
 		return dst[:orig], &SyntaxError{Offset: int64(off), Msg: msg}
@@ -116,26 +125,29 @@ func stringStop(w uint64) uint64 {
 	return ((q-lo8)&^q | (b-lo8)&^b | (w - spc8)) &^ w & hi8
 }
 
-// compact writes the minified src into out (len(out) == len(src)) and
-// returns the bytes written, or the offset and reason of the first error.
+// compact writes the minified src into out (len(out) == len(src), no
+// overlap) and returns the bytes written, or the offset and reason of the
+// first error.
 //
 // It is one pass, written as a goto-threaded state machine: each grammar
 // position (value, key, after-value) is a label, so a token costs no state
-// dispatch. Whitespace runs share one skip site that jumps back to the
-// position it came from; string contents and indentation are skipped eight
-// bytes at a time, and output is copied in runs between whitespace.
-//
-// out may be src itself (in-place minify): output never overtakes input, and
-// the word-wise copy only overshoots into bytes already consumed.
+// dispatch, and whitespace runs share one skip site that jumps back to the
+// position it came from. Output is written as input is scanned: src[j] goes
+// to out[j-d], where d counts the whitespace dropped so far, so a
+// whitespace run costs only d += its length. String contents are loaded,
+// checked and stored eight bytes at a time; a store may run past the token,
+// but only into output positions that later tokens overwrite (output
+// positions grow with input positions).
 func compact(out, src []byte) (w, errOff int, errMsg string) {
 	n := len(src)
+	out = out[:n]
 	var stack [maxDepth/64 + 1]uint64 // bit set = object, clear = array
 	depth := 0
-	inObj := false   // the innermost container is an object
-	allow := false   // at value/key: the container may close here (it is empty)
-	isKey := false   // the string being scanned is an object key
-	ret := 0         // where the whitespace skip returns to
-	i, start := 0, 0 // start: first byte of the pending output run
+	inObj := false // the innermost container is an object
+	allow := false // at value/key: the container may close here (it is empty)
+	isKey := false // the string being scanned is an object key
+	ret := 0       // where the whitespace skip returns to
+	i, d := 0, 0
 	var c byte
 
 	const (
@@ -156,6 +168,7 @@ valueNoWS:
 	c = src[i]
 	switch class[c] {
 	case cQuote:
+		out[i-d] = c
 		i++
 		isKey = false
 		goto str
@@ -166,6 +179,7 @@ valueNoWS:
 		stack[depth>>6] |= 1 << uint(depth&63)
 		depth++
 		inObj = true
+		out[i-d] = c
 		i++
 		allow = true
 		goto key
@@ -176,6 +190,7 @@ valueNoWS:
 		stack[depth>>6] &^= 1 << uint(depth&63)
 		depth++
 		inObj = false
+		out[i-d] = c
 		i++
 		allow = true
 		goto value
@@ -185,27 +200,32 @@ valueNoWS:
 			goto pop
 		}
 	case cNum:
-		var msg string
-		if i, msg = scanNumber(src, i); msg != "" {
-			return 0, i, msg
+		j, msg := scanNumber(src, i)
+		if msg != "" {
+			return 0, j, msg
 		}
+		copy(out[i-d:], src[i:j])
+		i = j
 		goto after
 	case cT:
 		if !hasLit(src, i, "true") {
 			return 0, litErr(src, i, "true"), "invalid character in literal true (expecting 'true')"
 		}
+		copy(out[i-d:], "true")
 		i += 4
 		goto after
 	case cF:
 		if !hasLit(src, i, "false") {
 			return 0, litErr(src, i, "false"), "invalid character in literal false (expecting 'false')"
 		}
+		copy(out[i-d:], "false")
 		i += 5
 		goto after
 	case cN:
 		if !hasLit(src, i, "null") {
 			return 0, litErr(src, i, "null"), "invalid character in literal null (expecting 'null')"
 		}
+		copy(out[i-d:], "null")
 		i += 4
 		goto after
 	}
@@ -221,6 +241,7 @@ keyNoWS:
 		return 0, n, "unexpected end of JSON input"
 	}
 	if src[i] == '"' {
+		out[i-d] = '"'
 		i++
 		isKey = true
 		goto str
@@ -232,11 +253,14 @@ keyNoWS:
 	return 0, i, "invalid character looking for beginning of object key string"
 
 str:
-	// String contents: eight bytes at a time up to the first '"', '\\' or
-	// control byte; the lowest flagged byte of a word is exact.
+	// String contents: loaded, stored and checked eight bytes at a time up
+	// to the first '"', '\\' or control byte (the lowest flagged byte of a
+	// word is exact).
 	for {
 		if i+8 <= n {
-			if m := stringStop(binary.LittleEndian.Uint64(src[i:])); m != 0 {
+			x := binary.LittleEndian.Uint64(src[i:])
+			binary.LittleEndian.PutUint64(out[i-d:], x)
+			if m := stringStop(x); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3
 			} else {
 				i += 8
@@ -244,11 +268,13 @@ str:
 			}
 		} else {
 			for i < n && src[i] != '"' && src[i] != '\\' && src[i] >= 0x20 {
+				out[i-d] = src[i]
 				i++
 			}
 			if i >= n {
 				return 0, n, "unexpected end of JSON input"
 			}
+			out[i-d] = src[i]
 		}
 		c = src[i]
 		if c == '"' {
@@ -258,10 +284,12 @@ str:
 		if c < 0x20 {
 			return 0, i, "invalid character in string literal"
 		}
-		var msg string
-		if i, msg = scanEscape(src, i+1); msg != "" {
-			return 0, i, msg
+		j, msg := scanEscape(src, i+1)
+		if msg != "" {
+			return 0, j, msg
 		}
+		copy(out[i-d:], src[i:j])
+		i = j
 	}
 	allow = false
 	if !isKey {
@@ -270,13 +298,14 @@ str:
 	// The colon after a key; whitespace around it is rare, so it takes the
 	// out-of-line path.
 	if i < n && src[i] == ':' {
+		out[i-d] = ':'
 		i++
 		goto value
 	}
 	if i < n && class[src[i]] == cWS {
-		w += copy(out[w:], src[start:i])
-		i = skipWS(src, i+1)
-		start = i
+		j := skipWS(src, i+1)
+		d += j - i
+		i = j
 	}
 	if i >= n {
 		return 0, n, "unexpected end of JSON input"
@@ -284,10 +313,12 @@ str:
 	if src[i] != ':' {
 		return 0, i, "invalid character after object key"
 	}
+	out[i-d] = ':'
 	i++
 	goto value
 
 pop:
+	out[i-d] = src[i]
 	depth--
 	inObj = depth > 0 && stack[(depth-1)>>6]>>uint((depth-1)&63)&1 == 1
 	i++
@@ -301,8 +332,7 @@ after:
 afterNoWS:
 	if depth == 0 {
 		if i >= n {
-			w += copy(out[w:], src[start:i])
-			return w, 0, ""
+			return n - d, 0, ""
 		}
 		return 0, i, "invalid character after top-level value"
 	}
@@ -311,6 +341,7 @@ afterNoWS:
 	}
 	c = src[i]
 	if c == ',' {
+		out[i-d] = ','
 		i++
 		allow = false
 		if inObj {
@@ -330,40 +361,32 @@ afterNoWS:
 	return 0, i, "invalid character after array element"
 
 ws:
-	// Flush the run before the whitespace, then skip the run.
-	if run := i - start; run > 0 {
-		if start-w >= 16 && i+16 <= n {
-			// 16-byte moves; the overshoot (< 16 bytes) lands in output that
-			// later runs overwrite and, in place, stays below i.
-			for k := 0; k < run; k += 16 {
-				*(*[16]byte)(out[w+k:]) = *(*[16]byte)(src[start+k:])
-			}
-		} else {
-			copy(out[w:], src[start:i])
-		}
-		w += run
-	}
-	i++
-	for {
-		if i+8 <= n {
-			if d := binary.LittleEndian.Uint64(src[i:]) ^ spc8; d != 0 {
-				i += bits.TrailingZeros64(d) >> 3
-				if c = src[i]; c == '\n' || c == '\t' || c == '\r' {
-					i++
-					continue
+	// Skip the whitespace run at i; indentation goes a word at a time (the
+	// lowest non-zero byte of word^spaces is the first non-space).
+	{
+		j := i + 1
+		for {
+			if j+8 <= n {
+				if x := binary.LittleEndian.Uint64(src[j:]) ^ spc8; x != 0 {
+					j += bits.TrailingZeros64(x) >> 3
+					if c = src[j]; c == '\n' || c == '\t' || c == '\r' {
+						j++
+						continue
+					}
+					break
 				}
-				break
+				j += 8
+				continue
 			}
-			i += 8
-			continue
+			if j < n && class[src[j]] == cWS {
+				j++
+				continue
+			}
+			break
 		}
-		if i < n && class[src[i]] == cWS {
-			i++
-			continue
-		}
-		break
+		d += j - i
+		i = j
 	}
-	start = i
 	switch ret {
 	case retValue:
 		goto valueNoWS
@@ -486,4 +509,15 @@ func litErr(src []byte, i int, lit string) int {
 		}
 	}
 	return i
+}
+
+// overlaps reports whether a and b share any byte of memory. It compares
+// addresses only (never dereferences), the technique of the standard
+// library's crypto/internal/alias.
+func overlaps(a, b []byte) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	pa, pb := uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return pa < pb+uintptr(len(b)) && pb < pa+uintptr(len(a))
 }

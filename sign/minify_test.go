@@ -119,3 +119,25 @@ func TestSyntaxErrorMessageHasNoBody(t *testing.T) {
 	assert.NotContains(t, err.Error(), "4111", "error strings must not quote the body")
 	assert.Contains(t, err.Error(), "offset 27")
 }
+
+// compact writes ahead of where it reads, so every way dst can overlap src
+// must still give json.Compact's bytes.
+func TestMinifyOverlappingBuffers(t *testing.T) {
+	doc := "{\n  \"a\": [1, 2, \"x  y\"],\n  \"bb\": {\"c\": \"\\u00e9\\\"\"}\n}"
+	want, err := stdCompact([]byte(doc))
+	require.NoError(t, err)
+	for shift := -8; shift <= 8; shift++ {
+		buf := make([]byte, 64+len(doc)+64)
+		base := 32
+		copy(buf[base:], doc)
+		src := buf[base : base+len(doc)]
+		dst := buf[base+shift : base+shift] // empty slice, capacity over src
+		got, err := AppendMinified(dst, src)
+		require.NoError(t, err, "shift %d", shift)
+		assert.Equal(t, string(want), string(got), "shift %d", shift)
+	}
+	a := make([]byte, 10)
+	assert.True(t, overlaps(a[2:5], a[4:8]))
+	assert.False(t, overlaps(a[0:4], a[4:8]))
+	assert.False(t, overlaps(a[0:0], a[0:8]))
+}
