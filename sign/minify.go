@@ -284,6 +284,21 @@ str:
 		if c < 0x20 {
 			return 0, i, "invalid character in string literal"
 		}
+		// A backslash escape. Fast path: one word store covers any escape
+		// (at most six bytes) and the usual ones are checked inline.
+		if i+8 <= n {
+			binary.LittleEndian.PutUint64(out[i-d:], binary.LittleEndian.Uint64(src[i:]))
+			switch src[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+				continue
+			case 'u':
+				if isHex[src[i+2]] && isHex[src[i+3]] && isHex[src[i+4]] && isHex[src[i+5]] {
+					i += 6
+					continue
+				}
+			}
+		}
 		j, msg := scanEscape(src, i+1)
 		if msg != "" {
 			return 0, j, msg
