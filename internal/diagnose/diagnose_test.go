@@ -36,7 +36,6 @@ const (
 	received   = "/shop/v1.0/debit/notify?src=doku"
 )
 
-
 func snapSig(key, sts string) string {
 	m := hmac.New(sha512.New, []byte(key))
 	m.Write([]byte(sts))
@@ -122,10 +121,18 @@ func TestSNAPMistakes(t *testing.T) {
 		{"timestamp-header", with(func(c *snapCase) { c.ts = "Mon, 01 Jan 2024 05:00:01 GMT" }), []string{"timestamp-header"}, "signed the Date header instead of X-Timestamp", true},
 		{"timestamp-format", with(func(c *snapCase) { c.ts = "2024-01-01T05:00:00.000Z" }), []string{"timestamp-format"}, "2024-01-01T05:00:00.000Z", true},
 		{"sig-hex", with(func(c *snapCase) {
-			c.encode = func(k, s string) string { m := hmac.New(sha512.New, []byte(k)); m.Write([]byte(s)); return hex.EncodeToString(m.Sum(nil)) }
+			c.encode = func(k, s string) string {
+				m := hmac.New(sha512.New, []byte(k))
+				m.Write([]byte(s))
+				return hex.EncodeToString(m.Sum(nil))
+			}
 		}), []string{"sig-hex"}, "hex instead of base64", true},
 		{"alg-sha256", with(func(c *snapCase) {
-			c.encode = func(k, s string) string { m := hmac.New(sha256.New, []byte(k)); m.Write([]byte(s)); return base64.StdEncoding.EncodeToString(m.Sum(nil)) }
+			c.encode = func(k, s string) string {
+				m := hmac.New(sha256.New, []byte(k))
+				m.Write([]byte(s))
+				return base64.StdEncoding.EncodeToString(m.Sum(nil))
+			}
 		}), []string{"alg-sha256"}, "HMAC-SHA256 instead of HMAC-SHA512", true},
 		{"secret-newline", with(func(c *snapCase) { c.key = snapSecret + "\n" }), []string{"secret-newline"}, "trailing newline", true},
 		{"secret-crlf", with(func(c *snapCase) { c.key = snapSecret + "\r\n" }), []string{"secret-crlf"}, "CRLF", true},
@@ -222,7 +229,10 @@ func TestNonSNAPMistakes(t *testing.T) {
 		{"digest-hex", with(func(s *spec) { s.dig = str(hex.EncodeToString(sum[:])) }), []string{"digest-hex"}, "Digest as hex"},
 		{"path-query", with(func(s *spec) { s.target = "/shop/payments/notify?attempt=2" }), []string{"path-query"}, "with its query string"},
 		{"path-strip-1", with(func(s *spec) { s.target = "/payments/notify" }), []string{"path-strip-1"}, "without the /shop prefix"},
-		{"path-route", with(func(s *spec) { s.target = "/shop/{p}/notify"; s.in = func(in *Input) { in.RoutePattern = "/shop/{p}/notify" } }), []string{"path-route"}, "route pattern /shop/{p}/notify"},
+		{"path-route", with(func(s *spec) {
+			s.target = "/shop/{p}/notify"
+			s.in = func(in *Input) { in.RoutePattern = "/shop/{p}/notify" }
+		}), []string{"path-route"}, "route pattern /shop/{p}/notify"},
 		{"endpoint override is the default", with(func(s *spec) { s.target = "/public/notify"; s.in = func(in *Input) { in.Endpoint = "/public/notify" } }), nil, "valid"},
 		{"component-literal-n", with(func(s *spec) { s.sep = `\n` }), []string{"component-literal-n"}, "literal backslash-n"},
 		{"component-crlf", with(func(s *spec) { s.sep = "\r\n" }), []string{"component-crlf"}, "CRLF"},
@@ -231,12 +241,22 @@ func TestNonSNAPMistakes(t *testing.T) {
 			s.names = [5]string{"client-id", "request-id", "request-timestamp", "request-target", "digest"}
 		}), []string{"component-lowercase"}, "lowercase"},
 		{"timestamp-header", with(func(s *spec) { s.ts = "2020-10-21T10:38:28+07:00" }), []string{"timestamp-header"}, "X-Timestamp header instead of Request-Timestamp"},
-		{"sig-no-prefix", with(func(s *spec) { s.sig = func(k, c string) string { return strings.TrimPrefix(nsSig(k, c), sign.NonSNAPPrefix) } }), []string{"sig-no-prefix"}, "HMACSHA256="},
+		{"sig-no-prefix", with(func(s *spec) {
+			s.sig = func(k, c string) string { return strings.TrimPrefix(nsSig(k, c), sign.NonSNAPPrefix) }
+		}), []string{"sig-no-prefix"}, "HMACSHA256="},
 		{"sig-hex", with(func(s *spec) {
-			s.sig = func(k, c string) string { m := hmac.New(sha256.New, []byte(k)); m.Write([]byte(c)); return sign.NonSNAPPrefix + hex.EncodeToString(m.Sum(nil)) }
+			s.sig = func(k, c string) string {
+				m := hmac.New(sha256.New, []byte(k))
+				m.Write([]byte(c))
+				return sign.NonSNAPPrefix + hex.EncodeToString(m.Sum(nil))
+			}
 		}), []string{"sig-hex"}, "hex"},
 		{"alg-sha512", with(func(s *spec) {
-			s.sig = func(k, c string) string { m := hmac.New(sha512.New, []byte(k)); m.Write([]byte(c)); return sign.NonSNAPPrefix + base64.StdEncoding.EncodeToString(m.Sum(nil)) }
+			s.sig = func(k, c string) string {
+				m := hmac.New(sha512.New, []byte(k))
+				m.Write([]byte(c))
+				return sign.NonSNAPPrefix + base64.StdEncoding.EncodeToString(m.Sum(nil))
+			}
 		}), []string{"alg-sha512"}, "HMAC-SHA512 instead of HMAC-SHA256"},
 		{"secret-newline", with(func(s *spec) { s.key = key + "\n" }), []string{"secret-newline"}, "trailing newline"},
 		{"two mistakes", with(func(s *spec) { s.sep = `\n`; s.target = "/payments/notify" }), []string{"path-strip-1", "component-literal-n"}, " and "},
