@@ -1,0 +1,356 @@
+package main
+
+import (
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dokukit/dokukit/internal/capture"
+	"github.com/dokukit/dokukit/internal/diagnose"
+	"github.com/dokukit/dokukit/sign"
+)
+
+func init() {
+	register("verify", "check the signature of a captured request (raw HTTP or HAR)", runVerify)
+}
+
+const verifySynopsis = `verify [--scheme auto|snap|snap-rsa|token|nonsnap|kirim] [--target PATH] [--public-key FILE]
+                   [--secret-file FILE] [--max-skew 5m] [--now TIMESTAMP] [--json] CAPTURE
+
+CAPTURE is a file (- for stdin) holding one HTTP/1.1 request as Burp, mitmproxy
+or Charles "copy raw request" records it, or a HAR file. The first line of
+output is "valid" or "invalid: <reason>"; exit 0 valid, 1 invalid, 2 usage or
+I/O error. The timestamp is checked only when --max-skew is given.`
+
+const verifyExample = `  $ cat notify.http
+  POST /v1.0/debit/notify HTTP/1.1
+  Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.test.token
+  X-TIMESTAMP: 2024-01-01T12:00:00+07:00
+  X-SIGNATURE: CtmbtoLOg00Gks/4O1t9hE563tTVWl8udVZOW1edErL6l5TYU3QfieMyQ3DYLu03fZ3sdfrbi5lfPfuLnkm3Nw==
+  Content-Type: application/json
+
+  {"originalPartnerReferenceNo":"INV-001","latestTransactionStatus":"00","amount":{"value":"5000.00","currency":"IDR"}}
+  $ DOKU_SECRET=SK-snap-secret-123 doku-verify verify --now 2024-01-01T12:01:00+07:00 --max-skew 5m notify.http
+  valid
+  scheme: snap
+  timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)
+  stringToSign: POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:dbbcf244…:2024-01-01T12:00:00+07:00`
+
+// checkFlags are the flags verify and diagnose share.
+type checkFlags struct {
+	scheme, target, publicKey, secretFile, now string
+	maxSkew                                    time.Duration
+	jsonOut                                    bool
+	// diagnose only
+	altToken, routePattern string
+}
+
+func (c *checkFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.scheme, "scheme", "auto", "signature scheme: auto, snap, snap-rsa, token, nonsnap or kirim")
+	fs.StringVar(&c.target, "target", "", "path the receiver signs with (default: SNAP path+query, non-SNAP path as captured)")
+	fs.StringVar(&c.publicKey, "public-key", "", "sender's RSA public key or certificate (snap-rsa, token)")
+	fs.StringVar(&c.secretFile, "secret-file", "", "file holding the secret (else env DOKU_SECRET)")
+	fs.DurationVar(&c.maxSkew, "max-skew", 0, "reject timestamps further than this from --now (off when not given: captures are old)")
+	fs.StringVar(&c.now, "now", "", "the time to measure the timestamp's age against (ISO-8601; default: the clock)")
+	fs.BoolVar(&c.jsonOut, "json", false, "print one JSON object instead of text")
+}
+
+// parseWithArgs parses flags placed before or after the positional
+// arguments (the stdlib flag package stops at the first positional).
+func parseWithArgs(fs *flag.FlagSet, args []string) (pos []string, stop bool, code int) {
+	for {
+		if stop, code = parseFlags(fs, args); stop {
+			return nil, stop, code
+		}
+		if fs.NArg() == 0 {
+			return pos, false, 0
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// checked is one capture loaded with everything needed to check it.
+type checked struct {
+	req    *capture.Request
+	scheme diagnose.Scheme
+	secret []byte
+	pub    *rsa.PublicKey
+	now    time.Time
+}
+
+// loadChecked reads the capture and the key material. Errors are usage or
+// I/O errors (exit 2); a capture whose scheme cannot be detected is not.
+func loadChecked(e *env, name string, c *checkFlags, pos []string) (*checked, error) {
+	if len(pos) != 1 {
+		return nil, errors.New("want exactly one CAPTURE argument (a file, or - for stdin)")
+	}
+	switch c.scheme {
+	case "auto", "snap", "snap-rsa", "token", "nonsnap", "kirim":
+	default:
+		return nil, fmt.Errorf("unknown --scheme %q (want auto, snap, snap-rsa, token, nonsnap or kirim)", c.scheme)
+	}
+	data, err := readInput(e, pos[0])
+	if err != nil {
+		return nil, fmt.Errorf("cannot read capture: %w", err)
+	}
+	req, err := capture.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range req.Warnings {
+		fmt.Fprintf(e.stderr, "doku-verify %s: warning: %s\n", name, w)
+	}
+	ck := &checked{req: req, now: time.Now()}
+	if c.now != "" {
+		t, ok := parseTimestamp(c.now)
+		if !ok {
+			return nil, fmt.Errorf("--now %q is not an ISO-8601 timestamp", c.now)
+		}
+		ck.now = t
+	}
+	if c.publicKey != "" {
+		if ck.pub, err = loadPublicKey(c.publicKey); err != nil {
+			return nil, err
+		}
+	}
+	if c.scheme == "auto" {
+		s, err := diagnose.Detect(req.Header, ck.pub != nil)
+		if err != nil {
+			ck.scheme = ""
+			return ck, nil
+		}
+		ck.scheme = s
+	} else {
+		ck.scheme = diagnose.Scheme(c.scheme)
+	}
+	switch ck.scheme {
+	case diagnose.SNAP, diagnose.NonSNAP, diagnose.Kirim:
+		if ck.secret, err = loadSecret(e, c.secretFile); err != nil {
+			return nil, err
+		}
+	case diagnose.SNAPRSA, diagnose.Token:
+		if ck.pub == nil {
+			return nil, fmt.Errorf("scheme %s needs --public-key FILE (the sender's public key)", ck.scheme)
+		}
+	}
+	return ck, nil
+}
+
+func parseTimestamp(s string) (time.Time, bool) {
+	for _, f := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(f, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// verifyResult is verify's result; its JSON form is the --json contract.
+type verifyResult struct {
+	Valid        bool     `json:"valid"`
+	Scheme       string   `json:"scheme"`
+	Reason       string   `json:"reason"`
+	StringToSign string   `json:"stringToSign"`
+	Timestamp    string   `json:"timestamp"`
+	TimestampAge string   `json:"timestampAge"`
+	AgeSeconds   *float64 `json:"timestampAgeSeconds,omitempty"`
+	Method       string   `json:"method"`
+	Target       string   `json:"target"`
+	Warnings     []string `json:"warnings,omitempty"`
+}
+
+var tsHeader = map[diagnose.Scheme]string{
+	diagnose.SNAP: "X-Timestamp", diagnose.SNAPRSA: "X-Timestamp", diagnose.Token: "X-Timestamp", diagnose.NonSNAP: "Request-Timestamp",
+}
+
+// verifyCapture checks the signature exactly as the protocol says (no
+// variants) and, when maxSkew > 0, the timestamp.
+func verifyCapture(ck *checked, c *checkFlags) verifyResult {
+	r := ck.req
+	v := verifyResult{Scheme: string(ck.scheme), Method: r.Method, Target: r.Target, Warnings: r.Warnings}
+	if ck.scheme == "" {
+		v.Scheme = "unknown"
+		v.Reason = "no DOKU signature header (X-SIGNATURE, Signature or signature) in the capture"
+		return v
+	}
+	if h, ok := tsHeader[ck.scheme]; ok {
+		v.Timestamp = r.Header.Get(h)
+		if t, ok := parseTimestamp(v.Timestamp); ok {
+			age := ck.now.Sub(t).Round(time.Second)
+			secs := age.Seconds()
+			v.AgeSeconds = &secs
+			v.TimestampAge = age.String()
+		} else if v.Timestamp != "" {
+			v.TimestampAge = "unparseable"
+		}
+	}
+	sts, err := checkSignature(ck, c.target)
+	v.StringToSign = sts
+	if err != nil {
+		v.Reason = err.Error()
+		return v
+	}
+	if c.maxSkew > 0 && v.Timestamp != "" {
+		switch {
+		case v.AgeSeconds == nil:
+			v.Reason = fmt.Sprintf("timestamp %q is not ISO-8601", v.Timestamp)
+			return v
+		case *v.AgeSeconds > c.maxSkew.Seconds():
+			v.Reason = fmt.Sprintf("timestamp is %s old, beyond --max-skew %s", v.TimestampAge, c.maxSkew)
+			return v
+		case -*v.AgeSeconds > c.maxSkew.Seconds():
+			v.Reason = fmt.Sprintf("timestamp is %s in the future, beyond --max-skew %s", strings.TrimPrefix(v.TimestampAge, "-"), c.maxSkew)
+			return v
+		}
+	}
+	v.Valid = true
+	return v
+}
+
+func missing(names ...string) func(h interface{ Get(string) string }) error {
+	return func(h interface{ Get(string) string }) error {
+		for _, n := range names {
+			if h.Get(n) == "" {
+				return fmt.Errorf("missing header %s", n)
+			}
+		}
+		return nil
+	}
+}
+
+// checkSignature verifies the capture's signature the protocol's way and
+// returns the string to sign. Errors are reasons for "invalid: …"; none
+// contains the secret or the expected signature.
+func checkSignature(ck *checked, target string) (string, error) {
+	r := ck.req
+	h := r.Header
+	switch ck.scheme {
+	case diagnose.SNAP, diagnose.SNAPRSA:
+		if err := missing("X-Timestamp", "X-Signature")(h); err != nil {
+			return "", err
+		}
+		endpoint := r.Target
+		if target != "" {
+			endpoint = target
+		}
+		hash, err := sign.AppendBodyHashHex(nil, r.Body)
+		if err != nil {
+			return "", errors.New("body is not valid JSON, so it cannot be minified for the SNAP body hash")
+		}
+		if ck.scheme == diagnose.SNAPRSA {
+			sts := string(sign.AppendSNAPAsymmetricStringToSign(nil, r.Method, endpoint, hash, h.Get("X-Timestamp")))
+			return sts, sigErr(sign.VerifyRSA(ck.pub, []byte(sts), h.Get("X-Signature")))
+		}
+		if h.Get("Authorization") == "" {
+			return "", errors.New("missing header Authorization (the bearer token is part of the SNAP string to sign)")
+		}
+		s, err := sign.NewSNAPSymmetric(ck.secret)
+		if err != nil {
+			return "", err
+		}
+		sts := string(sign.AppendSNAPStringToSign(nil, r.Method, endpoint, h.Get("Authorization"), hash, h.Get("X-Timestamp")))
+		return sts, sigErr(s.VerifyString(h.Get("X-Signature"), []byte(sts)))
+	case diagnose.Token:
+		if err := missing("X-Client-Key", "X-Timestamp", "X-Signature")(h); err != nil {
+			return "", err
+		}
+		sts := string(sign.AppendTokenStringToSign(nil, h.Get("X-Client-Key"), h.Get("X-Timestamp")))
+		return sts, sigErr(sign.VerifyRSA(ck.pub, []byte(sts), h.Get("X-Signature")))
+	case diagnose.NonSNAP:
+		if err := missing("Client-Id", "Request-Id", "Request-Timestamp", "Signature")(h); err != nil {
+			return "", err
+		}
+		if target == "" {
+			target = r.Path()
+		}
+		s, err := sign.NewNonSNAP(ck.secret)
+		if err != nil {
+			return "", err
+		}
+		c := sign.Components{ClientID: h.Get("Client-Id"), RequestID: h.Get("Request-Id"), Timestamp: h.Get("Request-Timestamp"), Target: target, Body: r.Body}
+		return string(sign.AppendComponent(nil, c)), sigErr(s.Verify(h.Get("Signature"), c))
+	case diagnose.Kirim:
+		if err := missing("AgentKey", "RequestId", "Signature")(h); err != nil {
+			return "", err
+		}
+		sts := h.Get("AgentKey") + h.Get("RequestId")
+		return sts, sigErr(sign.VerifyKirim(ck.secret, h.Get("AgentKey"), h.Get("RequestId"), h.Get("Signature")))
+	}
+	return "", fmt.Errorf("unknown scheme %q", ck.scheme)
+}
+
+// sigErr turns sign's errors into reasons a person reads.
+func sigErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sign.ErrSignatureMismatch):
+		return errors.New("signature mismatch (run doku-verify diagnose on the capture to find out why)")
+	case errors.Is(err, sign.ErrBadSignatureEncoding):
+		return errors.New("signature is not valid base64")
+	}
+	return err
+}
+
+func runVerify(e *env, args []string) int {
+	var c checkFlags
+	fs := newFlagSet(e, "verify", verifySynopsis, verifyExample)
+	c.register(fs)
+	pos, stop, code := parseWithArgs(fs, args)
+	if stop {
+		return code
+	}
+	ck, err := loadChecked(e, "verify", &c, pos)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "doku-verify verify: %v\n", err)
+		return exitUsage
+	}
+	v := verifyCapture(ck, &c)
+	if c.jsonOut {
+		b, _ := json.Marshal(v)
+		fmt.Fprintln(e.stdout, string(b))
+	} else {
+		if v.Valid {
+			fmt.Fprintln(e.stdout, "valid")
+		} else {
+			fmt.Fprintln(e.stdout, "invalid: "+v.Reason)
+		}
+		fmt.Fprintf(e.stdout, "scheme: %s\n", v.Scheme)
+		fmt.Fprintf(e.stdout, "timestamp: %s\n", describeTimestamp(v))
+		fmt.Fprintf(e.stdout, "stringToSign: %s\n", showSTS(v.StringToSign))
+	}
+	if v.Valid {
+		return exitOK
+	}
+	return exitFailed
+}
+
+func describeTimestamp(v verifyResult) string {
+	switch {
+	case v.Timestamp == "" && v.Scheme == string(diagnose.Kirim):
+		return "none (Kirim DOKU signs no timestamp)"
+	case v.Timestamp == "":
+		return "none"
+	case v.AgeSeconds == nil:
+		return v.Timestamp + " (not ISO-8601)"
+	case *v.AgeSeconds < 0:
+		return fmt.Sprintf("%s (%s in the future)", v.Timestamp, strings.TrimPrefix(v.TimestampAge, "-"))
+	}
+	return fmt.Sprintf("%s (age %s)", v.Timestamp, v.TimestampAge)
+}
+
+// showSTS prints a string to sign on one line; multi-line ones (non-SNAP
+// components) are Go-quoted so a newline (\n) and a literal backslash-n
+// (\\n) stay distinguishable.
+func showSTS(s string) string {
+	if strings.ContainsAny(s, "\r\n\\\"") {
+		return strconv.Quote(s)
+	}
+	return s
+}
