@@ -1,0 +1,671 @@
+package conformance
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/dokukit/dokukit/sign"
+)
+
+func sha256Hex(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+
+var (
+	only400     = []int{400}
+	only401     = []int{401}
+	badRequest  = []int{400, 401} // missing/invalid header: format (400) or auth (401), both in SNAP's table
+	tooLarge    = []int{413, 400}
+	jsonHeaders = http.Header{"Content-Type": {"application/json"}}
+)
+
+// --- sample bodies (PROTOCOL.md §8, seeds 002/003), made unique per case so
+// a handler that deduplicates on a business key sees distinct notifications ---
+
+func (s *session) sampleBody(id string) map[string]any {
+	switch s.cfg.Channel {
+	case SNAPDebit:
+		return map[string]any{
+			"originalPartnerReferenceNo": "INV-" + id, "originalReferenceNo": "REF" + id, "originalExternalId": id,
+			"latestTransactionStatus": "00", "transactionStatusDesc": "SUCCESS",
+			"amount":         map[string]any{"value": "10000.00", "currency": "IDR"},
+			"additionalInfo": map[string]any{"custIdMerchant": "CUST-1", "accountType": "WALLET"},
+		}
+	case SNAPVA:
+		cust := fmt.Sprintf("%014s", id)[:14]
+		return map[string]any{
+			"partnerServiceId": "   88899", "customerNo": cust, "virtualAccountNo": "   88899" + cust,
+			"virtualAccountName": "Jane Doe", "trxId": "INV-" + id, "paymentRequestId": id,
+			"paidAmount": map[string]any{"value": "10000.00", "currency": "IDR"}, "additionalInfo": map[string]any{},
+		}
+	case NonSNAP:
+		return map[string]any{
+			"service": map[string]any{"id": "VIRTUAL_ACCOUNT"}, "acquirer": map[string]any{"id": "BCA"}, "channel": map[string]any{"id": "VIRTUAL_ACCOUNT_BCA"},
+			"order":       map[string]any{"invoice_number": "INV-" + id, "amount": 150000},
+			"transaction": map[string]any{"status": "SUCCESS", "date": "2024-01-01T05:00:00Z", "original_request_id": id},
+		}
+	case KirimUnpaid:
+		return map[string]any{
+			"sendTrxId": "TRX" + id, "transactionId": "DK" + last(id, 14), "invoiceNumber": "I" + id, "transactionStatus": "50",
+			"activityCode": "200", "message": "Transaction is Success", "processDate": "2024-01-12T07:30:12", "createdTime": "1699520040340",
+		}
+	case KirimRefund:
+		return map[string]any{
+			"transactionId": "DK" + last(id, 14), "transactionStatus": "40", "activityCode": "200", "message": "Transaction is Refunded",
+			"processDate": "2024-01-12T07:30:12",
+		}
+	}
+	return nil
+}
+
+func last(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func (s *session) body(id string) []byte {
+	if len(s.cfg.Body) > 0 {
+		return s.cfg.Body
+	}
+	return mustJSON(s.sampleBody(id))
+}
+
+// schemaViolations are bodies that are valid JSON but break the channel's
+// schema: a missing mandatory field and, where the field is an enum, a value
+// outside it.
+func (s *session) schemaViolations(id string) map[string][]byte {
+	b := s.sampleBody(id)
+	out := map[string][]byte{}
+	drop := func(name, field string) {
+		c := map[string]any{}
+		for k, v := range b {
+			if k != field {
+				c[k] = v
+			}
+		}
+		out[name] = mustJSON(c)
+	}
+	set := func(name, field string, v any) {
+		c := map[string]any{}
+		for k, v := range b {
+			c[k] = v
+		}
+		c[field] = v
+		out[name] = mustJSON(c)
+	}
+	switch s.cfg.Channel {
+	case SNAPDebit:
+		drop("schema/missing-originalPartnerReferenceNo", "originalPartnerReferenceNo")
+		set("schema/bad-latestTransactionStatus", "latestTransactionStatus", "99")
+	case SNAPVA:
+		drop("schema/missing-virtualAccountNo", "virtualAccountNo")
+		set("schema/paidAmount-not-an-object", "paidAmount", "10000.00")
+	case NonSNAP:
+		drop("schema/missing-order", "order")
+		set("schema/transaction-not-an-object", "transaction", "SUCCESS")
+	case KirimUnpaid, KirimRefund:
+		drop("schema/missing-transactionId", "transactionId")
+		set("schema/bad-transactionStatus", "transactionStatus", "99")
+	}
+	return out
+}
+
+// --- SNAP token endpoint ---
+
+func (s *session) tokenRequest(clientID, signedClientID string, ts time.Time, body []byte) (msg, error) {
+	t := snapTS(ts)
+	sig, err := sign.SignToken(s.cfg.DOKUPrivateKey, signedClientID, t)
+	if err != nil {
+		return msg{}, err
+	}
+	h := jsonHeaders.Clone()
+	h.Set("X-CLIENT-KEY", clientID)
+	h.Set("X-TIMESTAMP", t)
+	h.Set("X-SIGNATURE", sig)
+	return msg{http.MethodPost, s.cfg.TokenPath, h, body}, nil
+}
+
+var grant = []byte(`{"grantType":"client_credentials"}`)
+
+func tokenCases() []Case {
+	valid := func(s *session) (msg, error) {
+		return s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, s.cfg.Now(), grant)
+	}
+	reject := func(name, doc string, statuses []int, f func(s *session, m *msg) error, cases ...int) Case {
+		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
+			m, err := valid(s)
+			if err == nil && f != nil {
+				err = f(s, &m)
+			}
+			if err != nil {
+				return outcome{fail: "building the request: " + err.Error()}
+			}
+			return s.expectReject(s.send(m), doc, statuses, cases...)
+		}}
+	}
+	cs := []Case{
+		{Name: "valid", Doc: "a token request signed with DOKU's key gets 2007300 with accessToken, tokenType Bearer and expiresIn", run: func(ctx contextT, s *session) outcome {
+			m, err := valid(s)
+			if err != nil {
+				return outcome{fail: err.Error()}
+			}
+			return s.expectAck(s.send(m), m)
+		}},
+		{Name: "valid/lowercase-header-names", Doc: "header names are case-insensitive: x-client-key, x-timestamp, x-signature are accepted", run: func(ctx contextT, s *session) outcome {
+			m, err := valid(s)
+			if err != nil {
+				return outcome{fail: err.Error()}
+			}
+			// http.Header canonicalises on Set; write raw keys as a proxy would pass them on.
+			h := http.Header{}
+			for k, v := range m.header {
+				h[strings.ToLower(k)] = v
+			}
+			m.header = h
+			return s.expectAck(s.send(m), m)
+		}},
+		reject("tamper/signature", "a token request whose signature is not DOKU's gets 4017300", only401, func(s *session, m *msg) error {
+			m.header.Set("X-SIGNATURE", flipSig(m.header.Get("X-SIGNATURE")))
+			return nil
+		}, 0),
+		reject("tamper/client-key", "a signature made for another X-CLIENT-KEY gets 4017300", only401, func(s *session, m *msg) error {
+			o, err := s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID+"-OTHER", s.cfg.Now(), grant)
+			*m = o
+			return err
+		}, 0),
+		reject("tamper/timestamp", "a signature made for another X-TIMESTAMP gets 4017300", only401, func(s *session, m *msg) error {
+			m.header.Set("X-TIMESTAMP", snapTS(s.cfg.Now().Add(time.Second)))
+			return nil
+		}, 0),
+		reject("timestamp/past", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the past is rejected", badRequest, func(s *session, m *msg) error {
+			o, err := s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, s.cfg.Now().Add(-2*s.cfg.Skew), grant)
+			*m = o
+			return err
+		}),
+		reject("timestamp/future", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the future is rejected", badRequest, func(s *session, m *msg) error {
+			o, err := s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, s.cfg.Now().Add(2*s.cfg.Skew), grant)
+			*m = o
+			return err
+		}),
+		reject("malformed-json", "a correctly signed token request whose body is not JSON gets 400", only400, func(s *session, m *msg) error {
+			m.body = []byte(`{"grantType":`)
+			return nil
+		}),
+		reject("schema/grantType", `grantType other than "client_credentials" gets 400`, only400, func(s *session, m *msg) error {
+			m.body = []byte(`{"grantType":"password"}`)
+			return nil
+		}),
+		reject("oversized-body", "a token request larger than the body limit is rejected before it is parsed", tooLarge, func(s *session, m *msg) error {
+			m.body = oversized(grant, s.cfg.MaxBodyBytes)
+			return nil
+		}),
+	}
+	for _, h := range []string{"X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE"} {
+		h := h
+		cs = append(cs, reject("missing-header/"+h, "a token request without "+h+" is rejected", badRequest, func(s *session, m *msg) error {
+			m.header.Del(h)
+			return nil
+		}))
+	}
+	return cs
+}
+
+// flipSig changes one byte of a base64 signature, keeping it valid base64.
+func flipSig(sig string) string {
+	raw, err := base64.StdEncoding.DecodeString(sig)
+	if err != nil || len(raw) == 0 {
+		return "AAAA" + sig
+	}
+	raw[len(raw)/2] ^= 0x01
+	return base64.StdEncoding.EncodeToString(raw)
+}
+
+// --- SNAP notifications ---
+
+// fetchToken asks the merchant's token endpoint for a bearer token, as DOKU
+// does before each batch of notifications.
+func (s *session) fetchToken() (string, string) {
+	if s.cfg.AccessToken != "" {
+		return s.cfg.AccessToken, ""
+	}
+	m, err := s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, s.cfg.Now(), grant)
+	if err != nil {
+		return "", "signing the token request: " + err.Error()
+	}
+	a := s.send(m)
+	var tok struct {
+		AccessToken string `json:"accessToken"`
+	}
+	if a.err != nil || a.status != 200 || json.Unmarshal(a.body, &tok) != nil || tok.AccessToken == "" {
+		return "", fmt.Sprintf("could not get a bearer token from the token endpoint %s: %s. DOKU would send no notification and retry later; run the snap-token channel to see why", s.cfg.TokenPath, a)
+	}
+	return tok.AccessToken, ""
+}
+
+// snapSpec says how to build one SNAP notification; zero fields mean "as
+// DOKU would".
+type snapSpec struct {
+	body       []byte
+	signPath   string // EndpointUrl signed (default cfg.Path)
+	sendTarget string // where it is sent (default cfg.Path)
+	ts         time.Time
+	secret     []byte
+	stsToken   func(tok string) string // the token put in the string to sign
+	authz      func(tok string) string // the Authorization header value
+	token      string                  // use this token instead of fetching one
+	externalID string
+}
+
+func (s *session) snapMsg(sp snapSpec) (msg, string) {
+	tok := sp.token
+	if tok == "" {
+		var fail string
+		if tok, fail = s.fetchToken(); fail != "" {
+			return msg{}, fail
+		}
+	}
+	if sp.body == nil {
+		sp.body = s.body(s.id())
+	}
+	if sp.signPath == "" {
+		sp.signPath = s.cfg.Path
+	}
+	if sp.sendTarget == "" {
+		sp.sendTarget = s.cfg.Path
+	}
+	if sp.ts.IsZero() {
+		sp.ts = s.cfg.Now()
+	}
+	if sp.secret == nil {
+		sp.secret = s.cfg.Secret
+	}
+	if sp.externalID == "" {
+		sp.externalID = s.id()
+	}
+	stsTok := tok
+	if sp.stsToken != nil {
+		stsTok = sp.stsToken(tok)
+	}
+	ts := snapTS(sp.ts)
+	sig, err := s.signSNAP(http.MethodPost, sp.signPath, stsTok, sp.body, ts, sp.secret)
+	if err != nil {
+		return msg{}, "signing the notification: " + err.Error()
+	}
+	h := jsonHeaders.Clone()
+	authz := "Bearer " + tok
+	if sp.authz != nil {
+		authz = sp.authz(tok)
+	}
+	h.Set("Authorization", authz)
+	h.Set("X-TIMESTAMP", ts)
+	h.Set("X-SIGNATURE", sig)
+	h.Set("X-PARTNER-ID", s.cfg.ClientID)
+	h.Set("X-EXTERNAL-ID", sp.externalID)
+	h.Set("CHANNEL-ID", "DOKU")
+	if s.cfg.Channel == SNAPDebit {
+		h.Set("X-DEVICE-ID", "DOKU-NOTIFY")
+		h.Set("X-IP-ADDRESS", "127.0.0.1")
+	}
+	return msg{http.MethodPost, sp.sendTarget, h, sp.body}, ""
+}
+
+func snapCases(cfg Config) []Case {
+	accept := func(name, doc string, sp func(s *session) snapSpec) Case {
+		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
+			m, fail := s.snapMsg(sp(s))
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			return s.expectAck(s.send(m), m)
+		}}
+	}
+	reject := func(name, doc string, statuses []int, sp func(s *session) snapSpec, edit func(m *msg), cases ...int) Case {
+		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
+			m, fail := s.snapMsg(sp(s))
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			if edit != nil {
+				edit(&m)
+			}
+			return s.expectReject(s.send(m), doc, statuses, cases...)
+		}}
+	}
+	plain := func(*session) snapSpec { return snapSpec{} }
+	cs := []Case{
+		accept("valid", "a notification signed as DOKU signs it gets the channel's ack", plain),
+		accept("valid/pretty-printed-body", "whitespace outside strings is not signed: a pretty-printed body with the same signature is accepted", func(s *session) snapSpec {
+			b, _ := json.MarshalIndent(s.sampleBody(s.id()), "", "  ")
+			return snapSpec{body: b}
+		}),
+		{Name: "duplicate", Doc: "the same notification delivered twice (same X-EXTERNAL-ID and body, re-signed a second later) gets the same ack; the side effect runs once", run: func(ctx contextT, s *session) outcome {
+			ext, body := s.id(), s.body(s.id())
+			first, fail := s.snapMsg(snapSpec{body: body, externalID: ext})
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			retry, fail := s.snapMsg(snapSpec{body: body, externalID: ext, ts: s.cfg.Now().Add(time.Second)})
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			return s.duplicate(first, retry)
+		}},
+		reject("tamper/body-byte", "one body byte changed after signing: 401xx00", only401, plain, func(m *msg) {
+			m.body = []byte(strings.Replace(string(m.body), "10000.00", "90000.00", 1))
+		}, 0),
+		reject("tamper/path", "signed for another path than the one it arrives on: 401xx00", only401, func(s *session) snapSpec {
+			return snapSpec{signPath: s.cfg.Path + "-other"}
+		}, nil, 0),
+		reject("tamper/query", "a query string added after signing (SNAP signs path and query): 401xx00", only401, func(s *session) snapSpec {
+			return snapSpec{sendTarget: s.cfg.Path + "?amount=1"}
+		}, nil, 0),
+		reject("tamper/timestamp", "X-TIMESTAMP changed after signing: 401xx00", only401, plain, func(m *msg) {
+			m.header.Set("X-TIMESTAMP", strings.Replace(m.header.Get("X-TIMESTAMP"), "+07:00", "+07:01", 1))
+		}, 0),
+		reject("timestamp/past", "correctly signed, X-TIMESTAMP twice the allowed skew in the past: rejected", badRequest, func(s *session) snapSpec {
+			return snapSpec{ts: s.cfg.Now().Add(-2 * s.cfg.Skew)}
+		}, nil),
+		reject("timestamp/future", "correctly signed, X-TIMESTAMP twice the allowed skew in the future: rejected", badRequest, func(s *session) snapSpec {
+			return snapSpec{ts: s.cfg.Now().Add(2 * s.cfg.Skew)}
+		}, nil),
+		reject("oversized-body", "correctly signed body one byte over the limit: rejected before it is processed", tooLarge, func(s *session) snapSpec {
+			return snapSpec{body: oversized(s.body(s.id()), s.cfg.MaxBodyBytes)}
+		}, nil),
+		reject("malformed-json", "a body that is not JSON (signed over its raw bytes): rejected with 400xx01 (or 401xx00)", badRequest, func(s *session) snapSpec {
+			return snapSpec{body: []byte(`{"originalPartnerReferenceNo":"INV-1",`)}
+		}, nil),
+	}
+	if !cfg.RSASignature {
+		cs = append(cs,
+			reject("wrong-secret", "signed with another client secret: 401xx00", only401, func(s *session) snapSpec {
+				return snapSpec{secret: append(append([]byte{}, s.cfg.Secret...), 'x')}
+			}, nil, 0),
+			reject("bearer/in-string-to-sign", `signed with "Bearer " kept in the token (a sender bug): 401xx00`, only401, func(s *session) snapSpec {
+				return snapSpec{stsToken: func(t string) string { return "Bearer " + t }}
+			}, nil, 0),
+		)
+	} else {
+		cs = append(cs, reject("wrong-key", "an RSA signature that is not DOKU's: 401xx00", only401, plain, func(m *msg) {
+			m.header.Set("X-SIGNATURE", flipSig(m.header.Get("X-SIGNATURE")))
+		}, 0))
+	}
+	cs = append(cs,
+		accept("bearer/lowercase-scheme", `"Authorization: bearer <token>" (RFC 6750: the scheme is case-insensitive) is accepted`, func(s *session) snapSpec {
+			return snapSpec{authz: func(t string) string { return "bearer " + t }}
+		}),
+		reject("bearer/missing-scheme", `"Authorization: <token>" without "Bearer ": rejected`, badRequest, plain, func(m *msg) {
+			m.header.Set("Authorization", sign.StripBearer(m.header.Get("Authorization")))
+		}),
+		reject("token/not-issued", "a bearer token the merchant never issued (correctly signed with it): 401xx01", only401, func(s *session) snapSpec {
+			return snapSpec{token: "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJzb21lb25lLWVsc2UifQ.bm90LWEtc2lnbmF0dXJl"}
+		}, nil, 1),
+	)
+	for _, h := range []string{"X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "Authorization"} {
+		h := h
+		cs = append(cs, reject("missing-header/"+h, "a notification without "+h+": rejected", badRequest, plain, func(m *msg) { m.header.Del(h) }))
+	}
+	for _, name := range schemaNames(cfg.Channel) {
+		name := name
+		cs = append(cs, reject(name, "a correctly signed notification that breaks the channel's schema: 400xx01 or 400xx02", only400, func(s *session) snapSpec {
+			return snapSpec{body: s.schemaViolations(s.id())[name]}
+		}, nil, 1, 2))
+	}
+	return cs
+}
+
+func schemaNames(c Channel) []string {
+	s := &session{suite: &suite{cfg: Config{Channel: c}}}
+	var names []string
+	for n := range s.schemaViolations("0") {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// --- non-SNAP ---
+
+type nsSpec struct {
+	body      []byte
+	clientID  string
+	target    string // Request-Target signed (default cfg.Path)
+	send      string // where it is sent
+	ts        time.Time
+	secret    []byte
+	requestID string
+}
+
+func (s *session) nsMsg(sp nsSpec) (msg, string) {
+	if sp.body == nil {
+		sp.body = s.body(s.id())
+	}
+	if sp.clientID == "" {
+		sp.clientID = s.cfg.ClientID
+	}
+	if sp.target == "" {
+		sp.target = s.cfg.Path
+	}
+	if sp.send == "" {
+		sp.send = s.cfg.Path
+	}
+	if sp.ts.IsZero() {
+		sp.ts = s.cfg.Now()
+	}
+	if sp.secret == nil {
+		sp.secret = s.cfg.Secret
+	}
+	if sp.requestID == "" {
+		sp.requestID = s.uuid()
+	}
+	signer, err := sign.NewNonSNAP(sp.secret)
+	if err != nil {
+		return msg{}, err.Error()
+	}
+	ts := nonSNAPTS(sp.ts)
+	h := jsonHeaders.Clone()
+	h.Set("Client-Id", sp.clientID)
+	h.Set("Request-Id", sp.requestID)
+	h.Set("Request-Timestamp", ts)
+	h.Set("Signature", signer.Sign(sign.Components{ClientID: sp.clientID, RequestID: sp.requestID, Timestamp: ts, Target: sp.target, Body: sp.body}))
+	return msg{http.MethodPost, sp.send, h, sp.body}, ""
+}
+
+func nonSNAPCases() []Case {
+	accept := func(name, doc string, sp func(s *session) nsSpec) Case {
+		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
+			m, fail := s.nsMsg(sp(s))
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			return s.expectAck(s.send(m), m)
+		}}
+	}
+	reject := func(name, doc string, statuses []int, sp func(s *session) nsSpec, edit func(m *msg)) Case {
+		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
+			m, fail := s.nsMsg(sp(s))
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			if edit != nil {
+				edit(&m)
+			}
+			return s.expectReject(s.send(m), doc, statuses)
+		}}
+	}
+	plain := func(*session) nsSpec { return nsSpec{} }
+	cs := []Case{
+		accept("valid", "a notification signed as DOKU signs it (Request-Target = the notification path) gets a 2xx", plain),
+		accept("valid/query-not-signed", "Request-Target is the path without the query string: a query added by DOKU's URL config does not break the signature", func(s *session) nsSpec {
+			return nsSpec{send: s.cfg.Path + "?source=doku"}
+		}),
+		{Name: "duplicate", Doc: "the same notification delivered twice (same Request-Id and body, re-signed a second later) gets the same answer; the side effect runs once", run: func(ctx contextT, s *session) outcome {
+			rid, body := s.uuid(), s.body(s.id())
+			first, fail := s.nsMsg(nsSpec{body: body, requestID: rid})
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			retry, fail := s.nsMsg(nsSpec{body: body, requestID: rid, ts: s.cfg.Now().Add(time.Second)})
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			return s.duplicate(first, retry)
+		}},
+		reject("tamper/body-byte", "one body byte changed after signing (the Digest is over the exact bytes): 401", only401, plain, func(m *msg) {
+			m.body = []byte(strings.Replace(string(m.body), "150000", "950000", 1))
+		}),
+		reject("tamper/body-whitespace", "a space added to the body after signing (non-SNAP hashes the raw bytes, unlike SNAP): 401", only401, plain, func(m *msg) {
+			m.body = append([]byte(" "), m.body...)
+		}),
+		reject("tamper/path", "signed with another Request-Target than the path it arrives on: 401", only401, func(s *session) nsSpec {
+			return nsSpec{target: s.cfg.Path + "-other"}
+		}, nil),
+		reject("tamper/request-id", "Request-Id changed after signing: 401", only401, plain, func(m *msg) {
+			m.header.Set("Request-Id", m.header.Get("Request-Id")+"0")
+		}),
+		reject("tamper/timestamp", "Request-Timestamp changed after signing: 401", only401, plain, func(m *msg) {
+			m.header.Set("Request-Timestamp", strings.Replace(m.header.Get("Request-Timestamp"), "Z", ".000Z", 1))
+		}),
+		reject("wrong-secret", "signed with another secret key: 401", only401, func(s *session) nsSpec {
+			return nsSpec{secret: append(append([]byte{}, s.cfg.Secret...), 'x')}
+		}, nil),
+		reject("unknown-client", "a Client-Id the merchant does not know: 401", badRequest, func(s *session) nsSpec {
+			return nsSpec{clientID: s.cfg.ClientID + "-OTHER"}
+		}, nil),
+		reject("timestamp/past", "correctly signed, Request-Timestamp twice the allowed skew in the past: rejected", badRequest, func(s *session) nsSpec {
+			return nsSpec{ts: s.cfg.Now().Add(-2 * s.cfg.Skew)}
+		}, nil),
+		reject("timestamp/future", "correctly signed, Request-Timestamp twice the allowed skew in the future: rejected", badRequest, func(s *session) nsSpec {
+			return nsSpec{ts: s.cfg.Now().Add(2 * s.cfg.Skew)}
+		}, nil),
+		reject("oversized-body", "correctly signed body one byte over the limit: rejected before it is processed", tooLarge, func(s *session) nsSpec {
+			return nsSpec{body: oversized(s.body(s.id()), s.cfg.MaxBodyBytes)}
+		}, nil),
+		reject("malformed-json", "a correctly signed body that is not JSON: 400", only400, func(s *session) nsSpec {
+			return nsSpec{body: []byte(`{"order":{"invoice_number":"INV-1"`)}
+		}, nil),
+		reject("signature/without-prefix", `a Signature header without "HMACSHA256=": rejected`, badRequest, plain, func(m *msg) {
+			m.header.Set("Signature", strings.TrimPrefix(m.header.Get("Signature"), sign.NonSNAPPrefix))
+		}),
+	}
+	for _, h := range []string{"Client-Id", "Request-Id", "Request-Timestamp", "Signature"} {
+		h := h
+		cs = append(cs, reject("missing-header/"+h, "a notification without "+h+": rejected", badRequest, plain, func(m *msg) { m.header.Del(h) }))
+	}
+	for _, name := range schemaNames(NonSNAP) {
+		name := name
+		cs = append(cs, reject(name, "a correctly signed notification that breaks the schema: 400", only400, func(s *session) nsSpec {
+			return nsSpec{body: s.schemaViolations(s.id())[name]}
+		}, nil))
+	}
+	return cs
+}
+
+// --- Kirim DOKU ---
+
+type kirimSpec struct {
+	body                []byte
+	requestID, agentKey string
+	signedRID           string
+	key                 []byte
+}
+
+func (s *session) kirimMsg(sp kirimSpec) (msg, string) {
+	if sp.body == nil {
+		sp.body = s.body(s.id())
+	}
+	if sp.requestID == "" {
+		sp.requestID = s.uuid()
+	}
+	if sp.agentKey == "" {
+		sp.agentKey = s.cfg.AgentKey
+	}
+	if sp.signedRID == "" {
+		sp.signedRID = sp.requestID
+	}
+	if sp.key == nil {
+		sp.key = s.cfg.Secret
+	}
+	sig, err := sign.KirimSignature(sp.key, sp.agentKey, sp.signedRID)
+	if err != nil {
+		return msg{}, "signing: " + err.Error()
+	}
+	h := jsonHeaders.Clone()
+	h.Set("requestId", sp.requestID)
+	h.Set("agentKey", sp.agentKey)
+	h.Set("signature", sig)
+	return msg{http.MethodPost, s.cfg.Path, h, sp.body}, ""
+}
+
+func kirimCases() []Case {
+	accept := func(name, doc string, sp func(s *session) kirimSpec) Case {
+		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
+			m, fail := s.kirimMsg(sp(s))
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			return s.expectAck(s.send(m), m)
+		}}
+	}
+	reject := func(name, doc string, statuses []int, sp func(s *session) kirimSpec, edit func(m *msg)) Case {
+		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
+			m, fail := s.kirimMsg(sp(s))
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			if edit != nil {
+				edit(&m)
+			}
+			return s.expectReject(s.send(m), doc, statuses)
+		}}
+	}
+	plain := func(*session) kirimSpec { return kirimSpec{} }
+	cs := []Case{
+		accept("valid", `a callback signed as Kirim DOKU signs it gets HTTP 200 {"status":true,"transactionId":…,"responseCode":"00","responseMessage":"Successfully processed"}`, plain),
+		{Name: "duplicate", Doc: "the same callback delivered twice gets the same ack; the side effect runs once", run: func(ctx contextT, s *session) outcome {
+			m, fail := s.kirimMsg(kirimSpec{})
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			return s.duplicate(m, m.clone())
+		}},
+		reject("wrong-secret", "signed with another encryption key: rejected", only401, func(s *session) kirimSpec {
+			k := append([]byte{}, s.cfg.Secret...)
+			k[0] ^= 1
+			return kirimSpec{key: k}
+		}, nil),
+		reject("tamper/request-id", "requestId changed after signing: rejected", only401, func(s *session) kirimSpec {
+			return kirimSpec{signedRID: s.uuid()}
+		}, nil),
+		reject("unknown-agent-key", "an agentKey the merchant does not know (signed for it): rejected", badRequest, func(s *session) kirimSpec {
+			return kirimSpec{agentKey: s.cfg.AgentKey + "X"}
+		}, nil),
+		reject("oversized-body", "a body one byte over the limit: rejected before it is processed", tooLarge, func(s *session) kirimSpec {
+			return kirimSpec{body: oversized(s.body(s.id()), s.cfg.MaxBodyBytes)}
+		}, nil),
+		reject("malformed-json", "a correctly signed callback whose body is not JSON: 400", only400, func(s *session) kirimSpec {
+			return kirimSpec{body: []byte(`{"transactionId":"DK1"`)}
+		}, nil),
+	}
+	for _, h := range []string{"requestId", "agentKey", "signature"} {
+		h := h
+		cs = append(cs, reject("missing-header/"+h, "a callback without "+h+": rejected", badRequest, plain, func(m *msg) { m.header.Del(h) }))
+	}
+	for _, name := range schemaNames(KirimUnpaid) {
+		name := name
+		cs = append(cs, reject(name, "a correctly signed callback that breaks the schema: 400", only400, func(s *session) kirimSpec {
+			return kirimSpec{body: s.schemaViolations(s.id())[name]}
+		}, nil))
+	}
+	return cs
+}
+
+// contextT keeps the case literals short.
+type contextT = context.Context

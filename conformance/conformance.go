@@ -1,0 +1,260 @@
+// Package conformance checks a merchant's DOKU notification endpoint the way
+// DOKU will exercise it: a valid signed notification must get the ack DOKU
+// expects, every tampered or malformed one must be rejected with the
+// protocol's status and code, and a repeated delivery must be answered
+// identically with the merchant's side effect run once.
+//
+// Use Run in a Go test against an http.Handler, or RunHandler / RunURL (what
+// `doku-verify conformance` uses) to get the results as data. All three run
+// the same case table, Cases, so a CI job and a black-box check against a
+// staging server agree. Every failure message says what DOKU would do next
+// (retry, or give up) because that is what the failure costs.
+//
+// The suite acts as DOKU: it needs the secret DOKU shares with the merchant
+// (Config.Secret) and, for SNAP token calls, a test DOKU private key whose
+// public half the handler under test trusts (Config.DOKUPrivateKey).
+package conformance
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// Channel names a kind of DOKU notification (or, for SNAPToken, the
+// merchant's token endpoint DOKU calls first).
+type Channel string
+
+// The channels the suite knows. Their names are the CLI's --channel values.
+const (
+	SNAPToken   Channel = "snap-token"   // merchant's B2B access-token endpoint (service 73)
+	SNAPDebit   Channel = "snap-debit"   // SNAP direct debit / e-wallet payment notify (service 56)
+	SNAPVA      Channel = "snap-va"      // SNAP virtual-account payment notify (service 25)
+	NonSNAP     Channel = "nonsnap"      // non-SNAP (Jokul) notification: Cards, Checkout, VA, Akulaku
+	KirimUnpaid Channel = "kirim-unpaid" // Kirim DOKU unpaid → paid/failed notification
+	KirimRefund Channel = "kirim-refund" // Kirim DOKU refund notification
+)
+
+// Channels lists every channel in a stable order.
+func Channels() []Channel {
+	return []Channel{SNAPToken, SNAPDebit, SNAPVA, NonSNAP, KirimUnpaid, KirimRefund}
+}
+
+// DefaultPath is where each channel is mounted when Config.Path is empty.
+func DefaultPath(c Channel) string {
+	switch c {
+	case SNAPToken:
+		return DefaultTokenPath
+	case SNAPDebit:
+		return "/v1.0/debit/notify"
+	case SNAPVA:
+		return "/v1.0/transfer-va/payment"
+	case NonSNAP:
+		return "/payments/notifications"
+	case KirimUnpaid:
+		return "/kirim/unpaid"
+	case KirimRefund:
+		return "/kirim/refund"
+	}
+	return ""
+}
+
+// DefaultTokenPath is the merchant's B2B token endpoint DOKU calls before a
+// SNAP notification.
+const DefaultTokenPath = "/authorization/v1/access-token/b2b"
+
+// serviceCode is the SNAP service code of each SNAP channel.
+func serviceCode(c Channel) int {
+	switch c {
+	case SNAPToken:
+		return 73
+	case SNAPDebit:
+		return 56
+	case SNAPVA:
+		return 25
+	}
+	return 0
+}
+
+// Config describes the endpoint under test and the keys DOKU would use.
+// The zero value of every optional field is a safe default.
+type Config struct {
+	// Channel selects the case table. Required.
+	Channel Channel
+	// Path is the notification path (with the sub-directory DOKU is
+	// configured to call); DefaultPath(Channel) when empty.
+	Path string
+	// Secret is what DOKU signs with: the SNAP client secret, the non-SNAP
+	// secret key or the Kirim DOKU encryption key. Required except for
+	// SNAPToken and RSA-signed SNAP notifications.
+	Secret []byte
+	// DOKUPrivateKey signs token requests (SNAPToken, and the token call
+	// before SNAP notifications) and, with RSASignature, the notifications.
+	DOKUPrivateKey *rsa.PrivateKey
+	// ClientID is X-CLIENT-KEY / X-PARTNER-ID (SNAP) or Client-Id (non-SNAP)
+	// the handler expects from DOKU. Default "DOKU-TEST-CLIENT".
+	ClientID string
+	// AgentKey is the Kirim DOKU agentKey header. Default "A41418".
+	AgentKey string
+	// TokenPath is where SNAP notification cases get their bearer token
+	// first (DefaultTokenPath when empty). Ignored when AccessToken is set.
+	TokenPath string
+	// AccessToken, when set, is sent as the bearer token instead of
+	// calling TokenPath.
+	AccessToken string
+	// RSASignature signs SNAP notifications with DOKUPrivateKey (SNAP
+	// asymmetric) instead of HMAC-SHA512 with Secret.
+	RSASignature bool
+	// Body replaces the channel's sample notification body. It must be valid
+	// for the channel's schema; cases that need distinct notifications still
+	// vary the headers, so a handler deduplicating on a business key in the
+	// body may see conflicts.
+	Body []byte
+	// MaxBodyBytes is the handler's body limit; the oversized case sends one
+	// byte more. Default 1 MiB.
+	MaxBodyBytes int64
+	// Skew is the handler's allowed timestamp skew; the stale and future
+	// cases send timestamps twice as far off. Default 5 minutes.
+	Skew time.Duration
+	// Now is the suite's clock. Default time.Now.
+	Now func() time.Time
+	// Probe, when set, returns how many times the merchant's side effect has
+	// run so far; the duplicate case checks it grew by exactly one. Only an
+	// in-process run can observe it.
+	Probe func() int
+}
+
+// ErrConfig reports a Config the suite cannot run with.
+var ErrConfig = errors.New("conformance: invalid config")
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Path == "" {
+		c.Path = DefaultPath(c.Channel)
+	}
+	if c.Path == "" {
+		return c, fmt.Errorf("%w: unknown channel %q", ErrConfig, c.Channel)
+	}
+	if c.Path[0] != '/' {
+		return c, fmt.Errorf("%w: Path must start with /", ErrConfig)
+	}
+	if c.ClientID == "" {
+		c.ClientID = "DOKU-TEST-CLIENT"
+	}
+	if c.AgentKey == "" {
+		c.AgentKey = "A41418"
+	}
+	if c.TokenPath == "" {
+		c.TokenPath = DefaultTokenPath
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.Skew <= 0 {
+		c.Skew = 5 * time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	needKey := c.Channel == SNAPToken || (isSNAPNotify(c.Channel) && (c.AccessToken == "" || c.RSASignature))
+	if needKey && c.DOKUPrivateKey == nil {
+		return c, fmt.Errorf("%w: channel %s needs DOKUPrivateKey (the test DOKU key whose public half the handler trusts)", ErrConfig, c.Channel)
+	}
+	needSecret := c.Channel != SNAPToken && !(isSNAPNotify(c.Channel) && c.RSASignature)
+	if needSecret && len(c.Secret) == 0 {
+		return c, fmt.Errorf("%w: channel %s needs Secret", ErrConfig, c.Channel)
+	}
+	if (c.Channel == KirimUnpaid || c.Channel == KirimRefund) && len(c.Secret) != 16 && len(c.Secret) != 24 && len(c.Secret) != 32 {
+		return c, fmt.Errorf("%w: the Kirim DOKU key must be 16, 24 or 32 bytes", ErrConfig)
+	}
+	return c, nil
+}
+
+func isSNAPNotify(c Channel) bool { return c == SNAPDebit || c == SNAPVA }
+
+// Result is the outcome of one case.
+type Result struct {
+	Case string // the case name, e.g. "tamper/body-byte"
+	Doc  string // what the case checks
+	Pass bool
+	// Message explains a failure: what was expected, what came back, and
+	// what DOKU would do next. Empty when Pass.
+	Message  string
+	Status   int // HTTP status of the (last) answer, 0 if none
+	Duration time.Duration
+}
+
+// RunHandler runs every case of cfg.Channel against h in process and returns
+// the results in table order. The error is for a Config the suite cannot
+// use; case failures are in the results.
+func RunHandler(ctx context.Context, h http.Handler, cfg Config) ([]Result, error) {
+	return runAll(ctx, HandlerDoer(h), cfg)
+}
+
+// RunURL runs every case against a live server: baseURL is the scheme and
+// host ("http://127.0.0.1:8080"); cfg.Path and cfg.TokenPath are requested
+// on it. client nil means a client with a 10 s timeout.
+func RunURL(ctx context.Context, client *http.Client, baseURL string, cfg Config) ([]Result, error) {
+	d, err := ClientDoer(client, baseURL)
+	if err != nil {
+		return nil, err
+	}
+	return runAll(ctx, d, cfg)
+}
+
+func runAll(ctx context.Context, d Doer, cfg Config) ([]Result, error) {
+	cases, err := Cases(cfg)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Result, 0, len(cases))
+	for _, c := range cases {
+		out = append(out, c.Run(ctx, d))
+	}
+	return out, nil
+}
+
+// reporter is the part of *testing.T that Run needs, so the suite's own
+// tests can check which subtests fail without failing themselves.
+type reporter interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Run(name string, f func(reporter)) bool
+	Context() context.Context
+}
+
+type tReporter struct{ *testing.T }
+
+func (t tReporter) Run(name string, f func(reporter)) bool {
+	return t.T.Run(name, func(t *testing.T) { f(tReporter{t}) })
+}
+
+// Run runs every case of cfg.Channel against h, each as a subtest named
+// after the case; a failing case reports what was expected, what the
+// handler answered, and what DOKU would do next. An unusable Config fails
+// the test.
+func Run(t *testing.T, h http.Handler, cfg Config) {
+	t.Helper()
+	run(tReporter{t}, h, cfg)
+}
+
+func run(t reporter, h http.Handler, cfg Config) {
+	t.Helper()
+	cases, err := Cases(cfg)
+	if err != nil {
+		t.Errorf("%v", err)
+		return
+	}
+	d := HandlerDoer(h)
+	for _, c := range cases {
+		t.Run(c.Name, func(t reporter) {
+			r := c.Run(t.Context(), d)
+			if !r.Pass {
+				t.Errorf("%s: %s", c.Name, r.Message)
+			}
+		})
+	}
+}
