@@ -257,7 +257,7 @@ func TestVerifyUsageErrors(t *testing.T) {
 }
 
 func TestHelpShowsExampleEverywhere(t *testing.T) {
-	for _, cmd := range []string{"verify", "diagnose"} {
+	for _, cmd := range []string{"verify", "diagnose", "send", "conformance"} {
 		t.Run(cmd, func(t *testing.T) {
 			r := cli(t, nil, "", cmd, "-h")
 			assert.Equal(t, 0, r.code)
