@@ -29,7 +29,7 @@ const diagnoseExample = `  $ DOKU_SECRET=SK-snap-secret-123 doku-verify diagnose
   scheme: snap
   mistakes: body-raw
   stringToSign (protocol): POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:dbbcf244…:2024-01-01T12:00:00+07:00
-  stringToSign (sender):   POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:5d2b0c61…:2024-01-01T12:00:00+07:00`
+  stringToSign (sender):   POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:c7a2a6c2…:2024-01-01T12:00:00+07:00`
 
 // diagnosis is diagnose's --json object.
 type diagnosis struct {
