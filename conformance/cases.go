@@ -347,8 +347,14 @@ func oversized(body []byte, limit int64) []byte {
 
 // signSNAP signs a SNAP notification; rsa selects the asymmetric scheme.
 func (s *session) signSNAP(method, path, token string, body []byte, ts string, secret []byte) (string, error) {
+	hash, err := sign.AppendBodyHashHex(nil, body)
+	if err != nil {
+		// A malformed body cannot be minified; DOKU would never send one,
+		// so hash the raw bytes: the handler must reject it either way.
+		hash = []byte(sha256Hex(body))
+	}
 	if s.cfg.RSASignature {
-		return sign.SignSNAPAsymmetric(s.cfg.DOKUPrivateKey, method, path, body, ts)
+		return sign.SignRSA(s.cfg.DOKUPrivateKey, sign.AppendSNAPAsymmetricStringToSign(nil, method, path, hash, ts))
 	}
 	sig, err := sign.NewSNAPSymmetric(secret)
 	if err != nil {
@@ -357,12 +363,6 @@ func (s *session) signSNAP(method, path, token string, body []byte, ts string, s
 	// The string to sign is built here rather than with
 	// sign.AppendSNAPStringToSign, which strips "Bearer ": the suite must be
 	// able to sign the way a buggy sender does.
-	hash, err := sign.AppendBodyHashHex(nil, body)
-	if err != nil {
-		// A malformed body cannot be minified; DOKU would never send one,
-		// so hash the raw bytes: the handler must reject it either way.
-		hash = []byte(sha256Hex(body))
-	}
 	sts := method + ":" + path + ":" + token + ":" + string(hash) + ":" + ts
 	return string(sig.AppendSignString(nil, []byte(sts))), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -252,4 +253,45 @@ func TestPanickingHandler(t *testing.T) {
 		assert.False(t, r.Pass, r.Case)
 		assert.Contains(t, r.Message, "panicked", r.Case)
 	}
+}
+
+// SNAP notifications signed with DOKU's RSA key: the table swaps the
+// secret-based cases for a wrong-key case and still passes a correct handler.
+func TestRSASignedSNAPNotifications(t *testing.T) {
+	h, cfg := fixture(t, SNAPDebit)
+	h.rsaNotify = true
+	cfg.RSASignature = true
+	cfg.Secret = nil
+	rs, err := RunHandler(context.Background(), h, cfg)
+	require.NoError(t, err)
+	assert.Empty(t, failed(rs), messages(rs))
+	names := map[string]bool{}
+	for _, r := range rs {
+		names[r.Case] = true
+	}
+	assert.True(t, names["wrong-key"])
+	assert.False(t, names["wrong-secret"])
+
+	h.brokenAnySignature = true
+	rs, err = RunHandler(context.Background(), h, cfg)
+	require.NoError(t, err)
+	assert.Contains(t, failed(rs), "wrong-key")
+}
+
+// A caller-supplied body is what the valid case sends.
+func TestConfigBodyIsSent(t *testing.T) {
+	var got []byte
+	h, cfg := fixture(t, NonSNAP)
+	cfg.Body = []byte(`{"order":{"invoice_number":"MINE-1","amount":1},"transaction":{"status":"SUCCESS"}}`)
+	spy := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = b
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		h.ServeHTTP(w, r)
+	})
+	cs, err := Cases(cfg)
+	require.NoError(t, err)
+	res := cs[0].Run(context.Background(), HandlerDoer(spy))
+	assert.True(t, res.Pass, res.Message)
+	assert.Equal(t, string(cfg.Body), string(got))
 }

@@ -41,6 +41,7 @@ type refHandler struct {
 	brokenNoSkew       bool // ignores the timestamp's age
 	brokenNoLimit      bool // no body limit
 	brokenCodes        bool // SNAP rejections with the wrong case code
+	rsaNotify          bool // SNAP notifications carry DOKU's RSA signature
 
 	mu     sync.Mutex
 	tokens map[string]time.Time
@@ -226,7 +227,13 @@ func (h *refHandler) snapNotify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, _ := sign.NewSNAPSymmetric(h.secret)
-	if !h.brokenAnySignature && s.Verify(r.Header.Get("X-Signature"), r.Method, r.URL.RequestURI(), tok, body, ts) != nil {
+	var verr error
+	if h.rsaNotify {
+		verr = sign.VerifySNAPAsymmetric(h.pub, r.Header.Get("X-Signature"), r.Method, r.URL.RequestURI(), body, ts)
+	} else {
+		verr = s.Verify(r.Header.Get("X-Signature"), r.Method, r.URL.RequestURI(), tok, body, ts)
+	}
+	if !h.brokenAnySignature && verr != nil {
 		h.snapErr(w, 401, 0, "Unauthorized. Invalid Signature")
 		return
 	}
