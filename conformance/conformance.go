@@ -101,7 +101,8 @@ type Config struct {
 	// AgentKey is the Kirim DOKU agentKey header. Default "A41418".
 	AgentKey string
 	// TokenPath is where SNAP notification cases get their bearer token
-	// first (DefaultTokenPath when empty). Ignored when AccessToken is set.
+	// first (DefaultTokenPath when empty). Ignored when AccessToken is set,
+	// and for SNAPToken, whose endpoint under test is Path.
 	TokenPath string
 	// AccessToken, when set, is sent as the bearer token instead of
 	// calling TokenPath.
@@ -146,6 +147,10 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.AgentKey == "" {
 		c.AgentKey = "A41418"
+	}
+	if c.Channel == SNAPToken {
+		// The endpoint under test is the token endpoint itself.
+		c.TokenPath = c.Path
 	}
 	if c.TokenPath == "" {
 		c.TokenPath = DefaultTokenPath

@@ -295,3 +295,17 @@ func TestConfigBodyIsSent(t *testing.T) {
 	assert.True(t, res.Pass, res.Message)
 	assert.Equal(t, string(cfg.Body), string(got))
 }
+
+// The token channel tests the endpoint at Path, wherever it is mounted.
+func TestTokenChannelUsesPath(t *testing.T) {
+	h, cfg := fixture(t, SNAPToken)
+	mux := http.NewServeMux()
+	mux.Handle("/merchant/token", http.StripPrefix("/merchant", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.URL.Path = DefaultTokenPath
+		h.ServeHTTP(w, r)
+	})))
+	cfg.Path = "/merchant/token"
+	rs, err := RunHandler(context.Background(), mux, cfg)
+	require.NoError(t, err)
+	assert.Empty(t, failed(rs), messages(rs))
+}
