@@ -309,3 +309,16 @@ func TestTokenChannelUsesPath(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, failed(rs), messages(rs))
 }
+
+type nilDoer struct{}
+
+func (nilDoer) Do(*http.Request) (*http.Response, error) { return nil, nil }
+
+func TestDoerWithoutResponse(t *testing.T) {
+	_, cfg := fixture(t, KirimRefund)
+	cs, err := Cases(cfg)
+	require.NoError(t, err)
+	r := cs[0].Run(context.Background(), nilDoer{})
+	assert.False(t, r.Pass)
+	assert.Contains(t, r.Message, "no response")
+}

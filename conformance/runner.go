@@ -108,6 +108,9 @@ func do(d Doer, r *http.Request) answer {
 	if err != nil {
 		return answer{err: err}
 	}
+	if resp == nil || resp.Body == nil {
+		return answer{err: errors.New("the Doer returned no response")}
+	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
