@@ -136,7 +136,15 @@ func TestCertificatePublicKey(t *testing.T) {
 	assert.True(t, pub.Equal(&priv.PublicKey))
 }
 
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race; `make test` reruns this without it")
+	}
+}
+
 func TestZeroAllocHotPaths(t *testing.T) {
+	skipUnderRace(t)
 	s, _ := NewSNAPSymmetric([]byte("SK-snap-secret-123"))
 	body := []byte(protocolSNAPBody)
 	dst := make([]byte, 0, 128)
@@ -153,6 +161,7 @@ func TestZeroAllocHotPaths(t *testing.T) {
 func big1() *big.Int { return big.NewInt(1) }
 
 func TestBodyHashAllocFreeForSmallBodies(t *testing.T) {
+	skipUnderRace(t)
 	body := []byte(protocolSNAPBody)
 	var dst [64]byte
 	assert.Zero(t, testing.AllocsPerRun(100, func() {
