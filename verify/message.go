@@ -1,0 +1,233 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Scheme names a DOKU signature scheme, spelled as doku-verify spells it.
+type Scheme string
+
+// The schemes.
+const (
+	SchemeSNAP      Scheme = "snap"     // SNAP symmetric, HMAC-SHA512
+	SchemeSNAPRSA   Scheme = "snap-rsa" // SNAP asymmetric transactional, SHA256withRSA
+	SchemeSNAPToken Scheme = "token"    // SNAP access-token request, SHA256withRSA
+	SchemeNonSNAP   Scheme = "nonsnap"  // HMACSHA256= component signature
+	SchemeKirim     Scheme = "kirim"    // Kirim DOKU callback
+)
+
+func (s Scheme) isSNAP() bool {
+	return s == SchemeSNAP || s == SchemeSNAPRSA || s == SchemeSNAPToken
+}
+
+// DefaultMaxBodyBytes is the body limit when a verifier's MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Message is a request at the byte level: what a capture holds, or what
+// Verify reads from an *http.Request.
+type Message struct {
+	Method string
+	// Target is the request-target as received: path and query
+	// ("/v1.0/debit/notify?x=1"), no scheme or host.
+	Target string
+	Header http.Header
+	// Body is the body exactly as received. nil and empty are the same for
+	// SNAP and Kirim; for non-SNAP a nil Body leaves the Digest line out
+	// (GET) while an empty one hashes zero bytes.
+	Body []byte
+	// Explain asks for Result.StringToSign (costs an allocation).
+	Explain bool
+}
+
+// Result is what a successful verification established. It holds no
+// secret; Token is the bearer credential the request carried, kept so the
+// caller can check it was issued by them, and must not be logged.
+type Result struct {
+	Scheme Scheme
+	// ClientID is the sender's id the key was looked up by: X-PARTNER-ID
+	// (SNAP), X-CLIENT-KEY (token request), Client-Id (non-SNAP) or
+	// agentKey (Kirim).
+	ClientID string
+	// ExternalID is SNAP's X-EXTERNAL-ID (unique per partner per day).
+	ExternalID string
+	// RequestID is non-SNAP's Request-Id or Kirim's requestId.
+	RequestID string
+	// KeyID is the id of the secret or public key that matched.
+	KeyID string
+	// Timestamp is the signed timestamp and Age its distance from the
+	// verifier's clock (negative when in the future). Zero for Kirim, whose
+	// callbacks carry no timestamp.
+	Timestamp time.Time
+	Age       time.Duration
+	// Target is the EndpointUrl / Request-Target that was signed.
+	Target string
+	// Token is the bearer token without "Bearer " (SNAP), "" otherwise.
+	Token string
+	// StringToSign is set when Message.Explain was: the exact bytes that
+	// were signed (never the secret or the signature).
+	StringToSign string
+}
+
+// Target says which request-target a verifier signs with. A wrong target
+// is the most common cause of "signature doesn't match" behind a proxy.
+// The zero value uses the request-target as received, with the scheme's
+// default query handling.
+type Target struct {
+	// Fixed, when set, is signed instead of whatever arrived: the public
+	// path DOKU calls, for when a proxy rewrites the path.
+	Fixed string
+	// Prefix is prepended to the received path: the sub-directory a proxy
+	// strips before the request reaches this server ("/shop").
+	Prefix string
+	// Query chooses whether the query string is signed. QueryDefault is
+	// the scheme's rule: SNAP signs path and query, non-SNAP the path only.
+	Query QueryMode
+}
+
+// QueryMode is Target.Query.
+type QueryMode int
+
+// Query modes.
+const (
+	QueryDefault QueryMode = iota // the scheme's rule
+	QueryKeep                     // sign path?query
+	QueryDrop                     // sign the path only
+)
+
+func (t Target) resolve(received string, keepByDefault bool) string {
+	if t.Fixed != "" {
+		return t.Fixed
+	}
+	keep := keepByDefault
+	switch t.Query {
+	case QueryKeep:
+		keep = true
+	case QueryDrop:
+		keep = false
+	}
+	path := received
+	if !keep {
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+	}
+	if t.Prefix != "" {
+		return t.Prefix + path
+	}
+	return path
+}
+
+// requestTarget is the request-target as the server received it.
+func requestTarget(r *http.Request) string {
+	if strings.HasPrefix(r.RequestURI, "/") {
+		return r.RequestURI
+	}
+	if r.URL == nil {
+		return "/"
+	}
+	return r.URL.RequestURI()
+}
+
+// readBody reads r.Body within limit and puts an equivalent reader back so
+// the next handler sees the same bytes.
+func readBody(s Scheme, r *http.Request, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > limit {
+		return nil, fail(s, CheckBody, "body", ErrBodyTooLarge)
+	}
+	var body []byte
+	var err error
+	if r.ContentLength > 0 {
+		// One exact allocation; read one byte more to catch a lying length.
+		body = make([]byte, r.ContentLength, r.ContentLength+1)
+		var n int
+		n, err = io.ReadFull(r.Body, body)
+		body = body[:n]
+		if err == nil {
+			var extra [1]byte
+			if m, _ := r.Body.Read(extra[:]); m > 0 {
+				err = errTooLong
+			}
+		} else if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = nil
+		}
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err == nil && int64(len(body)) > limit {
+			err = errTooLong
+		}
+	}
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil:
+		return body, nil
+	case err == errTooLong, errors.As(err, &mbe):
+		return nil, fail(s, CheckBody, "body", ErrBodyTooLarge)
+	}
+	return nil, fail(s, CheckBody, "body", ErrBodyRead)
+}
+
+var errTooLong = errors.New("body longer than declared")
+
+// messageOf reads r into a Message (restoring the body).
+func messageOf(s Scheme, r *http.Request, limit int64) (Message, error) {
+	body, err := readBody(s, r, limit)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{Method: r.Method, Target: requestTarget(r), Header: r.Header, Body: body}, nil
+}
+
+// header reads a header case-insensitively: servers canonicalise names,
+// but captures and hand-built maps may not.
+func header(h http.Header, name string) string {
+	if v := h[name]; len(v) > 0 {
+		return v[0]
+	}
+	if v := h.Get(name); v != "" {
+		return v
+	}
+	for k, v := range h {
+		if len(v) > 0 && strings.EqualFold(k, name) {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+// need reads required headers in order; the first missing one fails.
+func need(s Scheme, h http.Header, names []string, out []string) error {
+	for i, n := range names {
+		v := strings.TrimSpace(header(h, n))
+		if v == "" {
+			return fail(s, CheckHeader, n, ErrMissingHeader)
+		}
+		out[i] = v
+	}
+	return nil
+}
+
+// Verifier is what every scheme's verifier provides; the middleware takes
+// any of them.
+type Verifier interface {
+	// Scheme says which scheme this verifier checks.
+	Scheme() Scheme
+	// Verify checks r, reading its body (within the limit) and putting it
+	// back for the next handler.
+	Verify(r *http.Request) (Result, error)
+	// VerifyMessage checks a request given as bytes.
+	VerifyMessage(ctx context.Context, m Message) (Result, error)
+}

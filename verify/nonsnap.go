@@ -1,0 +1,207 @@
+package verify
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/dokukit/dokukit/sign"
+)
+
+// NonSNAPConfig configures a non-SNAP verifier.
+type NonSNAPConfig struct {
+	// Secrets are the secret keys, looked up by Client-Id. Required.
+	Secrets SecretSet
+	// Timestamps is the Request-Timestamp policy (default ±5 min).
+	Timestamps Timestamps
+	// Target is the Request-Target policy. The default signs the path
+	// without the query string: DOKU's docs say "the path of the
+	// notification URL".
+	Target Target
+	// MaxBodyBytes limits the body Verify reads (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// NonSNAP verifies non-SNAP ("Jokul") signatures, the scheme of the Cards
+// payment page, Checkout, Akulaku and DOKU's non-SNAP notifications:
+//
+//	Signature: HMACSHA256=base64(HMAC-SHA256(secretKey,
+//	    "Client-Id:…\nRequest-Id:…\nRequest-Timestamp:…\nRequest-Target:…\nDigest:base64(SHA-256(body))"))
+//
+// Required headers: Client-Id, Request-Id, Request-Timestamp, Signature. The
+// Digest is computed here from the exact bytes received (DOKU sends no
+// Digest header). A non-empty body must be JSON; it is checked after the
+// signature, so a forged body is reported as a forgery. Every secret valid
+// for the Client-Id is tried. Safe for concurrent use.
+type NonSNAP struct {
+	cfg NonSNAPConfig
+}
+
+// NewNonSNAP builds the verifier; a nil secret set is an error.
+func NewNonSNAP(cfg NonSNAPConfig) (*NonSNAP, error) {
+	if isNilSet(cfg.Secrets) {
+		return nil, fmt.Errorf("%w: non-SNAP verifier needs a secret set", ErrConfig)
+	}
+	return &NonSNAP{cfg: cfg}, nil
+}
+
+// Scheme implements Verifier.
+func (v *NonSNAP) Scheme() Scheme { return SchemeNonSNAP }
+
+// Verify implements Verifier.
+func (v *NonSNAP) Verify(r *http.Request) (Result, error) {
+	m, err := messageOf(SchemeNonSNAP, r, v.cfg.MaxBodyBytes)
+	if err != nil {
+		return Result{}, err
+	}
+	return v.VerifyMessage(r.Context(), m)
+}
+
+var nonSNAPHeaders = []string{"Client-Id", "Request-Id", "Request-Timestamp", "Signature"}
+var nonSNAPResponseHeaders = []string{"Client-Id", "Request-Id", "Response-Timestamp", "Signature"}
+
+// VerifyMessage implements Verifier.
+func (v *NonSNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
+	return v.check(ctx, m, v.cfg.Target.resolve(m.Target, false), false)
+}
+
+// VerifyResponse checks the signature DOKU puts on its response to a
+// non-SNAP request: the same scheme with Response-Timestamp in place of
+// Request-Timestamp and Request-Target = the target of the request that was
+// sent (requestTarget, taken as is). It reads resp.Body within the limit
+// and puts it back.
+func (v *NonSNAP) VerifyResponse(ctx context.Context, resp *http.Response, requestTarget string) (Result, error) {
+	var body []byte
+	if resp.Body != nil {
+		limit := v.cfg.MaxBodyBytes
+		if limit <= 0 {
+			limit = DefaultMaxBodyBytes
+		}
+		b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(strings.NewReader(string(b)))
+		if err != nil {
+			return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyRead)
+		}
+		if int64(len(b)) > limit {
+			return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyTooLarge)
+		}
+		body = b
+	}
+	return v.check(ctx, Message{Header: resp.Header, Body: body}, requestTarget, true)
+}
+
+func (v *NonSNAP) check(ctx context.Context, m Message, target string, response bool) (Result, error) {
+	const s = SchemeNonSNAP
+	names := nonSNAPHeaders
+	if response {
+		names = nonSNAPResponseHeaders
+	}
+	var h [4]string
+	if err := need(s, m.Header, names, h[:]); err != nil {
+		return Result{}, err
+	}
+	client, reqID, ts, sig := h[0], h[1], h[2], h[3]
+	if !strings.HasPrefix(sig, sign.NonSNAPPrefix) {
+		return Result{}, fail(s, CheckSignature, "Signature", ErrBadSignatureEncoding).with(`want "HMACSHA256=" prefix`)
+	}
+	if !isBase64(sig[len(sign.NonSNAPPrefix):], sha256.Size) {
+		return Result{}, fail(s, CheckSignature, "Signature", ErrBadSignatureEncoding).with("want base64 of 32 bytes")
+	}
+	t, age, err := v.cfg.Timestamps.Check(s, names[2], ts)
+	if err != nil {
+		return Result{}, err
+	}
+	keys, err := v.cfg.Secrets.Lookup(ctx, client)
+	if err != nil {
+		return Result{}, lookupErr(s, "Client-Id", err)
+	}
+	var buf [512]byte
+	comp := sign.AppendComponent(buf[:0], sign.Components{ClientID: client, RequestID: reqID, Timestamp: ts, Target: target, Body: m.Body, Response: response})
+	kid, err := matchSecret(s, keys, func(k *Secret) error { return k.plain.VerifyString(sig, comp) })
+	if err != nil {
+		return Result{}, err
+	}
+	if len(m.Body) > 0 && !sign.Valid(m.Body) {
+		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
+	}
+	res := Result{Scheme: s, ClientID: client, RequestID: reqID, KeyID: kid, Timestamp: t, Age: age, Target: target}
+	if m.Explain {
+		res.StringToSign = string(comp)
+	}
+	return res, nil
+}
+
+// KirimConfig configures a Kirim DOKU callback verifier.
+type KirimConfig struct {
+	// Keys are the encryption keys (16, 24 or 32 bytes), looked up by the
+	// agentKey header. Required.
+	Keys SecretSet
+	// MaxBodyBytes limits the body Verify reads (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// Kirim verifies Kirim DOKU callbacks (unpaid and refund notifications):
+// signature = base64(AES-ECB-PKCS5(agentKey + requestId)) under the
+// encryption key (PROTOCOL.md §6). Required headers: requestId, agentKey,
+// signature.
+//
+// The signature covers neither the body nor a timestamp, so it proves only
+// that the sender holds the key; pair it with the idempotency middleware
+// (requestId is the dedup key) and treat the body's amounts as claims to
+// check against your own records. A non-empty body must be JSON. Safe for
+// concurrent use.
+type Kirim struct {
+	cfg KirimConfig
+}
+
+// NewKirim builds the verifier; a nil key set is an error.
+func NewKirim(cfg KirimConfig) (*Kirim, error) {
+	if isNilSet(cfg.Keys) {
+		return nil, fmt.Errorf("%w: Kirim verifier needs a key set", ErrConfig)
+	}
+	return &Kirim{cfg: cfg}, nil
+}
+
+// Scheme implements Verifier.
+func (v *Kirim) Scheme() Scheme { return SchemeKirim }
+
+// Verify implements Verifier.
+func (v *Kirim) Verify(r *http.Request) (Result, error) {
+	m, err := messageOf(SchemeKirim, r, v.cfg.MaxBodyBytes)
+	if err != nil {
+		return Result{}, err
+	}
+	return v.VerifyMessage(r.Context(), m)
+}
+
+var kirimHeaders = []string{"requestId", "agentKey", "signature"}
+
+// VerifyMessage implements Verifier.
+func (v *Kirim) VerifyMessage(ctx context.Context, m Message) (Result, error) {
+	const s = SchemeKirim
+	var h [3]string
+	if err := need(s, m.Header, kirimHeaders, h[:]); err != nil {
+		return Result{}, err
+	}
+	reqID, agent, sig := h[0], h[1], h[2]
+	keys, err := v.cfg.Keys.Lookup(ctx, agent)
+	if err != nil {
+		return Result{}, lookupErr(s, "agentKey", err)
+	}
+	kid, err := matchSecret(s, keys, func(k *Secret) error { return sign.VerifyKirim(k.raw, agent, reqID, sig) })
+	if err != nil {
+		return Result{}, err
+	}
+	if len(m.Body) > 0 && !sign.Valid(m.Body) {
+		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
+	}
+	res := Result{Scheme: s, ClientID: agent, RequestID: reqID, KeyID: kid, Target: m.Target}
+	if m.Explain {
+		res.StringToSign = agent + reqID
+	}
+	return res, nil
+}

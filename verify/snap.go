@@ -1,0 +1,357 @@
+package verify
+
+import (
+	"context"
+	"crypto/sha512"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/dokukit/dokukit/sign"
+)
+
+// TokenValidator checks the bearer token a SNAP request carries (without
+// "Bearer "), e.g. that the merchant's own token endpoint issued it and it
+// has not expired. Return an error to reject with 401xx01; the error is not
+// shown to the sender.
+type TokenValidator func(ctx context.Context, token string) error
+
+// SNAPConfig configures a SNAP symmetric verifier. The zero value of every
+// optional field is the safe default.
+type SNAPConfig struct {
+	// Secrets are the client secrets, looked up by X-PARTNER-ID. Required.
+	Secrets SecretSet
+	// Tokens, when set, must accept the bearer token; nil checks only that
+	// one is present (it is still signed).
+	Tokens TokenValidator
+	// Timestamps is the X-TIMESTAMP policy (default ±5 min).
+	Timestamps Timestamps
+	// Target is the EndpointUrl policy (default: path and query as received).
+	Target Target
+	// MaxBodyBytes limits the body Verify reads (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// SNAP verifies SNAP symmetric signatures:
+//
+//	X-SIGNATURE = base64(HMAC-SHA512(clientSecret,
+//	    METHOD:EndpointUrl:AccessToken:hex(SHA-256(minify(body))):X-TIMESTAMP))
+//
+// Required headers: X-TIMESTAMP, X-SIGNATURE, X-PARTNER-ID, X-EXTERNAL-ID and
+// Authorization: Bearer <token> (the scheme word is case-insensitive; the
+// token is signed without it). A body that is not JSON is rejected before
+// the signature is checked, since SNAP cannot minify it. Every secret valid
+// for the partner is tried (key rotation). Safe for concurrent use.
+type SNAP struct {
+	cfg SNAPConfig
+}
+
+// NewSNAP builds a SNAP verifier; a nil secret set is an error.
+func NewSNAP(cfg SNAPConfig) (*SNAP, error) {
+	if isNilSet(cfg.Secrets) {
+		return nil, fmt.Errorf("%w: SNAP verifier needs a secret set", ErrConfig)
+	}
+	return &SNAP{cfg: cfg}, nil
+}
+
+// Scheme implements Verifier.
+func (v *SNAP) Scheme() Scheme { return SchemeSNAP }
+
+// Verify implements Verifier.
+func (v *SNAP) Verify(r *http.Request) (Result, error) {
+	m, err := messageOf(SchemeSNAP, r, v.cfg.MaxBodyBytes)
+	if err != nil {
+		return Result{}, err
+	}
+	return v.VerifyMessage(r.Context(), m)
+}
+
+var snapHeaders = []string{"X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "Authorization"}
+
+// bearer splits "Bearer <token>" (scheme case-insensitive, RFC 6750).
+func bearer(authz string) (string, bool) {
+	const p = "bearer "
+	if len(authz) <= len(p) || !strings.EqualFold(authz[:len(p)], p) {
+		return "", false
+	}
+	tok := strings.TrimSpace(authz[len(p):])
+	return tok, tok != "" && !strings.ContainsAny(tok, " \t")
+}
+
+// VerifyMessage implements Verifier.
+func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
+	const s = SchemeSNAP
+	var h [5]string
+	if err := need(s, m.Header, snapHeaders, h[:]); err != nil {
+		return Result{}, err
+	}
+	ts, sig, partner, external := h[0], h[1], h[2], h[3]
+	token, ok := bearer(h[4])
+	if !ok {
+		return Result{}, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+	}
+	t, age, err := v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts)
+	if err != nil {
+		return Result{}, err
+	}
+	target := v.cfg.Target.resolve(m.Target, true)
+	var buf [512]byte
+	sts := buf[:0]
+	sts = append(sts, m.Method...)
+	sts = append(sts, ':')
+	sts = append(sts, target...)
+	sts = append(sts, ':')
+	sts = append(sts, token...)
+	sts = append(sts, ':')
+	sts, err = sign.AppendBodyHashHex(sts, m.Body)
+	if err != nil {
+		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
+	}
+	sts = append(sts, ':')
+	sts = append(sts, ts...)
+	keys, err := v.cfg.Secrets.Lookup(ctx, partner)
+	if err != nil {
+		return Result{}, lookupErr(s, "X-PARTNER-ID", err)
+	}
+	if !isBase64(sig, sha512.Size) {
+		return Result{}, fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding).with("want base64 of 64 bytes")
+	}
+	kid, err := matchSecret(s, keys, func(k *Secret) error { return k.snap.VerifyString(sig, sts) })
+	if err != nil {
+		return Result{}, err
+	}
+	if v.cfg.Tokens != nil {
+		if err := v.cfg.Tokens(ctx, token); err != nil {
+			return Result{}, fail(s, CheckToken, "Authorization", ErrInvalidToken)
+		}
+	}
+	res := Result{Scheme: s, ClientID: partner, ExternalID: external, KeyID: kid, Timestamp: t, Age: age, Target: target, Token: token}
+	if m.Explain {
+		res.StringToSign = string(sts)
+	}
+	return res, nil
+}
+
+// isBase64 reports whether sig is the padded standard base64 of n bytes.
+// It only decides the error: the comparison itself is constant-time.
+func isBase64(sig string, n int) bool {
+	if len(sig) != base64.StdEncoding.EncodedLen(n) {
+		return false
+	}
+	var buf [64]byte
+	if n > len(buf) {
+		return false
+	}
+	m, err := base64.StdEncoding.Decode(buf[:], []byte(sig))
+	return err == nil && m == n
+}
+
+// matchSecret tries each key; a malformed signature fails at once.
+func matchSecret(s Scheme, keys []*Secret, try func(*Secret) error) (string, error) {
+	for _, k := range keys {
+		if k == nil {
+			continue
+		}
+		err := try(k)
+		switch {
+		case err == nil:
+			return k.id, nil
+		case errors.Is(err, sign.ErrBadSignatureEncoding):
+			return "", fail(s, CheckSignature, signatureHeader(s), ErrBadSignatureEncoding)
+		case errors.Is(err, sign.ErrBadKeyLength):
+			return "", fail(s, CheckKey, "", ErrKey).with("a configured key has the wrong length for this scheme")
+		}
+	}
+	return "", fail(s, CheckSignature, signatureHeader(s), ErrSignatureMismatch)
+}
+
+func signatureHeader(s Scheme) string {
+	switch s {
+	case SchemeNonSNAP:
+		return "Signature"
+	case SchemeKirim:
+		return "signature"
+	}
+	return "X-SIGNATURE"
+}
+
+// SNAPRSAConfig configures a SNAP asymmetric verifier.
+type SNAPRSAConfig struct {
+	// PublicKeys are the sender's keys, looked up by X-PARTNER-ID. Required.
+	PublicKeys PublicKeySet
+	// Tokens, when set, must accept the bearer token. The asymmetric
+	// signature does not cover a token, so without Tokens the Authorization
+	// header is optional and ignored (DOKU's 2023 RSA sample sends none).
+	Tokens TokenValidator
+	// Timestamps is the X-TIMESTAMP policy (default ±5 min).
+	Timestamps Timestamps
+	// Target is the EndpointUrl policy (default: path and query as received).
+	Target Target
+	// MaxBodyBytes limits the body Verify reads (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// SNAPRSA verifies SNAP asymmetric transactional signatures:
+// SHA256withRSA over METHOD:EndpointUrl:hex(SHA-256(minify(body))):X-TIMESTAMP.
+// Required headers: X-TIMESTAMP, X-SIGNATURE, X-PARTNER-ID, X-EXTERNAL-ID
+// (and Authorization when Tokens is set). Safe for concurrent use.
+type SNAPRSA struct {
+	cfg SNAPRSAConfig
+}
+
+// NewSNAPRSA builds the verifier; a nil key set is an error.
+func NewSNAPRSA(cfg SNAPRSAConfig) (*SNAPRSA, error) {
+	if isNilSet(cfg.PublicKeys) {
+		return nil, fmt.Errorf("%w: SNAP RSA verifier needs a public key set", ErrConfig)
+	}
+	return &SNAPRSA{cfg: cfg}, nil
+}
+
+// Scheme implements Verifier.
+func (v *SNAPRSA) Scheme() Scheme { return SchemeSNAPRSA }
+
+// Verify implements Verifier.
+func (v *SNAPRSA) Verify(r *http.Request) (Result, error) {
+	m, err := messageOf(SchemeSNAPRSA, r, v.cfg.MaxBodyBytes)
+	if err != nil {
+		return Result{}, err
+	}
+	return v.VerifyMessage(r.Context(), m)
+}
+
+// VerifyMessage implements Verifier.
+func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) {
+	const s = SchemeSNAPRSA
+	var h [4]string
+	if err := need(s, m.Header, snapHeaders[:4], h[:]); err != nil {
+		return Result{}, err
+	}
+	ts, sig, partner, external := h[0], h[1], h[2], h[3]
+	var token string
+	if v.cfg.Tokens != nil {
+		authz := strings.TrimSpace(header(m.Header, "Authorization"))
+		if authz == "" {
+			return Result{}, fail(s, CheckHeader, "Authorization", ErrMissingHeader)
+		}
+		var ok bool
+		if token, ok = bearer(authz); !ok {
+			return Result{}, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+		}
+	}
+	t, age, err := v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts)
+	if err != nil {
+		return Result{}, err
+	}
+	target := v.cfg.Target.resolve(m.Target, true)
+	hash, err := sign.AppendBodyHashHex(make([]byte, 0, 64), m.Body)
+	if err != nil {
+		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
+	}
+	sts := sign.AppendSNAPAsymmetricStringToSign(nil, m.Method, target, hash, ts)
+	keys, err := v.cfg.PublicKeys.Lookup(ctx, partner)
+	if err != nil {
+		return Result{}, lookupErr(s, "X-PARTNER-ID", err)
+	}
+	kid, err := matchPublic(s, keys, sts, sig)
+	if err != nil {
+		return Result{}, err
+	}
+	if v.cfg.Tokens != nil {
+		if err := v.cfg.Tokens(ctx, token); err != nil {
+			return Result{}, fail(s, CheckToken, "Authorization", ErrInvalidToken)
+		}
+	}
+	res := Result{Scheme: s, ClientID: partner, ExternalID: external, KeyID: kid, Timestamp: t, Age: age, Target: target, Token: token}
+	if m.Explain {
+		res.StringToSign = string(sts)
+	}
+	return res, nil
+}
+
+func matchPublic(s Scheme, keys []*PublicKey, sts []byte, sig string) (string, error) {
+	for _, k := range keys {
+		if k == nil {
+			continue
+		}
+		err := sign.VerifyRSA(k.key, sts, sig)
+		switch {
+		case err == nil:
+			return k.id, nil
+		case errors.Is(err, sign.ErrBadSignatureEncoding):
+			return "", fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding)
+		case errors.Is(err, sign.ErrKeyTooShort), errors.Is(err, sign.ErrKeyType):
+			return "", fail(s, CheckKey, "", ErrKey).with("a configured public key is unusable")
+		}
+	}
+	return "", fail(s, CheckSignature, "X-SIGNATURE", ErrSignatureMismatch)
+}
+
+// SNAPTokenConfig configures a SNAP access-token request verifier.
+type SNAPTokenConfig struct {
+	// PublicKeys are the callers' keys, looked up by X-CLIENT-KEY. Required.
+	PublicKeys PublicKeySet
+	// Timestamps is the X-TIMESTAMP policy (default ±5 min).
+	Timestamps Timestamps
+	// MaxBodyBytes limits the body Verify reads (default 1 MiB).
+	MaxBodyBytes int64
+}
+
+// SNAPToken verifies SNAP access-token requests (B2B and B2B2C): X-SIGNATURE
+// is SHA256withRSA over X-CLIENT-KEY|X-TIMESTAMP, as received. It checks the
+// signature and timestamp only; the body ({"grantType":…}) is the token
+// endpoint's business. Safe for concurrent use.
+type SNAPToken struct {
+	cfg SNAPTokenConfig
+}
+
+// NewSNAPToken builds the verifier; a nil key set is an error.
+func NewSNAPToken(cfg SNAPTokenConfig) (*SNAPToken, error) {
+	if isNilSet(cfg.PublicKeys) {
+		return nil, fmt.Errorf("%w: SNAP token verifier needs a public key set", ErrConfig)
+	}
+	return &SNAPToken{cfg: cfg}, nil
+}
+
+// Scheme implements Verifier.
+func (v *SNAPToken) Scheme() Scheme { return SchemeSNAPToken }
+
+// Verify implements Verifier.
+func (v *SNAPToken) Verify(r *http.Request) (Result, error) {
+	m, err := messageOf(SchemeSNAPToken, r, v.cfg.MaxBodyBytes)
+	if err != nil {
+		return Result{}, err
+	}
+	return v.VerifyMessage(r.Context(), m)
+}
+
+var tokenHeaders = []string{"X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE"}
+
+// VerifyMessage implements Verifier.
+func (v *SNAPToken) VerifyMessage(ctx context.Context, m Message) (Result, error) {
+	const s = SchemeSNAPToken
+	var h [3]string
+	if err := need(s, m.Header, tokenHeaders, h[:]); err != nil {
+		return Result{}, err
+	}
+	client, ts, sig := h[0], h[1], h[2]
+	t, age, err := v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts)
+	if err != nil {
+		return Result{}, err
+	}
+	keys, err := v.cfg.PublicKeys.Lookup(ctx, client)
+	if err != nil {
+		return Result{}, lookupErr(s, "X-CLIENT-KEY", err)
+	}
+	sts := sign.AppendTokenStringToSign(nil, client, ts)
+	kid, err := matchPublic(s, keys, sts, sig)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Scheme: s, ClientID: client, KeyID: kid, Timestamp: t, Age: age, Target: m.Target}
+	if m.Explain {
+		res.StringToSign = string(sts)
+	}
+	return res, nil
+}
