@@ -1,0 +1,22 @@
+// Package middleware puts DOKU's signatures, schemas and duplicate
+// protection in front of an existing net/http handler. Every constructor
+// returns (or adapts to) func(http.Handler) http.Handler, so it composes
+// with plain net/http, chi and alice.
+//
+// Verify (or NewVerification, which returns an error instead of panicking)
+// runs a verify.Verifier on every request: a request that reaches the
+// wrapped handler has a valid DOKU signature, within the timestamp window,
+// signed with a key valid for its sender, and its body is readable again.
+// Anything else gets the protocol's own answer — SNAP
+// {"responseCode":"401xx00",…}, the non-SNAP JSON error, Kirim DOKU's
+// {"status":false,…} — a metric, and a typed error for the deny handler.
+// The verified identity is in the request context (Verified).
+//
+// The client side is SNAPTransport and NonSNAPTransport: http.RoundTrippers
+// that sign what a merchant sends to DOKU and check the signature on DOKU's
+// non-SNAP responses.
+//
+// Metrics are opt-in: build them with NewMetrics on your own
+// prometheus.Registerer and pass them with WithMetrics. Nothing is
+// registered globally.
+package middleware
