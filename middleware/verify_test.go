@@ -157,7 +157,9 @@ func TestSNAPEndToEnd(t *testing.T) {
 		}
 	}
 	cases := []tc{
-		{"body byte", func(r *http.Request, b []byte) []byte { return bytes.Replace(b, []byte("5000.00"), []byte("9000.00"), 1) }, secret, "4015600", 401},
+		{"body byte", func(r *http.Request, b []byte) []byte {
+			return bytes.Replace(b, []byte("5000.00"), []byte("9000.00"), 1)
+		}, secret, "4015600", 401},
 		{"path", func(r *http.Request, b []byte) []byte { r.URL.Path = notifyURL + "/"; return b }, secret, "", 404},
 		{"query", func(r *http.Request, b []byte) []byte { r.URL.RawQuery = "x=1"; return b }, secret, "4015600", 401},
 		{"token", setHeader("Authorization", "Bearer other"), secret, "4015600", 401},
