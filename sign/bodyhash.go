@@ -17,18 +17,27 @@ func BodyHash(body []byte) ([32]byte, error) {
 		return sha256.Sum256(nil), nil
 	}
 	// Bodies up to 4 KiB (nearly every DOKU request and notification) are
-	// minified on the stack: no allocation. Larger ones get one buffer;
-	// a signer (SNAPSymmetric) reuses a pooled one instead.
-	var stack [4096]byte
-	buf := stack[:0]
-	if len(body) > len(stack) {
-		buf = make([]byte, 0, len(body))
+	// minified on the stack; larger ones borrow a pooled scratch buffer
+	// (the one Valid uses). Either way: no allocation once warm.
+	if len(body) <= 4096 {
+		var stack [4096]byte
+		min, err := AppendMinified(stack[:0], body)
+		if err != nil {
+			return [32]byte{}, err
+		}
+		return sha256.Sum256(min), nil
 	}
-	min, err := AppendMinified(buf, body)
-	if err != nil {
-		return [32]byte{}, err
+	bp := validScratch.Get().(*[]byte)
+	min, err := AppendMinified((*bp)[:0], body)
+	var sum [32]byte
+	if err == nil {
+		sum = sha256.Sum256(min)
 	}
-	return sha256.Sum256(min), nil
+	if cap(min) <= maxPooledScratch {
+		*bp = min[:0]
+		validScratch.Put(bp)
+	}
+	return sum, err
 }
 
 // AppendBodyHashHex appends lowercase(hex(SHA-256(minify(body)))) to dst, the

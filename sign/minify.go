@@ -3,6 +3,7 @@ package sign
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync"
 	"unsafe"
 )
 
@@ -69,9 +70,24 @@ func Valid(src []byte) bool {
 		_, _, msg := compact(buf[:len(src)], src)
 		return msg == ""
 	}
-	_, _, msg := compact(make([]byte, len(src)), src)
+	// Larger inputs borrow a scratch buffer: Valid runs on every non-SNAP
+	// and Kirim notification, so it must not allocate per call.
+	bp := validScratch.Get().(*[]byte)
+	if cap(*bp) < len(src) {
+		*bp = make([]byte, len(src))
+	}
+	_, _, msg := compact((*bp)[:len(src)], src)
+	if cap(*bp) <= maxPooledScratch {
+		validScratch.Put(bp)
+	}
 	return msg == ""
 }
+
+// maxPooledScratch bounds what Valid keeps in its pool, so one huge body
+// does not pin memory.
+const maxPooledScratch = 1 << 20
+
+var validScratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // Byte classes for the structural scan.
 const (

@@ -113,7 +113,10 @@ func (s *NonSNAP) Sign(c Components) string {
 func (s *NonSNAP) AppendSignString(dst, component []byte) []byte {
 	sc := s.pool.Get().(*nonSNAPScratch)
 	defer s.pool.Put(sc)
-	return sc.appendMAC(dst, component)
+	// Copy into the pooled buffer so the caller's (stack) buffer does not
+	// escape through the hash.Hash interface.
+	sc.buf = append(sc.buf[:0], component...)
+	return sc.appendMAC(dst, sc.buf)
 }
 
 // Verify checks a received Signature header value (with its "HMACSHA256="

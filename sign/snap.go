@@ -148,7 +148,10 @@ func (s *SNAPSymmetric) Sign(method, endpointURL, accessToken string, body []byt
 func (s *SNAPSymmetric) AppendSignString(dst, stringToSign []byte) []byte {
 	sc := s.get()
 	defer s.put(sc)
-	return sc.appendMAC(dst, stringToSign)
+	// Copy into the pooled buffer: hashing through the hash.Hash interface
+	// would otherwise make every caller's buffer escape to the heap.
+	sc.buf = append(sc.buf[:0], stringToSign...)
+	return sc.appendMAC(dst, sc.buf)
 }
 
 // Verify checks a received X-SIGNATURE in constant time. It returns nil, an

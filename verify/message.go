@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -148,20 +149,19 @@ func readBody(s Scheme, r *http.Request, limit int64) ([]byte, error) {
 	}
 	var body []byte
 	var err error
-	if r.ContentLength > 0 {
-		// One exact allocation; read one byte more to catch a lying length.
-		body = make([]byte, r.ContentLength, r.ContentLength+1)
-		var n int
-		n, err = io.ReadFull(r.Body, body)
-		body = body[:n]
-		if err == nil {
-			var extra [1]byte
-			if m, _ := r.Body.Read(extra[:]); m > 0 {
-				err = errTooLong
-			}
-		} else if errors.Is(err, io.ErrUnexpectedEOF) {
+	if n := r.ContentLength; n > 0 {
+		// One exact allocation, with room for one byte more to catch a
+		// body longer than its Content-Length.
+		body = make([]byte, n+1)
+		var got int
+		got, err = io.ReadFull(r.Body, body)
+		switch {
+		case err == nil:
+			err = errTooLong
+		case errors.Is(err, io.ErrUnexpectedEOF) && int64(got) == n:
 			err = nil
 		}
+		body = body[:min(int64(got), n)]
 	} else {
 		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
 		if err == nil && int64(len(body)) > limit {
@@ -170,14 +170,18 @@ func readBody(s Scheme, r *http.Request, limit int64) ([]byte, error) {
 	}
 	r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	var mbe *http.MaxBytesError
-	switch {
-	case err == nil:
+	if err == nil {
 		return body, nil
-	case err == errTooLong, errors.As(err, &mbe):
+	}
+	if err == errTooLong || isMaxBytes(err) {
 		return nil, fail(s, CheckBody, "body", ErrBodyTooLarge)
 	}
 	return nil, fail(s, CheckBody, "body", ErrBodyRead)
+}
+
+func isMaxBytes(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }
 
 var errTooLong = errors.New("body longer than declared")
@@ -191,17 +195,26 @@ func messageOf(s Scheme, r *http.Request, limit int64) (Message, error) {
 	return Message{Method: r.Method, Target: requestTarget(r), Header: r.Header, Body: body}, nil
 }
 
+// headerName is a header as the docs spell it (for errors) and in Go's
+// canonical form (for a map lookup that does not allocate).
+type headerName struct{ display, canon string }
+
+func names(display ...string) []headerName {
+	out := make([]headerName, len(display))
+	for i, d := range display {
+		out[i] = headerName{d, textproto.CanonicalMIMEHeaderKey(d)}
+	}
+	return out
+}
+
 // header reads a header case-insensitively: servers canonicalise names,
 // but captures and hand-built maps may not.
-func header(h http.Header, name string) string {
-	if v := h[name]; len(v) > 0 {
+func header(h http.Header, n headerName) string {
+	if v := h[n.canon]; len(v) > 0 {
 		return v[0]
 	}
-	if v := h.Get(name); v != "" {
-		return v
-	}
 	for k, v := range h {
-		if len(v) > 0 && strings.EqualFold(k, name) {
+		if len(v) > 0 && strings.EqualFold(k, n.display) {
 			return v[0]
 		}
 	}
@@ -209,11 +222,11 @@ func header(h http.Header, name string) string {
 }
 
 // need reads required headers in order; the first missing one fails.
-func need(s Scheme, h http.Header, names []string, out []string) error {
-	for i, n := range names {
+func need(s Scheme, h http.Header, hs []headerName, out []string) error {
+	for i, n := range hs {
 		v := strings.TrimSpace(header(h, n))
 		if v == "" {
-			return fail(s, CheckHeader, n, ErrMissingHeader)
+			return fail(s, CheckHeader, n.display, ErrMissingHeader)
 		}
 		out[i] = v
 	}

@@ -60,8 +60,8 @@ func (v *NonSNAP) Verify(r *http.Request) (Result, error) {
 	return v.VerifyMessage(r.Context(), m)
 }
 
-var nonSNAPHeaders = []string{"Client-Id", "Request-Id", "Request-Timestamp", "Signature"}
-var nonSNAPResponseHeaders = []string{"Client-Id", "Request-Id", "Response-Timestamp", "Signature"}
+var nonSNAPHeaders = names("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
+var nonSNAPResponseHeaders = names("Client-Id", "Request-Id", "Response-Timestamp", "Signature")
 
 // VerifyMessage implements Verifier.
 func (v *NonSNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
@@ -96,12 +96,12 @@ func (v *NonSNAP) VerifyResponse(ctx context.Context, resp *http.Response, reque
 
 func (v *NonSNAP) check(ctx context.Context, m Message, target string, response bool) (Result, error) {
 	const s = SchemeNonSNAP
-	names := nonSNAPHeaders
+	hs := nonSNAPHeaders
 	if response {
-		names = nonSNAPResponseHeaders
+		hs = nonSNAPResponseHeaders
 	}
 	var h [4]string
-	if err := need(s, m.Header, names, h[:]); err != nil {
+	if err := need(s, m.Header, hs, h[:]); err != nil {
 		return Result{}, err
 	}
 	client, reqID, ts, sig := h[0], h[1], h[2], h[3]
@@ -111,7 +111,7 @@ func (v *NonSNAP) check(ctx context.Context, m Message, target string, response 
 	if !isBase64(sig[len(sign.NonSNAPPrefix):], sha256.Size) {
 		return Result{}, fail(s, CheckSignature, "Signature", ErrBadSignatureEncoding).with("want base64 of 32 bytes")
 	}
-	t, age, err := v.cfg.Timestamps.Check(s, names[2], ts)
+	t, age, err := v.cfg.Timestamps.Check(s, hs[2].display, ts)
 	if err != nil {
 		return Result{}, err
 	}
@@ -121,9 +121,15 @@ func (v *NonSNAP) check(ctx context.Context, m Message, target string, response 
 	}
 	var buf [512]byte
 	comp := sign.AppendComponent(buf[:0], sign.Components{ClientID: client, RequestID: reqID, Timestamp: ts, Target: target, Body: m.Body, Response: response})
-	kid, err := matchSecret(s, keys, func(k *Secret) error { return k.plain.VerifyString(sig, comp) })
-	if err != nil {
-		return Result{}, err
+	kid := ""
+	for _, k := range keys {
+		if k != nil && k.plain.VerifyString(sig, comp) == nil {
+			kid = k.id
+			break
+		}
+	}
+	if kid == "" {
+		return Result{}, fail(s, CheckSignature, "Signature", ErrSignatureMismatch)
 	}
 	if len(m.Body) > 0 && !sign.Valid(m.Body) {
 		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
@@ -178,7 +184,7 @@ func (v *Kirim) Verify(r *http.Request) (Result, error) {
 	return v.VerifyMessage(r.Context(), m)
 }
 
-var kirimHeaders = []string{"requestId", "agentKey", "signature"}
+var kirimHeaders = names("requestId", "agentKey", "signature")
 
 // VerifyMessage implements Verifier.
 func (v *Kirim) VerifyMessage(ctx context.Context, m Message) (Result, error) {
@@ -192,9 +198,20 @@ func (v *Kirim) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	if err != nil {
 		return Result{}, lookupErr(s, "agentKey", err)
 	}
-	kid, err := matchSecret(s, keys, func(k *Secret) error { return sign.VerifyKirim(k.raw, agent, reqID, sig) })
-	if err != nil {
-		return Result{}, err
+	kid := ""
+	for _, k := range keys {
+		if k == nil {
+			continue
+		}
+		if err := sign.VerifyKirim(k.raw, agent, reqID, sig); err == nil {
+			kid = k.id
+			break
+		} else if e := secretErr(s, err); e != nil {
+			return Result{}, e
+		}
+	}
+	if kid == "" {
+		return Result{}, fail(s, CheckSignature, "signature", ErrSignatureMismatch)
 	}
 	if len(m.Body) > 0 && !sign.Valid(m.Body) {
 		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)

@@ -68,7 +68,9 @@ func (v *SNAP) Verify(r *http.Request) (Result, error) {
 	return v.VerifyMessage(r.Context(), m)
 }
 
-var snapHeaders = []string{"X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "Authorization"}
+var authorization = headerName{"Authorization", "Authorization"}
+
+var snapHeaders = names("X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "Authorization")
 
 // bearer splits "Bearer <token>" (scheme case-insensitive, RFC 6750).
 func bearer(authz string) (string, bool) {
@@ -118,9 +120,20 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	if !isBase64(sig, sha512.Size) {
 		return Result{}, fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding).with("want base64 of 64 bytes")
 	}
-	kid, err := matchSecret(s, keys, func(k *Secret) error { return k.snap.VerifyString(sig, sts) })
-	if err != nil {
-		return Result{}, err
+	kid := ""
+	for _, k := range keys {
+		if k == nil {
+			continue
+		}
+		if err := k.snap.VerifyString(sig, sts); err == nil {
+			kid = k.id
+			break
+		} else if e := secretErr(s, err); e != nil {
+			return Result{}, e
+		}
+	}
+	if kid == "" {
+		return Result{}, fail(s, CheckSignature, "X-SIGNATURE", ErrSignatureMismatch)
 	}
 	if v.cfg.Tokens != nil {
 		if err := v.cfg.Tokens(ctx, token); err != nil {
@@ -148,23 +161,16 @@ func isBase64(sig string, n int) bool {
 	return err == nil && m == n
 }
 
-// matchSecret tries each key; a malformed signature fails at once.
-func matchSecret(s Scheme, keys []*Secret, try func(*Secret) error) (string, error) {
-	for _, k := range keys {
-		if k == nil {
-			continue
-		}
-		err := try(k)
-		switch {
-		case err == nil:
-			return k.id, nil
-		case errors.Is(err, sign.ErrBadSignatureEncoding):
-			return "", fail(s, CheckSignature, signatureHeader(s), ErrBadSignatureEncoding)
-		case errors.Is(err, sign.ErrBadKeyLength):
-			return "", fail(s, CheckKey, "", ErrKey).with("a configured key has the wrong length for this scheme")
-		}
+// secretErr maps a signer's error for one key: nil means "try the next
+// key"; a malformed signature or an unusable key ends the search.
+func secretErr(s Scheme, err error) *Error {
+	switch {
+	case errors.Is(err, sign.ErrBadSignatureEncoding):
+		return fail(s, CheckSignature, signatureHeader(s), ErrBadSignatureEncoding)
+	case errors.Is(err, sign.ErrBadKeyLength):
+		return fail(s, CheckKey, "", ErrKey).with("a configured key has the wrong length for this scheme")
 	}
-	return "", fail(s, CheckSignature, signatureHeader(s), ErrSignatureMismatch)
+	return nil
 }
 
 func signatureHeader(s Scheme) string {
@@ -231,7 +237,7 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	ts, sig, partner, external := h[0], h[1], h[2], h[3]
 	var token string
 	if v.cfg.Tokens != nil {
-		authz := strings.TrimSpace(header(m.Header, "Authorization"))
+		authz := strings.TrimSpace(header(m.Header, authorization))
 		if authz == "" {
 			return Result{}, fail(s, CheckHeader, "Authorization", ErrMissingHeader)
 		}
@@ -326,7 +332,7 @@ func (v *SNAPToken) Verify(r *http.Request) (Result, error) {
 	return v.VerifyMessage(r.Context(), m)
 }
 
-var tokenHeaders = []string{"X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE"}
+var tokenHeaders = names("X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE")
 
 // VerifyMessage implements Verifier.
 func (v *SNAPToken) VerifyMessage(ctx context.Context, m Message) (Result, error) {

@@ -57,8 +57,8 @@ func TestSNAPRejections(t *testing.T) {
 		{name: "invalid JSON", edit: func(m *Message) { m.Body = []byte(`{"a":`) }, want: ErrInvalidJSON, status: 400, kase: 1, field: "body"},
 		{name: "whitespace-only body", edit: func(m *Message) { m.Body = []byte("  ") }, want: ErrInvalidJSON, status: 400, kase: 1},
 	}
-	for _, h := range snapHeaders {
-		h := h
+	for _, hn := range snapHeaders {
+		h := hn.display
 		cases = append(cases, struct {
 			name   string
 			edit   func(m *Message)
