@@ -241,6 +241,9 @@ type Verifier interface {
 	// Verify checks r, reading its body (within the limit) and putting it
 	// back for the next handler.
 	Verify(r *http.Request) (Result, error)
-	// VerifyMessage checks a request given as bytes.
+	// VerifyMessage checks a request given as bytes. On failure the
+	// Result still holds what was established before the failing check
+	// (scheme, ids, target, and StringToSign when m.Explain), so tools can
+	// show what was signed; never treat it as verified.
 	VerifyMessage(ctx context.Context, m Message) (Result, error)
 }

@@ -100,27 +100,32 @@ func (v *NonSNAP) check(ctx context.Context, m Message, target string, response 
 	if response {
 		hs = nonSNAPResponseHeaders
 	}
+	res := Result{Scheme: s, Target: target}
 	var h [4]string
 	if err := need(s, m.Header, hs, h[:]); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	client, reqID, ts, sig := h[0], h[1], h[2], h[3]
+	res.ClientID, res.RequestID = client, reqID
+	var buf [512]byte
+	comp := sign.AppendComponent(buf[:0], sign.Components{ClientID: client, RequestID: reqID, Timestamp: ts, Target: target, Body: m.Body, Response: response})
+	if m.Explain {
+		res.StringToSign = string(comp)
+	}
 	if !strings.HasPrefix(sig, sign.NonSNAPPrefix) {
-		return Result{}, fail(s, CheckSignature, "Signature", ErrBadSignatureEncoding).with(`want "HMACSHA256=" prefix`)
+		return res, fail(s, CheckSignature, "Signature", ErrBadSignatureEncoding).with(`want "HMACSHA256=" prefix`)
 	}
 	if !isBase64(sig[len(sign.NonSNAPPrefix):], sha256.Size) {
-		return Result{}, fail(s, CheckSignature, "Signature", ErrBadSignatureEncoding).with("want base64 of 32 bytes")
+		return res, fail(s, CheckSignature, "Signature", ErrBadSignatureEncoding).with("want base64 of 32 bytes")
 	}
-	t, age, err := v.cfg.Timestamps.Check(s, hs[2].display, ts)
-	if err != nil {
-		return Result{}, err
+	var err error
+	if res.Timestamp, res.Age, err = v.cfg.Timestamps.Check(s, hs[2].display, ts); err != nil {
+		return res, err
 	}
 	keys, err := v.cfg.Secrets.Lookup(ctx, client)
 	if err != nil {
-		return Result{}, lookupErr(s, "Client-Id", err)
+		return res, lookupErr(s, "Client-Id", err)
 	}
-	var buf [512]byte
-	comp := sign.AppendComponent(buf[:0], sign.Components{ClientID: client, RequestID: reqID, Timestamp: ts, Target: target, Body: m.Body, Response: response})
 	kid := ""
 	for _, k := range keys {
 		if k != nil && k.plain.VerifyString(sig, comp) == nil {
@@ -129,15 +134,12 @@ func (v *NonSNAP) check(ctx context.Context, m Message, target string, response 
 		}
 	}
 	if kid == "" {
-		return Result{}, fail(s, CheckSignature, "Signature", ErrSignatureMismatch)
+		return res, fail(s, CheckSignature, "Signature", ErrSignatureMismatch)
 	}
 	if len(m.Body) > 0 && !sign.Valid(m.Body) {
-		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
+		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
 	}
-	res := Result{Scheme: s, ClientID: client, RequestID: reqID, KeyID: kid, Timestamp: t, Age: age, Target: target}
-	if m.Explain {
-		res.StringToSign = string(comp)
-	}
+	res.KeyID = kid
 	return res, nil
 }
 
@@ -189,14 +191,19 @@ var kirimHeaders = names("requestId", "agentKey", "signature")
 // VerifyMessage implements Verifier.
 func (v *Kirim) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	const s = SchemeKirim
+	res := Result{Scheme: s, Target: m.Target}
 	var h [3]string
 	if err := need(s, m.Header, kirimHeaders, h[:]); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	reqID, agent, sig := h[0], h[1], h[2]
+	res.ClientID, res.RequestID = agent, reqID
+	if m.Explain {
+		res.StringToSign = agent + reqID
+	}
 	keys, err := v.cfg.Keys.Lookup(ctx, agent)
 	if err != nil {
-		return Result{}, lookupErr(s, "agentKey", err)
+		return res, lookupErr(s, "agentKey", err)
 	}
 	kid := ""
 	for _, k := range keys {
@@ -207,18 +214,15 @@ func (v *Kirim) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 			kid = k.id
 			break
 		} else if e := secretErr(s, err); e != nil {
-			return Result{}, e
+			return res, e
 		}
 	}
 	if kid == "" {
-		return Result{}, fail(s, CheckSignature, "signature", ErrSignatureMismatch)
+		return res, fail(s, CheckSignature, "signature", ErrSignatureMismatch)
 	}
 	if len(m.Body) > 0 && !sign.Valid(m.Body) {
-		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
+		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
 	}
-	res := Result{Scheme: s, ClientID: agent, RequestID: reqID, KeyID: kid, Target: m.Target}
-	if m.Explain {
-		res.StringToSign = agent + reqID
-	}
+	res.KeyID = kid
 	return res, nil
 }

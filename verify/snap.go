@@ -85,20 +85,22 @@ func bearer(authz string) (string, bool) {
 // VerifyMessage implements Verifier.
 func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	const s = SchemeSNAP
+	res := Result{Scheme: s, Target: v.cfg.Target.resolve(m.Target, true)}
 	var h [5]string
 	if err := need(s, m.Header, snapHeaders, h[:]); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	ts, sig, partner, external := h[0], h[1], h[2], h[3]
+	res.ClientID, res.ExternalID = partner, external
 	token, ok := bearer(h[4])
 	if !ok {
-		return Result{}, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+		return res, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
 	}
-	t, age, err := v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts)
-	if err != nil {
-		return Result{}, err
+	var tsErr error
+	if res.Timestamp, res.Age, tsErr = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts); tsErr != nil && !m.Explain {
+		return res, tsErr
 	}
-	target := v.cfg.Target.resolve(m.Target, true)
+	target := res.Target
 	var buf [512]byte
 	sts := buf[:0]
 	sts = append(sts, m.Method...)
@@ -107,18 +109,24 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	sts = append(sts, ':')
 	sts = append(sts, token...)
 	sts = append(sts, ':')
-	sts, err = sign.AppendBodyHashHex(sts, m.Body)
+	sts, err := sign.AppendBodyHashHex(sts, m.Body)
 	if err != nil {
-		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
+		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
 	}
 	sts = append(sts, ':')
 	sts = append(sts, ts...)
+	if m.Explain {
+		res.StringToSign = string(sts)
+	}
+	if tsErr != nil {
+		return res, tsErr
+	}
 	keys, err := v.cfg.Secrets.Lookup(ctx, partner)
 	if err != nil {
-		return Result{}, lookupErr(s, "X-PARTNER-ID", err)
+		return res, lookupErr(s, "X-PARTNER-ID", err)
 	}
 	if !isBase64(sig, sha512.Size) {
-		return Result{}, fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding).with("want base64 of 64 bytes")
+		return res, fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding).with("want base64 of 64 bytes")
 	}
 	kid := ""
 	for _, k := range keys {
@@ -129,21 +137,18 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 			kid = k.id
 			break
 		} else if e := secretErr(s, err); e != nil {
-			return Result{}, e
+			return res, e
 		}
 	}
 	if kid == "" {
-		return Result{}, fail(s, CheckSignature, "X-SIGNATURE", ErrSignatureMismatch)
+		return res, fail(s, CheckSignature, "X-SIGNATURE", ErrSignatureMismatch)
 	}
 	if v.cfg.Tokens != nil {
 		if err := v.cfg.Tokens(ctx, token); err != nil {
-			return Result{}, fail(s, CheckToken, "Authorization", ErrInvalidToken)
+			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken)
 		}
 	}
-	res := Result{Scheme: s, ClientID: partner, ExternalID: external, KeyID: kid, Timestamp: t, Age: age, Target: target, Token: token}
-	if m.Explain {
-		res.StringToSign = string(sts)
-	}
+	res.KeyID, res.Token = kid, token
 	return res, nil
 }
 
@@ -230,49 +235,53 @@ func (v *SNAPRSA) Verify(r *http.Request) (Result, error) {
 // VerifyMessage implements Verifier.
 func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	const s = SchemeSNAPRSA
+	res := Result{Scheme: s, Target: v.cfg.Target.resolve(m.Target, true)}
 	var h [4]string
 	if err := need(s, m.Header, snapHeaders[:4], h[:]); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	ts, sig, partner, external := h[0], h[1], h[2], h[3]
+	res.ClientID, res.ExternalID = partner, external
 	var token string
 	if v.cfg.Tokens != nil {
 		authz := strings.TrimSpace(header(m.Header, authorization))
 		if authz == "" {
-			return Result{}, fail(s, CheckHeader, "Authorization", ErrMissingHeader)
+			return res, fail(s, CheckHeader, "Authorization", ErrMissingHeader)
 		}
 		var ok bool
 		if token, ok = bearer(authz); !ok {
-			return Result{}, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
 		}
 	}
-	t, age, err := v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts)
-	if err != nil {
-		return Result{}, err
+	var tsErr error
+	if res.Timestamp, res.Age, tsErr = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts); tsErr != nil && !m.Explain {
+		return res, tsErr
 	}
-	target := v.cfg.Target.resolve(m.Target, true)
 	hash, err := sign.AppendBodyHashHex(make([]byte, 0, 64), m.Body)
 	if err != nil {
-		return Result{}, fail(s, CheckBody, "body", ErrInvalidJSON)
+		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
 	}
-	sts := sign.AppendSNAPAsymmetricStringToSign(nil, m.Method, target, hash, ts)
-	keys, err := v.cfg.PublicKeys.Lookup(ctx, partner)
-	if err != nil {
-		return Result{}, lookupErr(s, "X-PARTNER-ID", err)
-	}
-	kid, err := matchPublic(s, keys, sts, sig)
-	if err != nil {
-		return Result{}, err
-	}
-	if v.cfg.Tokens != nil {
-		if err := v.cfg.Tokens(ctx, token); err != nil {
-			return Result{}, fail(s, CheckToken, "Authorization", ErrInvalidToken)
-		}
-	}
-	res := Result{Scheme: s, ClientID: partner, ExternalID: external, KeyID: kid, Timestamp: t, Age: age, Target: target, Token: token}
+	sts := sign.AppendSNAPAsymmetricStringToSign(nil, m.Method, res.Target, hash, ts)
 	if m.Explain {
 		res.StringToSign = string(sts)
 	}
+	if tsErr != nil {
+		return res, tsErr
+	}
+	keys, err := v.cfg.PublicKeys.Lookup(ctx, partner)
+	if err != nil {
+		return res, lookupErr(s, "X-PARTNER-ID", err)
+	}
+	kid, err := matchPublic(s, keys, sts, sig)
+	if err != nil {
+		return res, err
+	}
+	if v.cfg.Tokens != nil {
+		if err := v.cfg.Tokens(ctx, token); err != nil {
+			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken)
+		}
+	}
+	res.KeyID, res.Token = kid, token
 	return res, nil
 }
 
@@ -337,27 +346,29 @@ var tokenHeaders = names("X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE")
 // VerifyMessage implements Verifier.
 func (v *SNAPToken) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	const s = SchemeSNAPToken
+	res := Result{Scheme: s, Target: m.Target}
 	var h [3]string
 	if err := need(s, m.Header, tokenHeaders, h[:]); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	client, ts, sig := h[0], h[1], h[2]
-	t, age, err := v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts)
-	if err != nil {
-		return Result{}, err
-	}
-	keys, err := v.cfg.PublicKeys.Lookup(ctx, client)
-	if err != nil {
-		return Result{}, lookupErr(s, "X-CLIENT-KEY", err)
-	}
+	res.ClientID = client
 	sts := sign.AppendTokenStringToSign(nil, client, ts)
-	kid, err := matchPublic(s, keys, sts, sig)
-	if err != nil {
-		return Result{}, err
-	}
-	res := Result{Scheme: s, ClientID: client, KeyID: kid, Timestamp: t, Age: age, Target: m.Target}
 	if m.Explain {
 		res.StringToSign = string(sts)
 	}
+	var err error
+	if res.Timestamp, res.Age, err = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts); err != nil {
+		return res, err
+	}
+	keys, err := v.cfg.PublicKeys.Lookup(ctx, client)
+	if err != nil {
+		return res, lookupErr(s, "X-CLIENT-KEY", err)
+	}
+	kid, err := matchPublic(s, keys, sts, sig)
+	if err != nil {
+		return res, err
+	}
+	res.KeyID = kid
 	return res, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -12,7 +13,7 @@ import (
 
 	"github.com/dokukit/dokukit/internal/capture"
 	"github.com/dokukit/dokukit/internal/diagnose"
-	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
 )
 
 func init() {
@@ -31,6 +32,8 @@ const verifyExample = `  $ cat notify.http
   POST /v1.0/debit/notify HTTP/1.1
   Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.test.token
   X-TIMESTAMP: 2024-01-01T12:00:00+07:00
+  X-PARTNER-ID: DOKU
+  X-EXTERNAL-ID: 41807553358950093184162180797837
   X-SIGNATURE: CtmbtoLOg00Gks/4O1t9hE563tTVWl8udVZOW1edErL6l5TYU3QfieMyQ3DYLu03fZ3sdfrbi5lfPfuLnkm3Nw==
   Content-Type: application/json
 
@@ -169,8 +172,9 @@ var tsHeader = map[diagnose.Scheme]string{
 	diagnose.SNAP: "X-Timestamp", diagnose.SNAPRSA: "X-Timestamp", diagnose.Token: "X-Timestamp", diagnose.NonSNAP: "Request-Timestamp",
 }
 
-// verifyCapture checks the signature exactly as the protocol says (no
-// variants) and, when maxSkew > 0, the timestamp.
+// verifyCapture checks the capture with the same verifiers the middleware
+// uses (package verify), so the CLI and a merchant's server never disagree.
+// The timestamp window is checked only when --max-skew is given.
 func verifyCapture(ck *checked, c *checkFlags) verifyResult {
 	r := ck.req
 	v := verifyResult{Scheme: string(ck.scheme), Method: r.Method, Target: r.Target, Warnings: r.Warnings}
@@ -190,112 +194,97 @@ func verifyCapture(ck *checked, c *checkFlags) verifyResult {
 			v.TimestampAge = "unparseable"
 		}
 	}
-	sts, err := checkSignature(ck, c.target)
-	v.StringToSign = sts
+	vf, err := verifierFor(ck, c)
 	if err != nil {
 		v.Reason = err.Error()
 		return v
 	}
-	if c.maxSkew > 0 && v.Timestamp != "" {
-		switch {
-		case v.AgeSeconds == nil:
-			v.Reason = fmt.Sprintf("timestamp %q is not ISO-8601", v.Timestamp)
-			return v
-		case *v.AgeSeconds > c.maxSkew.Seconds():
-			v.Reason = fmt.Sprintf("timestamp is %s old, beyond --max-skew %s", v.TimestampAge, c.maxSkew)
-			return v
-		case -*v.AgeSeconds > c.maxSkew.Seconds():
-			v.Reason = fmt.Sprintf("timestamp is %s in the future, beyond --max-skew %s", strings.TrimPrefix(v.TimestampAge, "-"), c.maxSkew)
-			return v
-		}
+	res, err := vf.VerifyMessage(context.Background(), verify.Message{Method: r.Method, Target: r.Target, Header: r.Header, Body: r.Body, Explain: true})
+	v.StringToSign = res.StringToSign
+	if err != nil {
+		v.Reason = reason(err, v, c.maxSkew)
+		return v
 	}
 	v.Valid = true
 	return v
 }
 
-func missing(names ...string) func(h interface{ Get(string) string }) error {
-	return func(h interface{ Get(string) string }) error {
-		for _, n := range names {
-			if h.Get(n) == "" {
-				return fmt.Errorf("missing header %s", n)
-			}
-		}
-		return nil
-	}
-}
+// anyClient is the CLI's key set: the one secret or key it was given,
+// whatever client id the capture names.
+type anyClient []*verify.Secret
 
-// checkSignature verifies the capture's signature the protocol's way and
-// returns the string to sign. Errors are reasons for "invalid: …"; none
-// contains the secret or the expected signature.
-func checkSignature(ck *checked, target string) (string, error) {
-	r := ck.req
-	h := r.Header
+func (a anyClient) Lookup(context.Context, string) ([]*verify.Secret, error) { return a, nil }
+
+type anyPublic []*verify.PublicKey
+
+func (a anyPublic) Lookup(context.Context, string) ([]*verify.PublicKey, error) { return a, nil }
+
+func verifierFor(ck *checked, c *checkFlags) (verify.Verifier, error) {
+	ts := verify.Timestamps{MaxPast: c.maxSkew, MaxFuture: c.maxSkew, Now: func() time.Time { return ck.now }, Unchecked: c.maxSkew <= 0}
+	target := verify.Target{Fixed: c.target}
+	var secrets anyClient
+	var keys anyPublic
 	switch ck.scheme {
-	case diagnose.SNAP, diagnose.SNAPRSA:
-		if err := missing("X-Timestamp", "X-Signature")(h); err != nil {
-			return "", err
-		}
-		endpoint := r.Target
-		if target != "" {
-			endpoint = target
-		}
-		hash, err := sign.AppendBodyHashHex(nil, r.Body)
+	case diagnose.SNAP, diagnose.NonSNAP, diagnose.Kirim:
+		s, err := verify.NewSecret("secret", ck.secret)
 		if err != nil {
-			return "", errors.New("body is not valid JSON, so it cannot be minified for the SNAP body hash")
+			return nil, err
 		}
-		if ck.scheme == diagnose.SNAPRSA {
-			sts := string(sign.AppendSNAPAsymmetricStringToSign(nil, r.Method, endpoint, hash, h.Get("X-Timestamp")))
-			return sts, sigErr(sign.VerifyRSA(ck.pub, []byte(sts), h.Get("X-Signature")))
-		}
-		if h.Get("Authorization") == "" {
-			return "", errors.New("missing header Authorization (the bearer token is part of the SNAP string to sign)")
-		}
-		s, err := sign.NewSNAPSymmetric(ck.secret)
+		secrets = anyClient{s}
+	case diagnose.SNAPRSA, diagnose.Token:
+		k, err := verify.NewPublicKey("public-key", ck.pub)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		sts := string(sign.AppendSNAPStringToSign(nil, r.Method, endpoint, h.Get("Authorization"), hash, h.Get("X-Timestamp")))
-		return sts, sigErr(s.VerifyString(h.Get("X-Signature"), []byte(sts)))
-	case diagnose.Token:
-		if err := missing("X-Client-Key", "X-Timestamp", "X-Signature")(h); err != nil {
-			return "", err
-		}
-		sts := string(sign.AppendTokenStringToSign(nil, h.Get("X-Client-Key"), h.Get("X-Timestamp")))
-		return sts, sigErr(sign.VerifyRSA(ck.pub, []byte(sts), h.Get("X-Signature")))
-	case diagnose.NonSNAP:
-		if err := missing("Client-Id", "Request-Id", "Request-Timestamp", "Signature")(h); err != nil {
-			return "", err
-		}
-		if target == "" {
-			target = r.Path()
-		}
-		s, err := sign.NewNonSNAP(ck.secret)
-		if err != nil {
-			return "", err
-		}
-		c := sign.Components{ClientID: h.Get("Client-Id"), RequestID: h.Get("Request-Id"), Timestamp: h.Get("Request-Timestamp"), Target: target, Body: r.Body}
-		return string(sign.AppendComponent(nil, c)), sigErr(s.Verify(h.Get("Signature"), c))
-	case diagnose.Kirim:
-		if err := missing("AgentKey", "RequestId", "Signature")(h); err != nil {
-			return "", err
-		}
-		sts := h.Get("AgentKey") + h.Get("RequestId")
-		return sts, sigErr(sign.VerifyKirim(ck.secret, h.Get("AgentKey"), h.Get("RequestId"), h.Get("Signature")))
+		keys = anyPublic{k}
 	}
-	return "", fmt.Errorf("unknown scheme %q", ck.scheme)
+	switch ck.scheme {
+	case diagnose.SNAP:
+		return verify.NewSNAP(verify.SNAPConfig{Secrets: secrets, Timestamps: ts, Target: target})
+	case diagnose.SNAPRSA:
+		return verify.NewSNAPRSA(verify.SNAPRSAConfig{PublicKeys: keys, Timestamps: ts, Target: target})
+	case diagnose.Token:
+		return verify.NewSNAPToken(verify.SNAPTokenConfig{PublicKeys: keys, Timestamps: ts})
+	case diagnose.NonSNAP:
+		return verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: secrets, Timestamps: ts, Target: target})
+	case diagnose.Kirim:
+		return verify.NewKirim(verify.KirimConfig{Keys: secrets})
+	}
+	return nil, fmt.Errorf("unknown scheme %q", ck.scheme)
 }
 
-// sigErr turns sign's errors into reasons a person reads.
-func sigErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, sign.ErrSignatureMismatch):
-		return errors.New("signature mismatch (run doku-verify diagnose on the capture to find out why)")
-	case errors.Is(err, sign.ErrBadSignatureEncoding):
-		return errors.New("signature is not valid base64")
+// reason turns a verify error into the sentence after "invalid: ". None
+// contains the secret or the expected signature.
+func reason(err error, v verifyResult, maxSkew time.Duration) string {
+	var ve *verify.Error
+	field := ""
+	if errors.As(err, &ve) {
+		field = ve.Field
 	}
-	return err
+	switch {
+	case errors.Is(err, verify.ErrSignatureMismatch):
+		return "signature mismatch (run doku-verify diagnose on the capture to find out why)"
+	case errors.Is(err, verify.ErrBadSignatureEncoding):
+		return "signature is malformed (" + ve.Detail + ")"
+	case errors.Is(err, verify.ErrMissingHeader):
+		if field == "Authorization" {
+			return "missing header Authorization (the bearer token is part of the SNAP string to sign)"
+		}
+		return "missing header " + field
+	case errors.Is(err, verify.ErrInvalidJSON):
+		return "body is not valid JSON, so it cannot be minified for the SNAP body hash"
+	case errors.Is(err, verify.ErrBadTimestamp):
+		return fmt.Sprintf("timestamp %q is not ISO-8601 with a zone", v.Timestamp)
+	case errors.Is(err, verify.ErrStale):
+		return fmt.Sprintf("timestamp is %s old, beyond --max-skew %s", v.TimestampAge, maxSkew)
+	case errors.Is(err, verify.ErrFuture):
+		return fmt.Sprintf("timestamp is %s in the future, beyond --max-skew %s", strings.TrimPrefix(v.TimestampAge, "-"), maxSkew)
+	case errors.Is(err, verify.ErrInvalidToken):
+		return `Authorization is not "Bearer <token>"`
+	case errors.Is(err, verify.ErrKey):
+		return "the secret or key cannot be used for this scheme (" + ve.Detail + ")"
+	}
+	return err.Error()
 }
 
 func runVerify(e *env, args []string) int {

@@ -68,6 +68,8 @@ func goldenCaptures(t *testing.T) map[string][]byte {
 		"headers": []any{
 			map[string]string{"name": "authorization", "value": "Bearer " + gTok},
 			map[string]string{"name": "x-timestamp", "value": gTS},
+			map[string]string{"name": "x-partner-id", "value": "DOKU"},
+			map[string]string{"name": "x-external-id", "value": "41807553358950093184162180797837"},
 			map[string]string{"name": "x-signature", "value": sig},
 		},
 		"postData": map[string]string{"mimeType": "application/json", "text": string(pretty)},
