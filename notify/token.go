@@ -339,16 +339,23 @@ type TokenRequestError struct {
 	// ResponseMessage is the SNAP responseMessage answered.
 	ResponseMessage string
 
-	code respond.SNAPCode
-	err  error
+	code  respond.SNAPCode
+	err   error // the sentinel
+	cause error // the sign error behind ErrInvalidSignature, or nil
 }
 
 func (e *TokenRequestError) Error() string {
 	return e.err.Error() + ": " + e.Reason
 }
 
-// Unwrap returns the sentinel (and the sign error, if any).
-func (e *TokenRequestError) Unwrap() error { return e.err }
+// Unwrap returns the sentinel and, for a bad signature, the sign package's
+// error (sign.ErrSignatureMismatch or sign.ErrBadSignatureEncoding).
+func (e *TokenRequestError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.err}
+	}
+	return []error{e.err, e.cause}
+}
 
 func reqErr(outcome string, code respond.SNAPCode, msg string, err error, reason string) *TokenRequestError {
 	return &TokenRequestError{Outcome: outcome, Reason: reason, Status: code.HTTP, ResponseCode: code.String(),
@@ -559,9 +566,10 @@ func (e *TokenEndpoint) Verify(r *http.Request) (TokenRequest, error) {
 		}
 	}
 	if verr != nil {
-		return tr, reqErr("bad_signature", snapCode(401, 0), "Unauthorized. Invalid Signature",
-			errors.Join(ErrInvalidSignature, verr),
+		re := reqErr("bad_signature", snapCode(401, 0), "Unauthorized. Invalid Signature", ErrInvalidSignature,
 			fmt.Sprintf("X-SIGNATURE is not SHA256withRSA over X-CLIENT-KEY|X-TIMESTAMP with any of the client's %d key(s)", len(keys)))
+		re.cause = verr
+		return tr, re
 	}
 	if err := e.checkBody(r); err != nil {
 		return tr, err
