@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -606,15 +607,10 @@ func (e *TokenEndpoint) checkBody(r *http.Request) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return missing()
 	}
-	var req struct {
-		GrantType *string `json:"grantType"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field == "grantType" {
-			return reqErr("bad_grant_type", snapCode(400, 1), "Invalid Field Format {grantType}",
-				ErrGrantType, "grantType must be the string client_credentials")
-		}
+	// Field names are matched exactly: encoding/json's case-insensitive
+	// match would take "GRANTTYPE" for grantType, which SNAP does not.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
 		// json's own message may quote a byte of the body: keep only where.
 		reason := "the body is not a JSON object"
 		var se *json.SyntaxError
@@ -623,10 +619,19 @@ func (e *TokenEndpoint) checkBody(r *http.Request) error {
 		}
 		return reqErr("malformed_body", snapCode(400, 0), "Bad Request", ErrBodyMalformed, reason)
 	}
-	if req.GrantType == nil || *req.GrantType == "" {
+	raw, ok := fields["grantType"]
+	if !ok || string(raw) == "null" {
 		return missing()
 	}
-	if *req.GrantType != GrantTypeClientCredentials {
+	var grantType string
+	if err := json.Unmarshal(raw, &grantType); err != nil {
+		return reqErr("bad_grant_type", snapCode(400, 1), "Invalid Field Format {grantType}",
+			ErrGrantType, "grantType must be the string client_credentials")
+	}
+	if grantType == "" {
+		return missing()
+	}
+	if grantType != GrantTypeClientCredentials {
 		return reqErr("bad_grant_type", snapCode(400, 1), "Invalid Field Format {grantType}",
 			ErrGrantType, "grantType must be client_credentials")
 	}
@@ -638,11 +643,15 @@ func (e *TokenEndpoint) checkBody(r *http.Request) error {
 // 2020-10-21T03:38:28Z (RFC 3339, optional fraction). The value is signed
 // as received; parsing only serves the skew check.
 func parseTimestamp(s string) (time.Time, error) {
-	if len(s) > 64 {
+	// time.Parse alone is lenient about digit counts ("T0:00:00"): check
+	// the shape first.
+	if !timestampShape.MatchString(s) {
 		return time.Time{}, ErrTimestampFormat
 	}
 	return time.Parse(time.RFC3339Nano, s)
 }
+
+var timestampShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$`)
 
 // TokenResponse is the 2007300 body. ExpiresIn is the string "900", as in
 // seed 003 (DOKU Wallet SNAP) and DOKU's SDKs; other DOKU pages show the

@@ -316,6 +316,8 @@ func TestTokenEndpointRejections(t *testing.T) {
 		{"timestamp/basic-format", nil, withHeader("X-TIMESTAMP", "20201221T145611+0700"), 400, "4007301", "Invalid Field Format {X-TIMESTAMP}", ErrTimestampFormat},
 		{"timestamp/unix", nil, withHeader("X-TIMESTAMP", "1608537371"), 400, "4007301", "Invalid Field Format {X-TIMESTAMP}", ErrTimestampFormat},
 		{"timestamp/month-13", nil, withHeader("X-TIMESTAMP", "2020-13-21T14:56:11+07:00"), 400, "4007301", "Invalid Field Format {X-TIMESTAMP}", ErrTimestampFormat},
+		{"timestamp/one-digit-hour", nil, withHeader("X-TIMESTAMP", "2020-12-21T7:56:11Z"), 400, "4007301", "Invalid Field Format {X-TIMESTAMP}", ErrTimestampFormat},
+		{"timestamp/zone-without-colon", nil, withHeader("X-TIMESTAMP", "2020-12-21T14:56:11+0700"), 400, "4007301", "Invalid Field Format {X-TIMESTAMP}", ErrTimestampFormat},
 		{"header/missing-X-CLIENT-KEY", nil, withHeader("X-CLIENT-KEY", ""), 400, "4007302", "Invalid Mandatory Field {X-CLIENT-KEY}", ErrMissingHeader},
 		{"header/missing-X-TIMESTAMP", nil, withHeader("X-TIMESTAMP", ""), 400, "4007302", "Invalid Mandatory Field {X-TIMESTAMP}", ErrMissingHeader},
 		{"header/missing-X-SIGNATURE", nil, withHeader("X-SIGNATURE", ""), 400, "4007302", "Invalid Mandatory Field {X-SIGNATURE}", ErrMissingHeader},
@@ -323,6 +325,8 @@ func TestTokenEndpointRejections(t *testing.T) {
 		{"body/grantType-case", nil, withBody(`{"grantType":"CLIENT_CREDENTIALS"}`), 400, "4007301", "Invalid Field Format {grantType}", ErrGrantType},
 		{"body/grantType-number", nil, withBody(`{"grantType":5}`), 400, "4007301", "Invalid Field Format {grantType}", ErrGrantType},
 		{"body/grantType-missing", nil, withBody(`{"grant_type":"client_credentials"}`), 400, "4007302", "Invalid Mandatory Field {grantType}", ErrMissingGrantType},
+		{"body/grantType-key-case", nil, withBody(`{"GRANTTYPE":"client_credentials"}`), 400, "4007302", "Invalid Mandatory Field {grantType}", ErrMissingGrantType},
+		{"body/grantType-null", nil, withBody(`{"grantType":null}`), 400, "4007302", "Invalid Mandatory Field {grantType}", ErrMissingGrantType},
 		{"body/grantType-empty", nil, withBody(`{"grantType":""}`), 400, "4007302", "Invalid Mandatory Field {grantType}", ErrMissingGrantType},
 		{"body/empty", nil, withBody(``), 400, "4007302", "Invalid Mandatory Field {grantType}", ErrMissingGrantType},
 		{"body/invalid-json", nil, withBody(`{"grantType":`), 400, "4007300", "Bad Request", ErrBodyMalformed},
@@ -806,7 +810,7 @@ func FuzzParseTimestamp(f *testing.F) {
 			return
 		}
 		back, err := time.Parse(time.RFC3339Nano, ts.Format(time.RFC3339Nano))
-		if err != nil || !back.Equal(ts) || len(s) < 20 || (s[10] != 'T' && s[10] != 't') {
+		if err != nil || !back.Equal(ts) || len(s) < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 			t.Fatalf("accepted %q as %v", s, ts)
 		}
 	})
