@@ -655,10 +655,11 @@ var timestampShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0
 
 // TokenResponse is the 2007300 body. ExpiresIn is the string "900", as in
 // seed 003 (DOKU Wallet SNAP) and DOKU's SDKs; other DOKU pages show the
-// number 900 and DOKU's client reads both, so the string — the documented
-// spelling of the seed this kit follows — is what the kit writes.
-// AdditionalInfo is the empty object (seed 003 shows "", other pages {}; an
-// object is what SNAP defines the field as).
+// number 900 and DOKU's client reads both, so the kit writes the seed's
+// spelling. AdditionalInfo is written as the empty object: seed 003 shows
+// "", other DOKU pages {}, and SNAP defines the field as an object.
+// Unmarshalling accepts every spelling (see UnmarshalJSON), so a DOKU-side
+// simulator or a client can read any of them.
 type TokenResponse struct {
 	ResponseCode    string         `json:"responseCode"`
 	ResponseMessage string         `json:"responseMessage"`
@@ -666,6 +667,46 @@ type TokenResponse struct {
 	TokenType       string         `json:"tokenType"`
 	ExpiresIn       string         `json:"expiresIn"`
 	AdditionalInfo  map[string]any `json:"additionalInfo"`
+}
+
+// UnmarshalJSON reads a token response, taking expiresIn as a string ("900")
+// or a number (900) and additionalInfo as an object, "" or null.
+func (t *TokenResponse) UnmarshalJSON(b []byte) error {
+	var aux struct {
+		ResponseCode    string          `json:"responseCode"`
+		ResponseMessage string          `json:"responseMessage"`
+		AccessToken     string          `json:"accessToken"`
+		TokenType       string          `json:"tokenType"`
+		ExpiresIn       json.RawMessage `json:"expiresIn"`
+		AdditionalInfo  json.RawMessage `json:"additionalInfo"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	r := TokenResponse{ResponseCode: aux.ResponseCode, ResponseMessage: aux.ResponseMessage,
+		AccessToken: aux.AccessToken, TokenType: aux.TokenType}
+	switch e := aux.ExpiresIn; {
+	case len(e) == 0 || string(e) == "null":
+	case e[0] == '"':
+		if err := json.Unmarshal(e, &r.ExpiresIn); err != nil {
+			return err
+		}
+	default:
+		var n json.Number
+		if err := json.Unmarshal(e, &n); err != nil {
+			return errors.New("notify: expiresIn is neither a string nor a number")
+		}
+		r.ExpiresIn = n.String()
+	}
+	switch a := aux.AdditionalInfo; {
+	case len(a) == 0 || string(a) == "null" || string(a) == `""`:
+	default:
+		if err := json.Unmarshal(a, &r.AdditionalInfo); err != nil {
+			return errors.New("notify: additionalInfo is neither an object nor \"\"")
+		}
+	}
+	*t = r
+	return nil
 }
 
 // ServeHTTP answers a token request: 2007300 with a token on success, the

@@ -921,3 +921,57 @@ dokukit_token_requests_total{outcome="unknown_client"} 0
 		DOKUPublicKeys: map[string][]*rsa.PublicKey{clientID: {&doku.PublicKey}}})
 	assert.Error(t, err)
 }
+
+// --- reading token responses in every spelling DOKU documents ---
+
+func TestTokenResponseReadsEverySpelling(t *testing.T) {
+	for _, c := range []struct{ name, body, expiresIn string }{
+		{"seed-003", `{"responseCode":"2007300","responseMessage":"Successful","accessToken":"a.b.c","tokenType":"Bearer","expiresIn":"900","additionalInfo":""}`, "900"},
+		{"number-and-object", `{"responseCode":"2007300","responseMessage":"Successful","accessToken":"a.b.c","tokenType":"Bearer","expiresIn":900,"additionalInfo":{}}`, "900"},
+		{"null-and-absent", `{"responseCode":"2007300","responseMessage":"Successful","accessToken":"a.b.c","tokenType":"Bearer","expiresIn":null}`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var r TokenResponse
+			require.NoError(t, json.Unmarshal([]byte(c.body), &r))
+			assert.Equal(t, TokenResponse{ResponseCode: "2007300", ResponseMessage: "Successful", AccessToken: "a.b.c",
+				TokenType: "Bearer", ExpiresIn: c.expiresIn, AdditionalInfo: r.AdditionalInfo}, r)
+			assert.Empty(t, r.AdditionalInfo)
+		})
+	}
+	var r TokenResponse
+	require.NoError(t, json.Unmarshal([]byte(`{"expiresIn":"900","additionalInfo":{"k":"v"}}`), &r))
+	assert.Equal(t, map[string]any{"k": "v"}, r.AdditionalInfo)
+	assert.Error(t, json.Unmarshal([]byte(`{"expiresIn":true}`), &r))
+	assert.Error(t, json.Unmarshal([]byte(`{"additionalInfo":[1]}`), &r))
+	assert.Error(t, json.Unmarshal([]byte(`{"expiresIn":"900"`), &r))
+
+	// What the endpoint writes reads back unchanged.
+	b, err := json.Marshal(TokenResponse{ResponseCode: "2007300", ExpiresIn: "900", AdditionalInfo: map[string]any{}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"responseCode":"2007300","responseMessage":"","accessToken":"","tokenType":"","expiresIn":"900","additionalInfo":{}}`, string(b))
+}
+
+// FuzzTokenResponseUnmarshal: reading any bytes never panics, and a
+// response that reads back re-encodes to one that reads back the same.
+func FuzzTokenResponseUnmarshal(f *testing.F) {
+	f.Add([]byte(`{"responseCode":"2007300","expiresIn":"900","additionalInfo":""}`))
+	f.Add([]byte(`{"expiresIn":900,"additionalInfo":{}}`))
+	f.Add([]byte(`{"expiresIn":9e2}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var r TokenResponse
+		if json.Unmarshal(b, &r) != nil {
+			return
+		}
+		out, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var again TokenResponse
+		if err := json.Unmarshal(out, &again); err != nil {
+			t.Fatalf("re-encoded response does not read back: %v", err)
+		}
+		if again.ExpiresIn != r.ExpiresIn || again.AccessToken != r.AccessToken || again.ResponseCode != r.ResponseCode {
+			t.Fatalf("round trip changed %+v into %+v", r, again)
+		}
+	})
+}
