@@ -83,6 +83,7 @@ type TokenError struct {
 	cause  error // a jwt sentinel, or nil
 }
 
+// Error says which check failed; it never quotes the token.
 func (e *TokenError) Error() string {
 	return e.kind.Error() + ": " + e.Reason
 }
@@ -345,6 +346,8 @@ type TokenRequestError struct {
 	cause error // the sign error behind ErrInvalidSignature, or nil
 }
 
+// Error is the sentinel's text and the reason; it never quotes the
+// signature or the body.
 func (e *TokenRequestError) Error() string {
 	return e.err.Error() + ": " + e.Reason
 }
