@@ -29,6 +29,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/conformance"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -973,5 +974,20 @@ func FuzzTokenResponseUnmarshal(f *testing.F) {
 		if again.ExpiresIn != r.ExpiresIn || again.AccessToken != r.AccessToken || again.ResponseCode != r.ResponseCode {
 			t.Fatalf("round trip changed %+v into %+v", r, again)
 		}
+	})
+}
+
+// --- the kit's own conformance suite, acting as DOKU ---
+
+func TestTokenEndpointPassesConformance(t *testing.T) {
+	doku, _, _ := keys(t)
+	f := newFixture(t, func(c *TokenEndpointConfig) {
+		c.DOKUPublicKeys = map[string][]*rsa.PublicKey{"DOKU-TEST-CLIENT": {&doku.PublicKey}}
+		c.Now = time.Now // the suite signs with its own clock
+	})
+	f.issuer.now = time.Now
+	conformance.Run(t, f.endpoint, conformance.Config{
+		Channel:        conformance.SNAPToken,
+		DOKUPrivateKey: doku,
 	})
 }
