@@ -16,7 +16,7 @@ type DANAPaymentRequest struct {
 
 // SNAPURLParam is where DOKU sends the customer back after paying.
 type SNAPURLParam struct {
-	URL        string `json:"url" validate:"required"`
+	URL        string `json:"url" validate:"required,url"`
 	Type       string `json:"type,omitempty" validate:"omitempty,oneof=PAY_RETURN PAY_NOTIFY"`
 	IsDeepLink string `json:"isDeepLink,omitempty" validate:"omitempty,oneof=Y N"`
 	MerchantID string `json:"merchantId,omitempty"`
