@@ -37,13 +37,18 @@ func registerStructRules(v *validator.Validate) {
 }
 
 // sumMatches reports whether Σ price×quantity == amount, treating overflow
-// as a mismatch.
+// as a mismatch. An item without a positive price or quantity is already
+// reported by its own rule, so the sum is not judged then (one mistake, one
+// error).
 func sumMatches(amount int64, n int, item func(int) (price, qty int64)) bool {
 	const limit = int64(1) << 62
 	var sum int64
 	for i := 0; i < n; i++ {
 		p, q := item(i)
-		if p < 0 || q < 0 || (q != 0 && p > limit/q) {
+		if p <= 0 || q <= 0 {
+			return true
+		}
+		if p > limit/q {
 			return false
 		}
 		sum += p * q
