@@ -1,0 +1,159 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// Money is SNAP money as the merchant must send it: value is a string with
+// exactly two decimals ("10000.00"), currency an ISO 4217 code ("IDR").
+type Money struct {
+	Value    string `json:"value" validate:"required,snapamount"`
+	Currency string `json:"currency" validate:"required,iso4217"`
+}
+
+// LenientMoney is SNAP money as DOKU sends it: the docs show the value as
+// "10000.00", 1095086.98, 10000 and 0, so a number or a numeric string is
+// accepted and kept as its literal text (no float rounding).
+type LenientMoney struct {
+	Value    FlexString `json:"value" validate:"required,flexnum"`
+	Currency FlexString `json:"currency" validate:"omitempty,alpha,len=3"`
+}
+
+// FlexString is a scalar DOKU sends under more than one JSON type: a string,
+// or a number / boolean that is kept as its literal text ("2007300" and
+// 2007300 both read as "2007300"; 1095086.98 stays "1095086.98"). null reads
+// as "". An object or array is a type error. It marshals back as a string.
+type FlexString string
+
+// UnmarshalJSON accepts a string, number, boolean or null.
+func (s *FlexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return &json.UnmarshalTypeError{Value: "empty", Type: reflect.TypeFor[FlexString]()}
+	}
+	switch b[0] {
+	case '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = FlexString(v)
+	case 'n':
+		*s = ""
+	case '{', '[':
+		return &json.UnmarshalTypeError{Value: "object", Type: reflect.TypeFor[FlexString]()}
+	default: // number, true, false: keep the literal
+		*s = FlexString(b)
+	}
+	return nil
+}
+
+// String returns the text.
+func (s FlexString) String() string { return string(s) }
+
+// Int64 parses the text as a base-10 integer ("900" or 900 → 900).
+func (s FlexString) Int64() (int64, error) { return strconv.ParseInt(string(s), 10, 64) }
+
+// FlexObject is an additionalInfo-style member DOKU sends as an object, as
+// "" or as null (seed 003 shows "additionalInfo": "", other pages {}). The
+// raw object is kept; "" and null read as empty. Any other JSON is kept raw
+// as well: it is DOKU's message and only the merchant's code interprets it.
+type FlexObject struct {
+	Raw json.RawMessage
+}
+
+// UnmarshalJSON keeps the raw member; "" and null become empty.
+func (o *FlexObject) UnmarshalJSON(b []byte) error {
+	t := bytes.TrimSpace(b)
+	if bytes.Equal(t, []byte(`""`)) || bytes.Equal(t, []byte("null")) {
+		o.Raw = nil
+		return nil
+	}
+	o.Raw = append(o.Raw[:0], t...)
+	return nil
+}
+
+// MarshalJSON writes the raw member back, or {} when empty.
+func (o FlexObject) MarshalJSON() ([]byte, error) {
+	if len(o.Raw) == 0 {
+		return []byte("{}"), nil
+	}
+	return o.Raw, nil
+}
+
+// Empty reports whether DOKU sent nothing ("" or null or absent).
+func (o FlexObject) Empty() bool { return len(o.Raw) == 0 }
+
+// Decode unmarshals the raw member into v (a pointer); an empty object
+// leaves v unchanged.
+func (o FlexObject) Decode(v any) error {
+	if o.Empty() {
+		return nil
+	}
+	return json.Unmarshal(o.Raw, v)
+}
+
+// Get returns the member key of the object as text (numbers and booleans as
+// their literal), or "" when absent or not an object.
+func (o FlexObject) Get(key string) string {
+	var m map[string]FlexString
+	if o.Empty() || json.Unmarshal(o.Raw, &m) != nil {
+		return ""
+	}
+	return string(m[key])
+}
+
+// OneOrMany is a list DOKU sometimes sends as a single object (seed 003's
+// transaction history detailData) and sometimes as an array.
+type OneOrMany[T any] []T
+
+// UnmarshalJSON accepts an array, a single value or null.
+func (l *OneOrMany[T]) UnmarshalJSON(b []byte) error {
+	t := bytes.TrimSpace(b)
+	if len(t) > 0 && t[0] == '[' {
+		var many []T
+		if err := json.Unmarshal(t, &many); err != nil {
+			return err
+		}
+		*l = many
+		return nil
+	}
+	if bytes.Equal(t, []byte("null")) {
+		*l = nil
+		return nil
+	}
+	var one T
+	if err := json.Unmarshal(t, &one); err != nil {
+		return err
+	}
+	*l = OneOrMany[T]{one}
+	return nil
+}
+
+// NameValue is DOKU's identifier pair ({"name":"ORDER_ID","value":"…"}) as
+// DOKU sends it; numbers are accepted as text.
+type NameValue struct {
+	Name  FlexString `json:"name"`
+	Value FlexString `json:"value"`
+}
+
+// Identifier is a {"name","value"} pair the merchant sends; both are
+// mandatory strings.
+type Identifier struct {
+	Name  string `json:"name" validate:"required"`
+	Value string `json:"value" validate:"required"`
+}
+
+// normalizeStatus maps SNAP transaction status spellings DOKU uses ("0",
+// 0, "00") to the two-digit form.
+func normalizeStatus(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
+		return "0" + s
+	}
+	return s
+}

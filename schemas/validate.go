@@ -1,0 +1,303 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+)
+
+var (
+	snapAmountRE = regexp.MustCompile(`^\d+\.\d{2}$`)
+	flexNumRE    = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
+	snapCodeRE   = regexp.MustCompile(`^\d{7}$`)
+)
+
+// ValidSNAPAmount reports whether s is a SNAP money value as the merchant
+// must send it: digits, a dot, exactly two decimals ("10000.00").
+func ValidSNAPAmount(s string) bool { return snapAmountRE.MatchString(s) }
+
+var (
+	validateOnce sync.Once
+	theValidator *validator.Validate
+)
+
+// validate returns the one shared validator: field names are JSON names,
+// custom rules are registered once, struct info is cached across calls.
+func validate() *validator.Validate {
+	validateOnce.Do(func() {
+		v := validator.New(validator.WithRequiredStructEnabled())
+		v.RegisterTagNameFunc(func(f reflect.StructField) string {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				return ""
+			}
+			if name == "" {
+				return f.Name
+			}
+			return name
+		})
+		must(v.RegisterValidation("snapamount", func(fl validator.FieldLevel) bool {
+			return snapAmountRE.MatchString(fl.Field().String())
+		}))
+		must(v.RegisterValidation("flexnum", func(fl validator.FieldLevel) bool {
+			return flexNumRE.MatchString(fl.Field().String())
+		}))
+		must(v.RegisterValidation("snapcode", func(fl validator.FieldLevel) bool {
+			return snapCodeRE.MatchString(fl.Field().String())
+		}))
+		must(v.RegisterValidation("iso8601", func(fl validator.FieldLevel) bool {
+			return ValidTimestamp(fl.Field().String())
+		}))
+		must(v.RegisterValidation("dokutime", func(fl validator.FieldLevel) bool {
+			_, err := ParseTime(fl.Field().String())
+			return err == nil
+		}))
+		registerStructRules(v)
+		theValidator = v
+	})
+	return theValidator
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err) // programming error in a rule registration, found by any test
+	}
+}
+
+// Validate checks v (a pointer to, or value of, one of this package's
+// message types) against its field rules and returns nil or a
+// *ValidationError listing every bad field at once. A nil or non-struct v
+// is a *ValidationError too, never a panic.
+func Validate(v any) error {
+	if v == nil {
+		return &ValidationError{Fields: []FieldError{{Rule: "json", Message: "no message"}}}
+	}
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return &ValidationError{Fields: []FieldError{{Rule: "json", Message: "no message"}}}
+		}
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return &ValidationError{Fields: []FieldError{{Rule: "json", Message: "not a message type"}}}
+	}
+	err := validate().Struct(v)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return &ValidationError{Fields: []FieldError{{Rule: "json", Message: "not a message type"}}}
+	}
+	out := &ValidationError{Fields: make([]FieldError, 0, len(verrs))}
+	for _, fe := range verrs {
+		out.Fields = append(out.Fields, fieldError(fe))
+	}
+	return out
+}
+
+// missingRules are the rules whose failure means "mandatory field absent".
+var missingRules = map[string]bool{
+	"required": true, "required_if": true, "required_unless": true,
+	"required_with": true, "required_with_all": true,
+	"required_without": true, "required_without_all": true,
+}
+
+func fieldError(fe validator.FieldError) FieldError {
+	ns := fe.Namespace()
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		ns = rest // drop the Go type name validator puts first
+	}
+	f := FieldError{Path: ns, Rule: fe.Tag(), Param: fe.Param(), Missing: missingRules[fe.Tag()]}
+	f.Message = ruleMessage(f.Rule, f.Param)
+	return f
+}
+
+// ruleMessage says what was expected, never what was sent.
+func ruleMessage(rule, param string) string {
+	switch rule {
+	case "required", "required_if", "required_unless", "required_with", "required_with_all":
+		return "is mandatory"
+	case "required_without", "required_without_all":
+		return "is mandatory when " + strings.ToLower(param) + " is empty"
+	case "max":
+		return "must be at most " + param + " long (or large)"
+	case "min":
+		return "must be at least " + param + " long (or large)"
+	case "len":
+		return "must be exactly " + param + " long"
+	case "lte":
+		return "must be at most " + param
+	case "gte":
+		return "must be at least " + param
+	case "gt":
+		return "must be greater than " + param
+	case "eq":
+		return "must be " + param
+	case "oneof":
+		return "must be one of: " + param
+	case "snapamount":
+		return `must be a string with exactly two decimals, e.g. "10000.00"`
+	case "iso4217":
+		return "must be an ISO 4217 currency code, e.g. IDR"
+	case "iso3166_1_alpha2":
+		return "must be an ISO 3166-1 alpha-2 country code, e.g. ID"
+	case "iso8601":
+		return "must be an ISO-8601 timestamp with zone, e.g. 2024-07-10T11:57:58+07:00"
+	case "dokutime":
+		return "must be a timestamp"
+	case "flexnum":
+		return "must be a number"
+	case "snapcode":
+		return "must be a seven-digit SNAP response code"
+	case "numeric":
+		return "must contain digits only"
+	case "email":
+		return "must be an e-mail address"
+	case "url", "http_url":
+		return "must be an absolute URL"
+	case "hexadecimal":
+		return "must be a hexadecimal colour code, e.g. FFFFFF"
+	case "printascii":
+		return "must contain printable ASCII characters only"
+	case "isdefault":
+		return "must be absent"
+	case "sum":
+		return "line items (price × quantity) must add up to order.amount"
+	case "refund_type_amount":
+		return "refund amount does not fit the refund type"
+	case "type":
+		return "has the wrong JSON type" + typeHint(param)
+	case "unknown":
+		return "is not a field of this message"
+	case "json":
+		return "body is not a valid JSON object" + param
+	}
+	if param != "" {
+		return "fails rule " + rule + "=" + param
+	}
+	return "fails rule " + rule
+}
+
+func typeHint(param string) string {
+	if param == "" {
+		return ""
+	}
+	return ", expected " + param
+}
+
+// Decode parses data into v (a pointer to one of this package's message
+// types) and validates it. With strict, a field the type does not know is
+// an error (rule "unknown"); otherwise it is ignored, because DOKU adds
+// fields. A JSON type mismatch is reported with the field's path (rule
+// "type"); decoding continues, so the result still lists every bad field at
+// once. Trailing data after the object is malformed. The returned error is
+// nil or a *ValidationError; v holds whatever could be decoded.
+func Decode(data []byte, v any, strict bool) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	var out ValidationError
+	err := dec.Decode(v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			return malformed(" (trailing data after the object)")
+		}
+	}
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return malformed("")
+		}
+		out.Fields = append(out.Fields, FieldError{
+			Path: typeErr.Field, Rule: "type", Param: jsonKind(typeErr.Type),
+			Message: ruleMessage("type", jsonKind(typeErr.Type)),
+		})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		out.Fields = append(out.Fields, FieldError{Path: name, Rule: "unknown", Message: ruleMessage("unknown", "")})
+		// The decoder stopped at the unknown field: the rest is unchecked,
+		// so report only this one rather than invent missing fields.
+		return &out
+	default:
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return malformed(fmt.Sprintf(" (syntax error at offset %d)", syn.Offset))
+		}
+		return malformed("")
+	}
+	verr := Validate(v)
+	var ve *ValidationError
+	if errors.As(verr, &ve) {
+		for _, f := range ve.Fields {
+			if len(out.Fields) > 0 && sameField(out.Fields[0].Path, f.Path) {
+				continue // the type error already names this field
+			}
+			out.Fields = append(out.Fields, f)
+		}
+	}
+	if len(out.Fields) == 0 {
+		return nil
+	}
+	return &out
+}
+
+// sameField compares a type-error path (no indexes: a.b.c) with a validator
+// path (a.b[2].c).
+func sameField(typePath, valPath string) bool {
+	var b strings.Builder
+	depth := 0
+	for _, r := range valPath {
+		switch {
+		case r == '[':
+			depth++
+		case r == ']':
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String() == typePath
+}
+
+func malformed(detail string) error {
+	return &ValidationError{Malformed: true, Fields: []FieldError{{Rule: "json", Message: ruleMessage("json", detail)}}}
+}
+
+// jsonKind names the JSON type a Go type expects.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return ""
+	}
+	if t == reflect.TypeFor[FlexString]() {
+		return "string or number"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Struct, reflect.Map:
+		return "object"
+	}
+	return ""
+}
