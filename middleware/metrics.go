@@ -20,8 +20,9 @@ type Metrics struct {
 
 // NewMetrics registers dokukit_verifications_total,
 // dokukit_verify_duration_seconds and dokukit_request_body_bytes on reg.
-// It is an error to register twice on the same registry; a nil reg is an
-// error too (pass no metrics instead).
+// Calling it again with the same registry returns metrics sharing the
+// already registered collectors, so several routes can each build their
+// own. A nil reg is an error (pass no metrics instead).
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	if reg == nil {
 		return nil, errors.New("middleware: NewMetrics needs a prometheus.Registerer")
@@ -42,12 +43,32 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(64, 4, 9), // 64 B … 4 MiB
 		}, []string{"scheme"}),
 	}
-	for _, c := range []prometheus.Collector{m.verifications, m.duration, m.bodyBytes} {
-		if err := reg.Register(c); err != nil {
-			return nil, err
-		}
+	var err error
+	if m.verifications, err = register(reg, m.verifications); err != nil {
+		return nil, err
+	}
+	if m.duration, err = register(reg, m.duration); err != nil {
+		return nil, err
+	}
+	if m.bodyBytes, err = register(reg, m.bodyBytes); err != nil {
+		return nil, err
 	}
 	return m, nil
+}
+
+// register registers c, or returns the identical collector registered
+// before.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing, nil
+			}
+		}
+		return c, err
+	}
+	return c, nil
 }
 
 func (m *Metrics) observe(s verify.Scheme, err error, d time.Duration, size int64) {

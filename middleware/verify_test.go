@@ -345,8 +345,13 @@ dokukit_verifications_total{outcome="signature_mismatch",scheme="snap"} 1
 		}
 	}
 	assert.Equal(t, map[string]uint64{"dokukit_verify_duration_seconds": 4, "dokukit_request_body_bytes": 4}, samples)
-	_, err = NewMetrics(reg)
-	assert.Error(t, err, "double registration is reported")
+	again, err := NewMetrics(reg)
+	require.NoError(t, err, "a second route on the same registry shares the collectors")
+	assert.Same(t, m.verifications, again.verifications)
+	clash := prometheus.NewPedanticRegistry()
+	clash.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "dokukit_verifications_total", Help: "not ours"}))
+	_, err = NewMetrics(clash)
+	assert.Error(t, err, "a different metric under our name is reported")
 
 	require.Len(t, denied, 3)
 	everything := logs.String() + strings.Join(denied, "\n") + responses.String()
