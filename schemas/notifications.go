@@ -32,7 +32,7 @@ type SNAPDebitNotify struct {
 	OriginalPartnerReferenceNo FlexString   `json:"originalPartnerReferenceNo" validate:"required"`
 	OriginalReferenceNo        FlexString   `json:"originalReferenceNo,omitempty"`
 	OriginalExternalID         FlexString   `json:"originalExternalId,omitempty"`
-	LatestTransactionStatus    FlexString   `json:"latestTransactionStatus" validate:"required,numeric,max=2"`
+	LatestTransactionStatus    FlexString   `json:"latestTransactionStatus" validate:"required,oneof=00 01 02 03 04 05 06 07 0 1 2 3 4 5 6 7"`
 	TransactionStatusDesc      FlexString   `json:"transactionStatusDesc,omitempty"`
 	Amount                     LenientMoney `json:"amount"`
 	AdditionalInfo             struct {
