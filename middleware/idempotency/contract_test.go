@@ -154,6 +154,18 @@ func contractLeaseExpiry(t *testing.T, h harness) {
 		"the expired owner must not overwrite the new owner")
 	assert.ErrorIs(t, s.Release(bg, "lease", r.Token), ErrLeaseLost)
 	require.NoError(t, s.Complete(bg, "lease", r2.Token, Record{Status: 200, Fingerprint: fpA}, time.Hour))
+
+	// An owner whose lease expired while nobody took the key over still
+	// stores its record: the work is done.
+	r3, err := s.Reserve(bg, "lease2", fpB, 100*time.Millisecond)
+	require.NoError(t, err)
+	h.advance(250 * time.Millisecond)
+	require.NoError(t, s.Complete(bg, "lease2", r3.Token, Record{Status: 202, Fingerprint: fpB}, time.Hour))
+	got, err := s.Reserve(bg, "lease2", fpA, time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, StateCompleted, got.State)
+	assert.Equal(t, 202, got.Record.Status)
+	assert.Equal(t, fpB, got.Fingerprint)
 }
 
 func contractRecordExpiry(t *testing.T, h harness) {

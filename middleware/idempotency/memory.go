@@ -116,10 +116,17 @@ func (m *Memory) Complete(ctx context.Context, key, token string, rec Record, tt
 	now := m.now()
 	m.expire(now)
 	e, ok := m.keys[key]
-	if !ok || e.state != StateInFlight || e.token != token {
+	if !ok {
+		if len(m.keys) >= m.max {
+			return opErr("complete", ErrFull)
+		}
+		e = &entry{key: key, until: now.Add(ttl)}
+		m.keys[key] = e
+		heap.Push(&m.exp, e)
+	} else if e.state != StateInFlight || e.token != token {
 		return opErr("complete", ErrLeaseLost)
 	}
-	e.state, e.token, e.rec = StateCompleted, "", cloneRecord(&rec)
+	e.state, e.token, e.fp, e.rec = StateCompleted, "", rec.Fingerprint, cloneRecord(&rec)
 	e.until = now.Add(ttl)
 	heap.Fix(&m.exp, e.idx)
 	return nil

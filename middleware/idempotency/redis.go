@@ -27,15 +27,16 @@ local v = redis.call('GET', KEYS[1])
 if v then return v end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return false`)
-	// Replaces our lease with the record. Seeing the record already there
-	// means go-redis retried a call whose reply was lost: success.
+	// Replaces our lease with the record; also writes it if the key is
+	// absent (our lease expired and nobody took the key over: storing the
+	// record then still prevents a later duplicate). Seeing the record
+	// already there means go-redis retried a call whose reply was lost.
 	completeScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then
+if v == false or v == ARGV[1] or v == ARGV[2] then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
   return 1
 end
-if v == ARGV[2] then return 1 end
 return 0`)
 	releaseScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then

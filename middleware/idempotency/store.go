@@ -43,7 +43,11 @@ type Store interface {
 	// the caller can tell a retry (same) from a conflict (different).
 	Reserve(ctx context.Context, key string, fp Fingerprint, lease time.Duration) (Reservation, error)
 	// Complete replaces the lease identified by token with rec, kept for
-	// ttl. It returns ErrLeaseLost if the lease is no longer token's.
+	// ttl. If the key is absent (token's lease expired and nobody reserved
+	// it since) it stores rec all the same: the work is done, and the
+	// record keeps a later repeat from doing it again. It returns
+	// ErrLeaseLost, storing nothing, if another token holds the key or a
+	// record is already stored.
 	Complete(ctx context.Context, key, token string, rec Record, ttl time.Duration) error
 	// Release deletes the lease identified by token so that the next
 	// delivery is processed. Releasing a key that is absent or held by
