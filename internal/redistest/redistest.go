@@ -1,0 +1,233 @@
+// Package redistest starts a real redis-server for tests: on a free
+// 127.0.0.1 port, with its data in t.TempDir(), killed when the test ends.
+//
+// Tests that need Redis call Start. When the redis-server binary is missing
+// the test is skipped with a message saying how to install it — unless the
+// CI environment variable is set, in which case it fails: CI installs
+// redis-server (.ci/run), so a missing binary there is a broken machine, not
+// a reason to silently test less.
+//
+// Kill (SIGKILL, no shutdown save) and Restart (same port, same directory)
+// let a test crash Redis mid-run and check what survives; with AOF enabled
+// (the AOF option: appendonly yes, appendfsync always) every acknowledged
+// write survives a Kill.
+package redistest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Binary is the redis-server executable Start runs; REDIS_SERVER in the
+// environment overrides the PATH lookup.
+func Binary() (string, error) {
+	if p := os.Getenv("REDIS_SERVER"); p != "" {
+		return p, nil
+	}
+	return exec.LookPath("redis-server")
+}
+
+// Option configures Start.
+type Option func(*config)
+
+type config struct {
+	aof bool
+}
+
+// AOF turns on the append-only file with appendfsync always: every write is
+// fsynced before Redis acknowledges it, so it survives Kill.
+func AOF() Option { return func(c *config) { c.aof = true } }
+
+// Args returns the redis-server command-line arguments Start uses for a
+// server on 127.0.0.1:port with its data in dir.
+func Args(dir string, port int, aof bool) []string {
+	args := []string{
+		"--port", strconv.Itoa(port),
+		"--bind", "127.0.0.1",
+		"--dir", dir,
+		"--save", "",
+		"--daemonize", "no",
+		"--protected-mode", "yes",
+		"--logfile", "",
+		"--loglevel", "warning",
+	}
+	if aof {
+		args = append(args, "--appendonly", "yes", "--appendfsync", "always")
+	} else {
+		args = append(args, "--appendonly", "no")
+	}
+	return args
+}
+
+// Server is a running (or killed) redis-server owned by one test.
+type Server struct {
+	tb   testing.TB
+	bin  string
+	dir  string
+	port int
+	aof  bool
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// Start runs redis-server for tb and stops it in tb.Cleanup. It skips the
+// test (fails it when $CI is set) if the binary is missing, and fails it if
+// the server does not answer PING within 10 s.
+func Start(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	bin, err := Binary()
+	if err != nil {
+		msg := "redistest: redis-server not found on PATH (install it, e.g. apt-get install redis-server, or set REDIS_SERVER)"
+		if os.Getenv("CI") != "" {
+			tb.Fatal(msg + "; CI is set, so this is a failure, not a skip")
+		}
+		tb.Skip(msg)
+	}
+	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), aof: c.aof}
+	var lastErr error
+	for range 5 { // the free port can be taken between probe and bind; try another
+		s.port, err = freePort()
+		if err != nil {
+			tb.Fatalf("redistest: no free port: %v", err)
+		}
+		if lastErr = s.start(); lastErr == nil {
+			tb.Cleanup(s.stop)
+			return s
+		}
+	}
+	tb.Fatalf("redistest: %v", lastErr)
+	return nil
+}
+
+// Addr is the server's host:port on 127.0.0.1; it stays the same across
+// Restart.
+func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// Dir is the server's data directory (AOF files live under it).
+func (s *Server) Dir() string { return s.dir }
+
+// Kill sends SIGKILL and waits for the process to exit: no shutdown save,
+// no AOF rewrite — what a power cut or OOM kill leaves behind.
+func (s *Server) Kill() {
+	s.tb.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGKILL)
+	<-s.done
+	s.cmd = nil
+}
+
+// Restart starts the server again on the same port with the same directory
+// (so an AOF is replayed) and waits until it answers PING. It calls Kill
+// first if the server is still running.
+func (s *Server) Restart() {
+	s.tb.Helper()
+	s.Kill()
+	var err error
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if err = s.start(); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond) // the old socket may still be closing
+	}
+	s.tb.Fatalf("redistest: restart: %v", err)
+}
+
+func (s *Server) start() error {
+	cmd := exec.Command(s.bin, Args(s.dir, s.port, s.aof)...)
+	var out strings.Builder
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	cmd.Dir = s.dir
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", s.bin, err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		select {
+		case <-done:
+			return fmt.Errorf("redis-server exited during start: %s", strings.TrimSpace(out.String()))
+		default:
+		}
+		if err := ping(s.Addr()); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			return fmt.Errorf("redis-server did not answer PING in 10s: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.mu.Lock()
+	s.cmd, s.done = cmd, done
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGKILL)
+	<-s.done
+	s.cmd = nil
+}
+
+// ping speaks just enough RESP to know the server is up and has loaded its
+// data: a loading server answers -LOADING, not +PONG.
+func ping(addr string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(500 * time.Millisecond))
+	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(line) != "+PONG" {
+		return errors.New("unexpected reply " + strconv.Quote(strings.TrimSpace(line)))
+	}
+	return nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,60 @@
+package redistest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func client(t *testing.T, s *Server) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// With AOF (appendfsync always) an acknowledged write survives SIGKILL.
+func TestKillRestartKeepsAcknowledgedWritesWithAOF(t *testing.T) {
+	s := Start(t, AOF())
+	c := client(t, s)
+	ctx := context.Background()
+	require.NoError(t, c.Set(ctx, "k", "v", 0).Err())
+	addr := s.Addr()
+
+	s.Kill()
+	assert.Error(t, ping(addr), "server must be down after Kill")
+	assert.Error(t, c.Ping(ctx).Err())
+
+	s.Restart()
+	assert.Equal(t, addr, s.Addr(), "same port after restart")
+	v, err := c.Get(ctx, "k").Result()
+	require.NoError(t, err)
+	assert.Equal(t, "v", v)
+}
+
+// Without AOF and with --save "" a SIGKILL loses everything: this proves Kill
+// does not shut down gracefully (a graceful shutdown would not lose data
+// either, but also would not test anything).
+func TestKillWithoutAOFLosesData(t *testing.T) {
+	s := Start(t)
+	c := client(t, s)
+	ctx := context.Background()
+	require.NoError(t, c.Set(ctx, "k", "v", 0).Err())
+	s.Kill()
+	s.Restart()
+	_, err := c.Get(ctx, "k").Result()
+	assert.ErrorIs(t, err, redis.Nil)
+}
+
+func TestArgs(t *testing.T) {
+	a := Args("/d", 7000, true)
+	assert.Contains(t, a, "always")
+	assert.Equal(t, []string{"--port", "7000", "--bind", "127.0.0.1"}, a[:4])
+	assert.NotContains(t, Args("/d", 7000, false), "always")
+}
+
+func TestPingRejectsNonRedis(t *testing.T) {
+	assert.Error(t, ping("127.0.0.1:1"))
+}

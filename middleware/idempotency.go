@@ -1,0 +1,584 @@
+package middleware
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dokukit/dokukit/internal/respond"
+	"github.com/dokukit/dokukit/middleware/idempotency"
+)
+
+// Defaults of the idempotency middleware.
+const (
+	// IdempotencyDefaultTTL is how long a completed response is kept: 25 h
+	// covers DOKU's retry span (retries at 30 min, 6 h and 12 h after the
+	// first delivery) and SNAP's "X-EXTERNAL-ID unique in the same day" in
+	// any timezone (a day is at most 24 h wherever it starts), without any
+	// calendar-day arithmetic.
+	IdempotencyDefaultTTL = 25 * time.Hour
+	// IdempotencyDefaultLease is how long an in-flight reservation lives if
+	// its owner never completes or releases it (process crash). It must
+	// exceed the handler's longest run, or a duplicate arriving after the
+	// lease runs out is processed concurrently.
+	IdempotencyDefaultLease = 2 * time.Minute
+	// IdempotencyDefaultMaxBody bounds the request body read for the
+	// fingerprint.
+	IdempotencyDefaultMaxBody = 1 << 20
+)
+
+// IdempotencyOption configures Idempotency.
+type IdempotencyOption func(*idemConfig) error
+
+// IdempotencyKeyFunc extracts a business reference (partnerReferenceNo,
+// order.invoice_number) from a request and its body; "" means none. It must
+// not keep body.
+type IdempotencyKeyFunc func(r *http.Request, body []byte) string
+
+type idemConfig struct {
+	scheme   idempotency.Scheme
+	service  int
+	ttl      time.Duration
+	lease    time.Duration
+	wait     time.Duration
+	strict   bool
+	failOpen bool
+	maxBody  int64
+	business IdempotencyKeyFunc
+	reg      prometheus.Registerer
+}
+
+// IdempotencySNAP keys on X-PARTNER-ID + X-EXTERNAL-ID and answers with
+// SNAP codes for serviceCode (two digits, e.g. 56 for debit notify):
+// 409<svc>00 for a reused X-EXTERNAL-ID, 409<svc>01 for a reused business
+// reference, 500<svc>00 when the store fails.
+func IdempotencySNAP(serviceCode int) IdempotencyOption {
+	return func(c *idemConfig) error {
+		if serviceCode < 0 || serviceCode > 99 {
+			return fmt.Errorf("middleware: SNAP service code %d is not two digits", serviceCode)
+		}
+		c.scheme, c.service = idempotency.SchemeSNAP, serviceCode
+		return nil
+	}
+}
+
+// IdempotencyNonSNAP keys on Client-Id + Request-Id and answers errors
+// with non-SNAP JSON bodies.
+func IdempotencyNonSNAP() IdempotencyOption {
+	return func(c *idemConfig) error { c.scheme = idempotency.SchemeNonSNAP; return nil }
+}
+
+// IdempotencyKirim keys on agentKey + requestId (Kirim DOKU callbacks) and
+// answers errors with non-SNAP JSON bodies.
+func IdempotencyKirim() IdempotencyOption {
+	return func(c *idemConfig) error { c.scheme = idempotency.SchemeKirim; return nil }
+}
+
+// IdempotencyTTL sets how long completed responses are kept (default
+// IdempotencyDefaultTTL).
+func IdempotencyTTL(d time.Duration) IdempotencyOption {
+	return func(c *idemConfig) error {
+		if d <= 0 {
+			return errors.New("middleware: idempotency TTL must be positive")
+		}
+		c.ttl = d
+		return nil
+	}
+}
+
+// IdempotencyLease sets how long an in-flight reservation survives its
+// owner's crash (default IdempotencyDefaultLease).
+func IdempotencyLease(d time.Duration) IdempotencyOption {
+	return func(c *idemConfig) error {
+		if d <= 0 {
+			return errors.New("middleware: idempotency lease must be positive")
+		}
+		c.lease = d
+		return nil
+	}
+}
+
+// IdempotencyWait makes a duplicate that arrives while the first delivery
+// is still running wait up to max for it to finish, then answer with the
+// stored response (or run, if the first one failed). Without it (or with
+// max 0) the duplicate is answered 409 at once.
+func IdempotencyWait(max time.Duration) IdempotencyOption {
+	return func(c *idemConfig) error {
+		if max < 0 {
+			return errors.New("middleware: idempotency wait must not be negative")
+		}
+		c.wait = max
+		return nil
+	}
+}
+
+// IdempotencyStrict answers identical repeats with 409 (SNAP 409<svc>00)
+// instead of replaying the stored response: SNAP's strict rule for APIs
+// the merchant offers. Do not use it for notifications received from DOKU:
+// DOKU takes a 409 as a failure and retries.
+func IdempotencyStrict() IdempotencyOption {
+	return func(c *idemConfig) error { c.strict = true; return nil }
+}
+
+// IdempotencyFailOpen runs the handler unprotected when the store fails.
+// The default is fail-closed: SNAP 500<svc>00 or HTTP 503, which DOKU
+// retries later, so a Redis outage delays notifications instead of risking
+// a duplicate side effect.
+func IdempotencyFailOpen() IdempotencyOption {
+	return func(c *idemConfig) error { c.failOpen = true; return nil }
+}
+
+// IdempotencyMaxBody bounds the request body read (default
+// IdempotencyDefaultMaxBody); a longer body is answered 413.
+func IdempotencyMaxBody(n int64) IdempotencyOption {
+	return func(c *idemConfig) error {
+		if n <= 0 {
+			return errors.New("middleware: idempotency max body must be positive")
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// IdempotencyBusinessKey adds a second key per request: the business
+// reference f returns, scoped to the sender. A reference already used with
+// a different body is answered 409 (SNAP 409<svc>01) without running the
+// handler; the same body under a new request id replays the stored
+// response.
+func IdempotencyBusinessKey(f IdempotencyKeyFunc) IdempotencyOption {
+	return func(c *idemConfig) error {
+		if f == nil {
+			return errors.New("middleware: nil business key function")
+		}
+		c.business = f
+		return nil
+	}
+}
+
+// IdempotencyBusinessKeyJSON is IdempotencyBusinessKey reading a string or
+// number at a dotted path in the JSON body, e.g. "partnerReferenceNo" or
+// "order.invoice_number". A body that is not JSON or lacks the path has no
+// business key.
+func IdempotencyBusinessKeyJSON(path string) IdempotencyOption {
+	if path == "" {
+		return func(*idemConfig) error { return errors.New("middleware: empty business key path") }
+	}
+	parts := strings.Split(path, ".")
+	return IdempotencyBusinessKey(func(_ *http.Request, body []byte) string {
+		return jsonPath(body, parts)
+	})
+}
+
+// IdempotencyMetrics registers the counter
+// dokukit_idempotency_requests_total{outcome} on reg; outcome is one of
+// new, replayed, conflict, in_flight, store_error. Several middleware
+// instances may share reg (they share the counter). nil means no metrics.
+func IdempotencyMetrics(reg prometheus.Registerer) IdempotencyOption {
+	return func(c *idemConfig) error { c.reg = reg; return nil }
+}
+
+func jsonPath(body []byte, parts []string) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return ""
+	}
+	for _, p := range parts {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[p]
+	}
+	switch t := v.(type) {
+	case string:
+		return t
+	case json.Number:
+		return t.String()
+	}
+	return ""
+}
+
+// Metric outcomes (the only label values).
+const (
+	idemNew        = "new"
+	idemReplayed   = "replayed"
+	idemConflict   = "conflict"
+	idemInFlight   = "in_flight"
+	idemStoreError = "store_error"
+)
+
+// Idempotency returns middleware that runs next at most once per
+// notification, however many times and on however many replicas (sharing
+// store) it is delivered:
+//
+//   - The key is the scheme's sender + request id (see
+//     idempotency.RequestKey; scheme auto-detected unless IdempotencySNAP,
+//     IdempotencyNonSNAP or IdempotencyKirim says), the body's fingerprint
+//     idempotency.FingerprintBody. A request without its key headers is
+//     answered 400 (SNAP 400<svc>02).
+//   - The first delivery reserves the key (a lease), runs next with its
+//     response buffered, and — only after next returned — stores status,
+//     headers and body for IdempotencyTTL, then sends them.
+//   - A repeat with the same key and the same fingerprint gets the stored
+//     response, byte for byte, without next running (a DOKU retry must not
+//     see a 409, which it would retry again). With IdempotencyStrict it
+//     gets 409 (SNAP 409<svc>00) instead.
+//   - Same key, different fingerprint: 409 (SNAP 409<svc>00), next not run.
+//     Reused business reference with a different body (IdempotencyBusinessKey):
+//     409 (SNAP 409<svc>01).
+//   - A repeat while the first is still running: 409, or with
+//     IdempotencyWait the stored response once the first finishes.
+//   - next answered 5xx, or the request context was cancelled and next did
+//     not explicitly answer 2xx (WriteHeader or Write): nothing is stored, the reservation is released, and
+//     the next delivery runs next. A 2xx or 4xx is stored (a 4xx means the
+//     notification itself is wrong; running it again gives the same answer).
+//   - next panicked: the reservation is released and the panic continues up
+//     the stack (to http.Server or a recovering middleware), so the panic is
+//     reported where it would be without this middleware.
+//   - The store failed: fail closed (SNAP 500<svc>00, otherwise 503 with
+//     Retry-After), so DOKU retries later; IdempotencyFailOpen runs next
+//     unprotected instead. A store failure after next ran is retried for up
+//     to 10 s (a restarting Redis); if it persists, next's response is sent
+//     anyway (a 5xx would make DOKU retry an already-processed
+//     notification) and the lease keeps duplicates out until it expires.
+//
+// The body is read (up to IdempotencyMaxBody) and restored for next. The
+// response to next's caller is buffered; http.Flusher and Hijacker are not
+// available to next. The middleware must run after signature verification
+// (so an attacker cannot poison keys) and is safe for concurrent use.
+//
+// Idempotency panics if store is nil or an option is invalid, at setup
+// time, as http.Handle does for a nil handler.
+func Idempotency(store idempotency.Store, opts ...IdempotencyOption) func(http.Handler) http.Handler {
+	if store == nil {
+		panic("middleware: Idempotency with nil store")
+	}
+	c := idemConfig{ttl: IdempotencyDefaultTTL, lease: IdempotencyDefaultLease, maxBody: IdempotencyDefaultMaxBody}
+	for _, o := range opts {
+		if err := o(&c); err != nil {
+			panic(err)
+		}
+	}
+	m := &idem{c: c, store: store}
+	if c.reg != nil {
+		m.count = registerIdemCounter(c.reg)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.serve(w, r, next) })
+	}
+}
+
+func registerIdemCounter(reg prometheus.Registerer) *prometheus.CounterVec {
+	cv := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "dokukit_idempotency_requests_total",
+		Help: "Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error).",
+	}, []string{"outcome"})
+	if err := reg.Register(cv); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			panic(err)
+		}
+		existing, ok := are.ExistingCollector.(*prometheus.CounterVec)
+		if !ok {
+			panic(err)
+		}
+		cv = existing
+	}
+	for _, o := range []string{idemNew, idemReplayed, idemConflict, idemInFlight, idemStoreError} {
+		cv.WithLabelValues(o)
+	}
+	return cv
+}
+
+type idem struct {
+	c     idemConfig
+	store idempotency.Store
+	count *prometheus.CounterVec
+}
+
+func (m *idem) inc(outcome string) {
+	if m.count != nil {
+		m.count.WithLabelValues(outcome).Inc()
+	}
+}
+
+// owned is a key this request holds a lease on.
+type owned struct{ key, token string }
+
+func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	key, err := idempotency.RequestKey(r.Header, m.c.scheme)
+	scheme := key.Scheme
+	if err != nil {
+		var ke *idempotency.KeyError
+		errors.As(err, &ke)
+		m.writeBadKey(w, ke)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, m.c.maxBody+1))
+	if err != nil {
+		m.writeErr(w, scheme, http.StatusBadRequest, 1, "invalid_body", "Bad Request. Request body could not be read")
+		return
+	}
+	if int64(len(body)) > m.c.maxBody {
+		m.writeErr(w, scheme, http.StatusRequestEntityTooLarge, 0, "body_too_large", "Request Entity Too Large")
+		return
+	}
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	fp := idempotency.FingerprintBody(body)
+	ctx := r.Context()
+
+	primary := key.String()
+	res, err := m.acquire(ctx, primary, fp)
+	if err != nil {
+		m.storeFailed(w, r, next, scheme)
+		return
+	}
+	if !m.settled(w, scheme, res, fp, 0) {
+		return
+	}
+	held := []owned{{primary, res.Token}}
+
+	if m.c.business != nil {
+		if ref := m.c.business(r, body); ref != "" {
+			bres, err := m.store.Reserve(ctx, key.Business(ref), fp, m.c.lease)
+			if err != nil {
+				m.release(ctx, held)
+				m.storeFailed(w, r, next, scheme)
+				return
+			}
+			if bres.State == idempotency.StateCompleted && bres.Fingerprint == fp && !m.c.strict {
+				// The same notification under a new request id: answer as
+				// before and remember it under this id too.
+				m.complete(ctx, held, *bres.Record)
+				m.inc(idemReplayed)
+				replay(w, bres.Record)
+				return
+			}
+			if bres.State != idempotency.StateReserved {
+				m.release(ctx, held)
+				m.settled(w, scheme, bres, fp, 1)
+				return
+			}
+			held = append(held, owned{key.Business(ref), bres.Token})
+		}
+	}
+
+	m.inc(idemNew)
+	bw := &idemWriter{header: make(http.Header)}
+	released := false
+	defer func() {
+		if !released {
+			// next panicked (or called runtime.Goexit): free the key for
+			// the retry and let the panic continue.
+			m.release(ctx, held)
+		}
+	}()
+	next.ServeHTTP(bw, r)
+	status := bw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	// A handler that saw the context cancelled often returns without
+	// writing: that implicit 200 is not a result.
+	if status >= 500 || (ctx.Err() != nil && (bw.status < 200 || bw.status > 299)) {
+		m.release(ctx, held)
+	} else {
+		m.complete(ctx, held, idempotency.Record{Status: status, Header: bw.header, Body: bw.body.Bytes(), Fingerprint: fp})
+	}
+	released = true
+	bw.flushTo(w, status)
+}
+
+// acquire reserves key, waiting (IdempotencyWait) for an in-flight holder
+// with the same fingerprint to finish.
+func (m *idem) acquire(ctx context.Context, key string, fp idempotency.Fingerprint) (idempotency.Reservation, error) {
+	res, err := m.store.Reserve(ctx, key, fp, m.c.lease)
+	if err != nil || m.c.wait <= 0 || m.c.strict || res.State != idempotency.StateInFlight || res.Fingerprint != fp {
+		return res, err
+	}
+	deadline := time.NewTimer(m.c.wait)
+	defer deadline.Stop()
+	pause := 5 * time.Millisecond
+	for {
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return res, nil // answer in-flight; the client is gone anyway
+		case <-deadline.C:
+			t.Stop()
+			return res, nil
+		case <-t.C:
+		}
+		res, err = m.store.Reserve(ctx, key, fp, m.c.lease)
+		if err != nil || res.State != idempotency.StateInFlight || res.Fingerprint != fp {
+			return res, err
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
+}
+
+// settled answers every reservation the caller does not own and reports
+// whether the caller owns it (and must go on). conflictCase is the SNAP case
+// code of a fingerprint mismatch: 00 for the request id, 01 for a business
+// reference.
+func (m *idem) settled(w http.ResponseWriter, scheme idempotency.Scheme, res idempotency.Reservation, fp idempotency.Fingerprint, conflictCase int) bool {
+	switch {
+	case res.State == idempotency.StateReserved:
+		return true
+	case res.Fingerprint != fp:
+		m.inc(idemConflict)
+		if conflictCase == 1 {
+			m.writeErr(w, scheme, http.StatusConflict, 1, "duplicate_reference", "Conflict. Duplicate partnerReferenceNo with a different request")
+		} else {
+			m.writeErr(w, scheme, http.StatusConflict, 0, "idempotency_key_reused", "Conflict. Duplicate X-EXTERNAL-ID with a different request")
+		}
+	case res.State == idempotency.StateCompleted && !m.c.strict:
+		m.inc(idemReplayed)
+		replay(w, res.Record)
+	case res.State == idempotency.StateCompleted:
+		m.inc(idemConflict)
+		m.writeErr(w, scheme, http.StatusConflict, conflictCase, "duplicate_request", "Conflict. Duplicate request")
+	default:
+		m.inc(idemInFlight)
+		w.Header().Set("Retry-After", "1")
+		m.writeErr(w, scheme, http.StatusConflict, 0, "request_in_progress", "Conflict. The same request is still being processed")
+	}
+	return false
+}
+
+func (m *idem) storeFailed(w http.ResponseWriter, r *http.Request, next http.Handler, scheme idempotency.Scheme) {
+	m.inc(idemStoreError)
+	if m.c.failOpen {
+		next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Retry-After", "60")
+	if scheme == idempotency.SchemeSNAP {
+		respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusInternalServerError, Service: m.c.service, Case: 0}, "General Error")
+		return
+	}
+	respond.WriteNonSNAP(w, http.StatusServiceUnavailable, "idempotency_store_unavailable", "Service Unavailable. Try again later", nil)
+}
+
+// Store calls after next ran must not be cut short by the client going
+// away: the record has to be written (or the lease freed) regardless.
+func (m *idem) background(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+}
+
+func (m *idem) release(ctx context.Context, held []owned) {
+	ctx, cancel := m.background(ctx)
+	defer cancel()
+	for _, h := range held {
+		if err := m.store.Release(ctx, h.key, h.token); err != nil && !errors.Is(err, idempotency.ErrLeaseLost) {
+			m.inc(idemStoreError) // the lease expires on its own
+		}
+	}
+}
+
+// complete stores rec under every held key. A transient store error (Redis
+// restarting) is retried for up to idemCompleteFor: the handler's work is
+// done, and a record that is never written lets a later repeat run it again.
+func (m *idem) complete(ctx context.Context, held []owned, rec idempotency.Record) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idemCompleteFor)
+	defer cancel()
+	for _, h := range held {
+		pause := 20 * time.Millisecond
+		for {
+			err := m.store.Complete(ctx, h.key, h.token, rec, m.c.ttl)
+			if err == nil {
+				break
+			}
+			if permanent(err) || ctx.Err() != nil {
+				m.inc(idemStoreError)
+				break
+			}
+			t := time.NewTimer(pause)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			pause = min(2*pause, 500*time.Millisecond)
+		}
+	}
+}
+
+// idemCompleteFor bounds how long a finished request keeps trying to store
+// its record before it answers anyway.
+const idemCompleteFor = 10 * time.Second
+
+func permanent(err error) bool {
+	return errors.Is(err, idempotency.ErrLeaseLost) || errors.Is(err, idempotency.ErrFull) ||
+		errors.Is(err, idempotency.ErrInvalid) || errors.Is(err, idempotency.ErrCorrupt)
+}
+
+func (m *idem) writeBadKey(w http.ResponseWriter, ke *idempotency.KeyError) {
+	msg := "Invalid Mandatory Field " + ke.Header
+	if errors.Is(ke, idempotency.ErrKeyTooLong) {
+		m.writeErr(w, ke.Scheme, http.StatusBadRequest, 1, "invalid_idempotency_key", "Invalid Field Format "+ke.Header)
+		return
+	}
+	m.writeErr(w, ke.Scheme, http.StatusBadRequest, 2, "missing_idempotency_key", msg)
+}
+
+func (m *idem) writeErr(w http.ResponseWriter, scheme idempotency.Scheme, status, snapCase int, code, msg string) {
+	if scheme == idempotency.SchemeSNAP {
+		respond.WriteSNAP(w, respond.SNAPCode{HTTP: status, Service: m.c.service, Case: snapCase}, msg)
+		return
+	}
+	respond.WriteNonSNAP(w, status, code, msg, nil)
+}
+
+func replay(w http.ResponseWriter, rec *idempotency.Record) {
+	h := w.Header()
+	for k, v := range rec.Header {
+		h[k] = append([]string(nil), v...)
+	}
+	w.WriteHeader(rec.Status)
+	_, _ = w.Write(rec.Body)
+}
+
+// idemWriter buffers next's response so that it can be stored before it is
+// sent (and not stored at all if next fails).
+type idemWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *idemWriter) Header() http.Header { return b.header }
+
+func (b *idemWriter) WriteHeader(code int) {
+	if b.status == 0 && code >= 200 {
+		b.status = code
+	}
+}
+
+func (b *idemWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *idemWriter) flushTo(w http.ResponseWriter, status int) {
+	h := w.Header()
+	for k, v := range b.header {
+		h[k] = v
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(b.body.Bytes())
+}

@@ -1,0 +1,173 @@
+// Package idempotency stores what the idempotency middleware
+// (middleware.Idempotency) needs to answer a repeated DOKU notification with
+// the original response instead of running the merchant's side effect again.
+//
+// A key goes through three states:
+//
+//	absent ──Reserve──▶ in flight (lease, owned by one token) ──Complete──▶ completed (Record)
+//	   ▲                        │
+//	   └────Release / lease expiry
+//
+// Reserve is atomic: of any number of concurrent callers, across processes
+// when the store is shared (Redis), exactly one gets StateReserved and a
+// token; the others see StateInFlight or StateCompleted. Complete and Release
+// succeed only for the token's owner, so a caller whose lease expired (and
+// was taken over) cannot overwrite the new owner's record (ErrLeaseLost).
+//
+// Two implementations: NewMemory (one process, bounded, the default) and
+// NewRedis (many replicas sharing one Redis or Redis Cluster). The Store
+// interface is small so that another database can implement it; the contract
+// tests in this package's tests describe what such an implementation must do.
+package idempotency
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/dokukit/dokukit/sign"
+)
+
+// Store keeps idempotency keys. Implementations must be safe for concurrent
+// use, and Reserve must be atomic with respect to every other caller sharing
+// the store.
+type Store interface {
+	// Reserve claims key with a lease of the given length if the key is
+	// absent (or its lease or record expired). If another caller holds the
+	// key it reports StateInFlight; if a record was stored it reports
+	// StateCompleted with the Record. Fingerprint is the caller's body
+	// fingerprint; the state returned carries the holder's fingerprint so
+	// the caller can tell a retry (same) from a conflict (different).
+	Reserve(ctx context.Context, key string, fp Fingerprint, lease time.Duration) (Reservation, error)
+	// Complete replaces the lease identified by token with rec, kept for
+	// ttl. If the key is absent (token's lease expired and nobody reserved
+	// it since) it stores rec all the same: the work is done, and the
+	// record keeps a later repeat from doing it again. It returns
+	// ErrLeaseLost, storing nothing, if another token holds the key or a
+	// record is already stored.
+	Complete(ctx context.Context, key, token string, rec Record, ttl time.Duration) error
+	// Release deletes the lease identified by token so that the next
+	// delivery is processed. Releasing a key that is absent or held by
+	// another token is a no-op that reports ErrLeaseLost.
+	Release(ctx context.Context, key, token string) error
+}
+
+// State is where a key is in its life.
+type State uint8
+
+const (
+	// StateReserved: the caller now owns the key (Reservation.Token).
+	StateReserved State = iota + 1
+	// StateInFlight: another caller owns the key and has not finished.
+	StateInFlight
+	// StateCompleted: a response is stored (Reservation.Record).
+	StateCompleted
+)
+
+// String names the state ("reserved", "in_flight", "completed").
+func (s State) String() string {
+	switch s {
+	case StateReserved:
+		return "reserved"
+	case StateInFlight:
+		return "in_flight"
+	case StateCompleted:
+		return "completed"
+	}
+	return "unknown"
+}
+
+// Reservation is the result of Store.Reserve.
+type Reservation struct {
+	State State
+	// Token identifies the caller's lease; set only for StateReserved.
+	Token string
+	// Fingerprint is the body fingerprint of whoever holds the key: the
+	// caller's own for StateReserved, the other request's otherwise.
+	Fingerprint Fingerprint
+	// Record is the stored response; set only for StateCompleted.
+	Record *Record
+}
+
+// Record is a stored response, replayed byte for byte to a repeat.
+type Record struct {
+	Status      int         `json:"s"`
+	Header      http.Header `json:"h,omitempty"`
+	Body        []byte      `json:"b,omitempty"`
+	Fingerprint Fingerprint `json:"f"`
+}
+
+// Fingerprint identifies a request body: SHA-256 of the minified JSON body
+// (sign.BodyHash, so whitespace differences a proxy may introduce do not
+// count as a different body), or SHA-256 of the raw bytes if the body is not
+// JSON.
+type Fingerprint [32]byte
+
+// FingerprintBody computes the fingerprint of a request body.
+func FingerprintBody(body []byte) Fingerprint {
+	if h, err := sign.BodyHash(body); err == nil {
+		return h
+	}
+	return sha256.Sum256(body)
+}
+
+// String is the lower-case hex form.
+func (f Fingerprint) String() string { return hex.EncodeToString(f[:]) }
+
+// MarshalText encodes the fingerprint as hex.
+func (f Fingerprint) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText decodes a 64-digit hex fingerprint.
+func (f *Fingerprint) UnmarshalText(b []byte) error {
+	if len(b) != 64 {
+		return ErrCorrupt
+	}
+	if _, err := hex.Decode(f[:], b); err != nil {
+		return ErrCorrupt
+	}
+	return nil
+}
+
+var (
+	// ErrLeaseLost: Complete or Release was called with a token that no
+	// longer owns the key (its lease expired and the key was released or
+	// taken by another caller).
+	ErrLeaseLost = errors.New("idempotency: lease lost")
+	// ErrFull: the memory store holds its maximum number of live keys. The
+	// middleware fails closed on it by default (DOKU retries later).
+	ErrFull = errors.New("idempotency: store full")
+	// ErrCorrupt: a stored value could not be decoded.
+	ErrCorrupt = errors.New("idempotency: corrupt stored value")
+	// ErrInvalid: the caller passed an empty key or a non-positive duration.
+	ErrInvalid = errors.New("idempotency: invalid argument")
+)
+
+// StoreError says which store operation failed. It wraps one of the
+// sentinel errors above or the backend's error (a Redis connection error,
+// a context deadline); match with errors.Is / errors.As.
+type StoreError struct {
+	Op  string // "reserve", "complete" or "release"
+	Err error
+}
+
+func (e *StoreError) Error() string { return "idempotency: " + e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *StoreError) Unwrap() error { return e.Err }
+
+func opErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &StoreError{Op: op, Err: err}
+}
+
+func checkArgs(key string, d time.Duration) error {
+	if key == "" || d <= 0 {
+		return ErrInvalid
+	}
+	return nil
+}
