@@ -203,16 +203,20 @@ func typeHint(param string) string {
 // once. Trailing data after the object is malformed. The returned error is
 // nil or a *ValidationError; v holds whatever could be decoded.
 func Decode(data []byte, v any, strict bool) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if strict {
-		dec.DisallowUnknownFields()
-	}
 	var out ValidationError
-	err := dec.Decode(v)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			return malformed(" (trailing data after the object)")
+	var err error
+	if strict {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil {
+			if _, terr := dec.Token(); terr != io.EOF {
+				return malformed(" (trailing data after the object)")
+			}
 		}
+	} else {
+		// Unmarshal is the faster path and rejects trailing data itself.
+		err = json.Unmarshal(data, v)
 	}
 	var typeErr *json.UnmarshalTypeError
 	switch {
