@@ -323,6 +323,24 @@ func TestDecodeEdges(t *testing.T) {
 		assert.Equal(t, "type", ve.Fields[0].Rule)
 		assert.NotContains(t, ve.Error(), "nope", "errors never echo values")
 	})
+	t.Run("type error path carries the array index", func(t *testing.T) {
+		body := []byte(`{"order":{"invoice_number":"I","amount":3,"auto_redirect":"false","line_items":[{"price":1,"quantity":1},{"price":"2","quantity":1}]},"customer":{"email":"a@b.co"}}`)
+		var ve *ValidationError
+		require.ErrorAs(t, Decode(body, new(CardsPaymentRequest), false), &ve)
+		assert.Equal(t, []string{"order.line_items[1].price"}, ve.Paths())
+	})
+	t.Run("a lenient type's error stops decoding: no invented missing fields", func(t *testing.T) {
+		body := []byte(`{"order":{"invoice_number":{"x":1},"amount":5},"transaction":{"status":"SUCCESS"}}`)
+		var ve *ValidationError
+		require.ErrorAs(t, Decode(body, new(NonSNAPNotification), false), &ve)
+		assert.Equal(t, []string{"order.invoice_number"}, ve.Paths())
+		body = []byte(`{"responseCode":"2001200","responseMessage":"ok","detailData":"nope"}`)
+		require.ErrorAs(t, Decode(body, new(WalletHistoryListResponse), false), &ve)
+		assert.Equal(t, []string{"detailData"}, ve.Paths())
+		body = []byte(`{"order":{"invoice_number":"I"},"transaction":{"status":"SUCCESS"},"virtual_account_payment":{"identifier":"x"}}`)
+		require.ErrorAs(t, Decode(body, new(NonSNAPNotification), false), &ve)
+		assert.Equal(t, []string{"virtual_account_payment"}, ve.Paths())
+	})
 	t.Run("validate non-messages", func(t *testing.T) {
 		for _, v := range []any{nil, (*CardsPaymentRequest)(nil), 42, "x"} {
 			assert.ErrorIs(t, Validate(v), ErrInvalid)
