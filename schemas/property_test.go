@@ -187,3 +187,193 @@ func TestPropertySNAPMoney(t *testing.T) {
 	}, gen.UInt32(), gen.IntRange(0, 5)))
 	props.TestingRun(t)
 }
+
+// leaves lists the JSON paths of every scalar in v (arrays with indexes).
+func leaves(v any, prefix string, out *[]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			leaves(c, p, out)
+		}
+	case []any:
+		for i, c := range x {
+			leaves(c, fmt.Sprintf("%s[%d]", prefix, i), out)
+		}
+	default:
+		*out = append(*out, prefix)
+	}
+}
+
+// setLeaf replaces the scalar at a leaves() path.
+func setLeaf(root any, path string, val any) {
+	var parent any = root
+	var key string
+	idx := -1
+	for _, seg := range strings.Split(path, ".") {
+		name, rest, _ := strings.Cut(seg, "[")
+		if key != "" || idx >= 0 {
+			parent = step(parent, key, idx)
+		}
+		key, idx = name, -1
+		for rest != "" {
+			var n int
+			fmt.Sscanf(rest, "%d]", &n)
+			parent = step(parent, key, idx)
+			key, idx = "", n
+			_, rest, _ = strings.Cut(rest, "[")
+		}
+	}
+	if idx >= 0 {
+		parent.([]any)[idx] = val
+	} else {
+		parent.(map[string]any)[key] = val
+	}
+}
+
+func step(v any, key string, idx int) any {
+	if idx >= 0 {
+		return v.([]any)[idx]
+	}
+	return v.(map[string]any)[key]
+}
+
+type leafCase struct {
+	route Route
+	part  string
+	path  string
+}
+
+// TestPropertySingleFieldTypeViolation: in any merchant-sent request sample,
+// giving any one scalar field a value of the wrong JSON type (an object)
+// fails, and the error names exactly that field's JSON path.
+func TestPropertySingleFieldTypeViolation(t *testing.T) {
+	var cases []leafCase
+	for _, r := range Routes() {
+		if !r.Strict() {
+			continue
+		}
+		var m any
+		require.NoError(t, json.Unmarshal(readSample(t, r.Name+".request.json"), &m))
+		var ls []string
+		leaves(m, "", &ls)
+		for _, l := range ls {
+			if strings.HasPrefix(l, "additionalInfo.basket") { // free-form by design
+				continue
+			}
+			cases = append(cases, leafCase{r, "request", l})
+		}
+	}
+	require.Greater(t, len(cases), 150)
+	check := func(c leafCase) bool {
+		var m any
+		_ = json.Unmarshal(readSample(t, c.route.Name+".request.json"), &m)
+		setLeaf(m, c.path, map[string]any{"wrong": true})
+		b, _ := json.Marshal(m)
+		err := Decode(b, c.route.NewRequest(), true)
+		ve, ok := err.(*ValidationError)
+		if !ok || len(ve.Fields) == 0 || ve.Fields[0].Path != c.path || ve.Fields[0].Rule != "type" {
+			t.Logf("%s %s: %v", c.route.Name, c.path, err)
+			return false
+		}
+		return true
+	}
+	for _, c := range cases { // every field once, then random picks
+		require.True(t, check(c), "%s %s", c.route.Name, c.path)
+	}
+	props := gopter.NewProperties(params(t))
+	props.Property("a wrongly typed field is named by its path", prop.ForAll(func(i int) bool {
+		return check(cases[i%len(cases)])
+	}, gen.IntRange(0, 1<<20)))
+	props.TestingRun(t)
+}
+
+// isDigitString: digits with an optional decimal part and no leading zero
+// (a leading zero would not survive as a JSON number).
+func isDigitString(s string) bool {
+	if !flexNumRE.MatchString(s) || strings.HasPrefix(s, "-") {
+		return false
+	}
+	return !(len(s) > 1 && s[0] == '0' && s[1] != '.')
+}
+
+// TestPropertyDOKUSentDigitsAsNumbers: in anything DOKU sends (responses to
+// the merchant's calls, notifications), a digit string may come as a JSON
+// number and is still accepted.
+func TestPropertyDOKUSentDigitsAsNumbers(t *testing.T) {
+	var cases []leafCase
+	for _, r := range Routes() {
+		part := "response"
+		if r.Direction == DOKUToMerchant {
+			part = "request"
+		} else if r.NewResponse == nil {
+			continue
+		}
+		var m any
+		require.NoError(t, json.Unmarshal(readSample(t, r.Name+"."+part+".json"), &m))
+		var ls []string
+		leaves(m, "", &ls)
+		for _, l := range ls {
+			if s, ok := leafValue(m, l).(string); ok && isDigitString(s) {
+				cases = append(cases, leafCase{r, part, l})
+			}
+		}
+	}
+	require.Greater(t, len(cases), 40)
+	check := func(c leafCase) bool {
+		var m any
+		d := json.NewDecoder(strings.NewReader(string(readSample(t, c.route.Name+"."+c.part+".json"))))
+		d.UseNumber()
+		_ = d.Decode(&m)
+		setLeaf(m, c.path, json.Number(leafValue(m, c.path).(string)))
+		b, _ := json.Marshal(m)
+		newV := c.route.NewResponse
+		if c.part == "request" {
+			newV = c.route.NewRequest
+		}
+		if err := Decode(b, newV(), false); err != nil {
+			t.Logf("%s %s %s: %v", c.route.Name, c.part, c.path, err)
+			return false
+		}
+		return true
+	}
+	for _, c := range cases {
+		require.True(t, check(c), "%s %s", c.route.Name, c.path)
+	}
+	props := gopter.NewProperties(params(t))
+	props.Property("digit strings may be numbers", prop.ForAll(func(i int) bool {
+		return check(cases[i%len(cases)])
+	}, gen.IntRange(0, 1<<20)))
+	props.TestingRun(t)
+}
+
+// leafValue returns the scalar at a leaves() path.
+func leafValue(root any, path string) any {
+	var out any
+	var walk func(v any, prefix string)
+	walk = func(v any, prefix string) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				p := k
+				if prefix != "" {
+					p = prefix + "." + k
+				}
+				walk(c, p)
+			}
+		case []any:
+			for i, c := range x {
+				walk(c, fmt.Sprintf("%s[%d]", prefix, i))
+			}
+		default:
+			if prefix == path {
+				out = x
+			}
+		}
+	}
+	walk(root, "")
+	return out
+}
