@@ -350,8 +350,10 @@ type bufferedResponse struct {
 	body        bytes.Buffer
 }
 
+// Header returns the buffered header map.
 func (b *bufferedResponse) Header() http.Header { return b.header }
 
+// WriteHeader records the first status only, as net/http does.
 func (b *bufferedResponse) WriteHeader(status int) {
 	if b.wroteHeader {
 		return
@@ -360,6 +362,7 @@ func (b *bufferedResponse) WriteHeader(status int) {
 	b.status = status
 }
 
+// Write buffers the body.
 func (b *bufferedResponse) Write(p []byte) (int, error) {
 	b.wroteHeader = true
 	return b.body.Write(p)

@@ -265,6 +265,17 @@ func TestRulesConditionsOff(t *testing.T) {
 	})
 }
 
+func TestCheckCardsMandiri(t *testing.T) {
+	r := &CardsPaymentRequest{}
+	r.Order.InvoiceNumber = strings.Repeat("A", 27)
+	assert.NoError(t, CheckCardsMandiri(r))
+	r.Order.InvoiceNumber += "A"
+	var ve *ValidationError
+	require.ErrorAs(t, CheckCardsMandiri(r), &ve)
+	assert.Equal(t, []string{"order.invoice_number"}, ve.Paths())
+	assert.NoError(t, CheckCardsMandiri(nil))
+}
+
 func TestCheckRefundType(t *testing.T) {
 	for _, c := range []struct {
 		typ           string
