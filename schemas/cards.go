@@ -237,6 +237,18 @@ func CheckRefundType(refundType string, refundAmount, orderAmount int64) error {
 		Message: "refund amount does not fit refund type " + refundType}}}
 }
 
+// CheckCardsMandiri applies the Mandiri limit (order.invoice_number at
+// most MandiriInvoiceMax characters) for merchants whose Cards acquirer is
+// Bank Mandiri by configuration, where the request itself does not name the
+// acquirer. (Validate already applies it when payment.acquirer is
+// BANK_MANDIRI.) It returns nil or a *ValidationError.
+func CheckCardsMandiri(r *CardsPaymentRequest) error {
+	if r == nil || len(r.Order.InvoiceNumber) <= MandiriInvoiceMax {
+		return nil
+	}
+	return &ValidationError{Fields: []FieldError{{Path: "order.invoice_number", Rule: "max", Param: "27", Message: ruleMessage("max", "27")}}}
+}
+
 // CardsDeleteTokenRequest is POST /credit-card/delete-tokenization.
 type CardsDeleteTokenRequest struct {
 	TokenID    string `json:"token_id" validate:"required"`

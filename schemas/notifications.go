@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 )
 
@@ -163,7 +164,7 @@ func (p *VirtualAccountPayment) UnmarshalJSON(b []byte) error {
 		Identifer []NameValue `json:"identifer"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: "object", Type: reflect.TypeFor[VirtualAccountPayment]()}
 	}
 	*p = VirtualAccountPayment(aux.plain)
 	p.Identifier = append(p.Identifier, aux.Identifer...)

@@ -265,6 +265,17 @@ func TestRulesConditionsOff(t *testing.T) {
 	})
 }
 
+func TestCheckCardsMandiri(t *testing.T) {
+	r := &CardsPaymentRequest{}
+	r.Order.InvoiceNumber = strings.Repeat("A", 27)
+	assert.NoError(t, CheckCardsMandiri(r))
+	r.Order.InvoiceNumber += "A"
+	var ve *ValidationError
+	require.ErrorAs(t, CheckCardsMandiri(r), &ve)
+	assert.Equal(t, []string{"order.invoice_number"}, ve.Paths())
+	assert.NoError(t, CheckCardsMandiri(nil))
+}
+
 func TestCheckRefundType(t *testing.T) {
 	for _, c := range []struct {
 		typ           string
@@ -322,6 +333,24 @@ func TestDecodeEdges(t *testing.T) {
 		assert.Equal(t, []string{"order.amount", "customer.email"}, ve.Paths())
 		assert.Equal(t, "type", ve.Fields[0].Rule)
 		assert.NotContains(t, ve.Error(), "nope", "errors never echo values")
+	})
+	t.Run("type error path carries the array index", func(t *testing.T) {
+		body := []byte(`{"order":{"invoice_number":"I","amount":3,"auto_redirect":"false","line_items":[{"price":1,"quantity":1},{"price":"2","quantity":1}]},"customer":{"email":"a@b.co"}}`)
+		var ve *ValidationError
+		require.ErrorAs(t, Decode(body, new(CardsPaymentRequest), false), &ve)
+		assert.Equal(t, []string{"order.line_items[1].price"}, ve.Paths())
+	})
+	t.Run("a lenient type's error stops decoding: no invented missing fields", func(t *testing.T) {
+		body := []byte(`{"order":{"invoice_number":{"x":1},"amount":5},"transaction":{"status":"SUCCESS"}}`)
+		var ve *ValidationError
+		require.ErrorAs(t, Decode(body, new(NonSNAPNotification), false), &ve)
+		assert.Equal(t, []string{"order.invoice_number"}, ve.Paths())
+		body = []byte(`{"responseCode":"2001200","responseMessage":"ok","detailData":"nope"}`)
+		require.ErrorAs(t, Decode(body, new(WalletHistoryListResponse), false), &ve)
+		assert.Equal(t, []string{"detailData"}, ve.Paths())
+		body = []byte(`{"order":{"invoice_number":"I"},"transaction":{"status":"SUCCESS"},"virtual_account_payment":{"identifier":"x"}}`)
+		require.ErrorAs(t, Decode(body, new(NonSNAPNotification), false), &ve)
+		assert.Equal(t, []string{"virtual_account_payment"}, ve.Paths())
 	})
 	t.Run("validate non-messages", func(t *testing.T) {
 		for _, v := range []any{nil, (*CardsPaymentRequest)(nil), 42, "x"} {

@@ -44,8 +44,10 @@ func (s *FlexString) UnmarshalJSON(b []byte) error {
 		*s = FlexString(v)
 	case 'n':
 		*s = ""
-	case '{', '[':
+	case '{':
 		return &json.UnmarshalTypeError{Value: "object", Type: reflect.TypeFor[FlexString]()}
+	case '[':
+		return &json.UnmarshalTypeError{Value: "array", Type: reflect.TypeFor[FlexString]()}
 	default: // number, true, false: keep the literal
 		*s = FlexString(b)
 	}
@@ -117,7 +119,7 @@ func (l *OneOrMany[T]) UnmarshalJSON(b []byte) error {
 	if len(t) > 0 && t[0] == '[' {
 		var many []T
 		if err := json.Unmarshal(t, &many); err != nil {
-			return err
+			return &json.UnmarshalTypeError{Value: "array", Type: reflect.TypeFor[OneOrMany[T]]()}
 		}
 		*l = many
 		return nil
@@ -128,7 +130,7 @@ func (l *OneOrMany[T]) UnmarshalJSON(b []byte) error {
 	}
 	var one T
 	if err := json.Unmarshal(t, &one); err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: "object", Type: reflect.TypeFor[OneOrMany[T]]()}
 	}
 	*l = OneOrMany[T]{one}
 	return nil

@@ -203,16 +203,20 @@ func typeHint(param string) string {
 // once. Trailing data after the object is malformed. The returned error is
 // nil or a *ValidationError; v holds whatever could be decoded.
 func Decode(data []byte, v any, strict bool) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if strict {
-		dec.DisallowUnknownFields()
-	}
 	var out ValidationError
-	err := dec.Decode(v)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			return malformed(" (trailing data after the object)")
+	var err error
+	if strict {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil {
+			if _, terr := dec.Token(); terr != io.EOF {
+				return malformed(" (trailing data after the object)")
+			}
 		}
+	} else {
+		// Unmarshal is the faster path and rejects trailing data itself.
+		err = json.Unmarshal(data, v)
 	}
 	var typeErr *json.UnmarshalTypeError
 	switch {
@@ -222,9 +226,15 @@ func Decode(data []byte, v any, strict bool) error {
 			return malformed("")
 		}
 		out.Fields = append(out.Fields, FieldError{
-			Path: typeErr.Field, Rule: "type", Param: jsonKind(typeErr.Type),
+			Path: indexedPath(data, typeErr.Field, typeErr.Value), Rule: "type", Param: jsonKind(typeErr.Type),
 			Message: ruleMessage("type", jsonKind(typeErr.Type)),
 		})
+		if isUnmarshaler(typeErr.Type) {
+			// A custom unmarshaler's error stops the decoder (a plain type
+			// mismatch does not): the fields after it were never read, so
+			// validating now would invent "missing" fields.
+			return &out
+		}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		out.Fields = append(out.Fields, FieldError{Path: name, Rule: "unknown", Message: ruleMessage("unknown", "")})
@@ -242,7 +252,7 @@ func Decode(data []byte, v any, strict bool) error {
 	var ve *ValidationError
 	if errors.As(verr, &ve) {
 		for _, f := range ve.Fields {
-			if len(out.Fields) > 0 && sameField(out.Fields[0].Path, f.Path) {
+			if len(out.Fields) > 0 && out.Fields[0].Path == f.Path {
 				continue // the type error already names this field
 			}
 			out.Fields = append(out.Fields, f)
@@ -254,22 +264,81 @@ func Decode(data []byte, v any, strict bool) error {
 	return &out
 }
 
-// sameField compares a type-error path (no indexes: a.b.c) with a validator
-// path (a.b[2].c).
-func sameField(typePath, valPath string) bool {
-	var b strings.Builder
-	depth := 0
-	for _, r := range valPath {
-		switch {
-		case r == '[':
-			depth++
-		case r == ']':
-			depth--
-		case depth == 0:
-			b.WriteRune(r)
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// isUnmarshaler reports whether t (or *t) has its own UnmarshalJSON.
+func isUnmarshaler(t reflect.Type) bool {
+	return t != nil && (t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType))
+}
+
+// indexedPath turns encoding/json's index-free field path
+// (order.line_items.price) into the JSON path of the first value at that
+// path whose JSON kind is the one the decoder complained about
+// (order.line_items[1].price). It falls back to the plain path.
+func indexedPath(data []byte, field, value string) string {
+	var root any
+	if json.Unmarshal(data, &root) != nil {
+		return field
+	}
+	kind, _, _ := strings.Cut(value, " ") // "number 90000.5" → "number"
+	if p, ok := findKind(root, strings.Split(field, "."), kind, ""); ok {
+		return p
+	}
+	return field
+}
+
+func findKind(v any, segs []string, kind, prefix string) (string, bool) {
+	if arr, ok := v.([]any); ok {
+		for i, e := range arr {
+			if p, ok := findKind(e, segs, kind, fmt.Sprintf("%s[%d]", prefix, i)); ok {
+				return p, true
+			}
+		}
+		if len(segs) == 0 && kind == "array" {
+			return prefix, true
+		}
+		return "", false
+	}
+	if len(segs) == 0 {
+		return prefix, kindOf(v) == kind
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	child, ok := m[segs[0]]
+	if !ok { // the decoder matches keys case-insensitively
+		for k, c := range m {
+			if strings.EqualFold(k, segs[0]) {
+				child, ok = c, true
+				break
+			}
 		}
 	}
-	return b.String() == typePath
+	if !ok {
+		return "", false
+	}
+	next := segs[0]
+	if prefix != "" {
+		next = prefix + "." + segs[0]
+	}
+	return findKind(child, segs[1:], kind, next)
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "bool"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	}
+	return "null"
 }
 
 func malformed(detail string) error {
