@@ -35,6 +35,10 @@ lint:
 	$(GO) vet ./...
 	cd bench && $(GO) vet ./...
 
-## demo: sign a sample SNAP request and verify it, printing every step
+## demo: sign and verify a sample SNAP request step by step, then start the
+## example merchant server on loopback and let a DOKU simulator run the
+## conformance suite against every notification channel
 demo:
 	$(GO) run ./cmd/doku-verify demo
+	@echo
+	$(GO) run ./examples/merchant -selftest

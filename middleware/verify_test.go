@@ -100,18 +100,18 @@ func snapClient(edit func(r *http.Request, body []byte) []byte, sec string) *htt
 	return &http.Client{Transport: &SNAPTransport{Base: base, Secret: []byte(sec), PartnerID: partner, Token: StaticToken(token), Now: fixedNow}}
 }
 
-type answer struct {
+type snapAnswer struct {
 	Status int
 	Code   string `json:"responseCode"`
 	Msg    string `json:"responseMessage"`
 }
 
-func post(t testing.TB, c *http.Client, url string, body []byte) answer {
+func postSNAP(t testing.TB, c *http.Client, url string, body []byte) snapAnswer {
 	t.Helper()
 	resp, err := c.Post(url, "application/json", bytes.NewReader(body))
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	var a answer
+	var a snapAnswer
 	b, _ := io.ReadAll(resp.Body)
 	require.NoError(t, json.Unmarshal(b, &a), string(b))
 	a.Status = resp.StatusCode
@@ -123,15 +123,15 @@ func TestSNAPEndToEnd(t *testing.T) {
 	body := debitBody(t)
 	pretty := bytes.ReplaceAll(body, []byte(","), []byte(",\n  "))
 
-	a := post(t, snapClient(nil, secret), srv.URL+notifyURL, body)
-	assert.Equal(t, answer{200, "2005600", "Request has been processed successfully"}, a)
+	a := postSNAP(t, snapClient(nil, secret), srv.URL+notifyURL, body)
+	assert.Equal(t, snapAnswer{200, "2005600", "Request has been processed successfully"}, a)
 	assert.Equal(t, body, rec.body.Load(), "the handler sees the exact bytes")
 	res := rec.res.Load().(verify.Result)
 	assert.Equal(t, partner, res.ClientID)
 	assert.Equal(t, "0", res.KeyID)
 	assert.Len(t, res.ExternalID, 32)
 
-	a = post(t, snapClient(nil, secret), srv.URL+notifyURL, pretty)
+	a = postSNAP(t, snapClient(nil, secret), srv.URL+notifyURL, pretty)
 	assert.Equal(t, 200, a.Status, "whitespace outside strings is not signed")
 	assert.Equal(t, pretty, rec.body.Load())
 
@@ -186,7 +186,7 @@ func TestSNAPEndToEnd(t *testing.T) {
 			resp.Body.Close()
 			assert.Equal(t, c.status, resp.StatusCode, string(b))
 			if c.code != "" {
-				var a answer
+				var a snapAnswer
 				require.NoError(t, json.Unmarshal(b, &a))
 				assert.Equal(t, c.code, a.Code)
 				assert.NotEmpty(t, a.Msg)

@@ -1,17 +1,34 @@
-// Package notify provides typed handlers for DOKU notifications, acks, and the
-// merchant's SNAP token endpoint.
+// Package notify turns dokukit's pieces (verify, schemas, the duplicate
+// guard, metrics) into what a merchant writes: "when DOKU tells me payment X
+// succeeded, run my function once, and answer DOKU the way it expects".
 //
-// Before DOKU sends a SNAP notification it calls the merchant's
-// POST /authorization/v1/access-token/b2b with its own RSA signature over
-// X-CLIENT-KEY|X-TIMESTAMP. [TokenEndpoint] checks that call and answers it
-// with a short-lived RS256 JWT made by a [TokenIssuer]; the SNAP notification
-// handlers then accept only bearer tokens that [TokenIssuer.Validate] accepts:
-// issued by this merchant, for this audience, and not expired.
+// One constructor per channel returns an http.Handler:
+//
+//   - NewSNAPDebit, NewSNAPVA: SNAP notifications (debit / e-wallet payment
+//     notify, service 56; virtual-account payment notify, service 25),
+//     HMAC-SHA512 with the bearer token as received, or RSA, per channel.
+//   - NewNonSNAP: non-SNAP notifications (Cards, Checkout, VA, Akulaku).
+//   - NewKirimUnpaid, NewKirimRefund: Kirim DOKU callbacks.
+//   - NewTokenEndpoint: the merchant's SNAP token endpoint DOKU calls
+//     before a SNAP notification. It checks DOKU's RSA signature over
+//     X-CLIENT-KEY|X-TIMESTAMP and answers with a short-lived RS256 JWT
+//     made by a TokenIssuer; the SNAP channels accept only bearer tokens
+//     TokenIssuer.Validate accepts: issued by this merchant, for this
+//     audience, and not expired.
+//
+// NewMux mounts all of them on their paths from one MuxConfig (keys,
+// registerer, store, logger).
+//
+// Each channel verifies the signature, drops duplicates (a DOKU retry of a
+// notification already acknowledged gets the same answer without the
+// merchant's func running again), decodes the body into its schemas type,
+// calls the merchant's Func, and answers with the channel's ack or the
+// protocol's error code. A Func error or panic answers 5xx and releases the
+// duplicate guard, so DOKU's retry is processed.
 //
 // Every check has a pure form that decides without writing a response
-// ([TokenEndpoint.Check], [TokenEndpoint.Verify], [TokenIssuer.Validate]) and
-// an http.Handler that adapts it, in the shape of net/http's
-// CrossOriginProtection. Errors are errors.Is-able sentinels wrapped in one
-// struct error per concern ([TokenRequestError], [TokenError]); no error, log
-// line or metric label carries a token, a signature or a key.
+// (TokenEndpoint.Check, TokenIssuer.Validate, verify's verifiers) and an
+// http.Handler that adapts it, in the shape of net/http's
+// CrossOriginProtection. No error, log line or metric label carries a
+// secret, a token, a signature or a key.
 package notify

@@ -1,0 +1,251 @@
+// Command merchant is a runnable merchant server with every DOKU
+// notification channel wired through dokukit's notify.Mux: the SNAP token
+// endpoint, SNAP debit and VA notifications, non-SNAP notifications and
+// Kirim DOKU callbacks. It is what the README's integration section shows,
+// as a program.
+//
+//	go run ./examples/merchant -selftest     # start on a free loopback port and let a DOKU simulator run the conformance suite against it
+//	go run ./examples/merchant -addr 127.0.0.1:8080   # serve; keys from the environment (below)
+//
+// Serving needs, from the environment (never flags: they land in shell
+// history): DOKU_SNAP_SECRET, DOKU_NONSNAP_SECRET, DOKU_KIRIM_KEY (16, 24
+// or 32 bytes), DOKU_CLIENT_ID, DOKU_AGENT_KEY, and the files
+// DOKU_PUBLIC_KEY_FILE (DOKU's RSA public key) and MERCHANT_KEY_FILE (the
+// merchant's RSA private key that signs the tokens it issues to DOKU).
+// Missing settings stop the server at start-up: it never runs unverified.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/notify"
+	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
+)
+
+// settings are a merchant's DOKU keys.
+type settings struct {
+	clientID, agentKey                  string
+	snapSecret, nonSNAPSecret, kirimKey []byte
+	dokuPublic                          *rsa.PublicKey
+	merchantKey                         *rsa.PrivateKey
+}
+
+// shop counts what the merchant's business code did, so the self-test can
+// show each notification ran exactly once.
+type shop struct{ paid, vaPaid, cards, transfers, refunds atomic.Int32 }
+
+func (s *shop) mux(st settings, log *slog.Logger) (*notify.Mux, error) {
+	snap, err := verify.SecretsFor(st.clientID, st.snapSecret)
+	if err != nil {
+		return nil, err
+	}
+	nonSNAP, err := verify.SecretsFor(st.clientID, st.nonSNAPSecret)
+	if err != nil {
+		return nil, err
+	}
+	kirim, err := verify.SecretsFor(st.agentKey, st.kirimKey)
+	if err != nil {
+		return nil, err
+	}
+	return notify.NewMux(notify.MuxConfig{
+		Common:         notify.Common{Logger: log},
+		TokenKey:       st.merchantKey,
+		DOKUPublicKeys: map[string][]*rsa.PublicKey{st.clientID: {st.dokuPublic}},
+		SNAPSecrets:    snap,
+		NonSNAPSecrets: nonSNAP,
+		KirimKeys:      kirim,
+		SNAPDebit: func(ctx context.Context, n *schemas.SNAPDebitNotify) error {
+			if n.Status() == schemas.SNAPStatusSuccess {
+				s.paid.Add(1) // mark order n.OriginalPartnerReferenceNo paid
+			}
+			return nil
+		},
+		SNAPVA: func(ctx context.Context, n *schemas.SNAPVANotify) error {
+			s.vaPaid.Add(1)
+			return nil
+		},
+		NonSNAP: func(ctx context.Context, n *schemas.NonSNAPNotification) error {
+			if n.Transaction.Status == "SUCCESS" {
+				s.cards.Add(1)
+			}
+			return nil
+		},
+		KirimUnpaid: func(ctx context.Context, n *schemas.KirimNotification) error {
+			s.transfers.Add(1)
+			return nil
+		},
+		KirimRefund: func(ctx context.Context, n *schemas.KirimNotification) error {
+			s.refunds.Add(1)
+			return nil
+		},
+	})
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("merchant", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	selftest := fs.Bool("selftest", false, "serve on a free loopback port with throw-away keys and run the conformance suite against every channel")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if *selftest {
+		return selfTest(stdout, stderr)
+	}
+	st, err := fromEnv(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "merchant:", err)
+		return 2
+	}
+	var s shop
+	m, err := s.mux(st, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "merchant:", err)
+		return 2
+	}
+	srv := &http.Server{Addr: *addr, Handler: m, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "merchant: DOKU notifications on http://%s (token %s)\n", *addr, m.Paths().Token)
+	if err := srv.ListenAndServe(); err != nil {
+		fmt.Fprintln(stderr, "merchant:", err)
+		return 1
+	}
+	return 0
+}
+
+func fromEnv(getenv func(string) string) (settings, error) {
+	var st settings
+	need := func(name string) (string, error) {
+		v := getenv(name)
+		if v == "" {
+			return "", fmt.Errorf("%s is not set (see go doc ./examples/merchant)", name)
+		}
+		return v, nil
+	}
+	var err error
+	var v string
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"DOKU_CLIENT_ID", &st.clientID}, {"DOKU_AGENT_KEY", &st.agentKey}} {
+		if *f.dst, err = need(f.name); err != nil {
+			return st, err
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *[]byte
+	}{{"DOKU_SNAP_SECRET", &st.snapSecret}, {"DOKU_NONSNAP_SECRET", &st.nonSNAPSecret}, {"DOKU_KIRIM_KEY", &st.kirimKey}} {
+		if v, err = need(f.name); err != nil {
+			return st, err
+		}
+		*f.dst = []byte(v)
+	}
+	if v, err = need("DOKU_PUBLIC_KEY_FILE"); err != nil {
+		return st, err
+	}
+	b, err := os.ReadFile(v)
+	if err != nil {
+		return st, err
+	}
+	if st.dokuPublic, err = sign.ParsePublicKey(b); err != nil {
+		return st, fmt.Errorf("DOKU_PUBLIC_KEY_FILE: %w", err)
+	}
+	if v, err = need("MERCHANT_KEY_FILE"); err != nil {
+		return st, err
+	}
+	if b, err = os.ReadFile(v); err != nil {
+		return st, err
+	}
+	if st.merchantKey, err = sign.ParsePrivateKey(b); err != nil {
+		return st, fmt.Errorf("MERCHANT_KEY_FILE: %w", err)
+	}
+	return st, nil
+}
+
+// selfTest serves the merchant on a loopback port with throw-away keys and
+// plays DOKU against it: every channel's conformance cases, over HTTP.
+func selfTest(stdout, stderr io.Writer) int {
+	dokuKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		fmt.Fprintln(stderr, "merchant:", err)
+		return 1
+	}
+	merchantKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		fmt.Fprintln(stderr, "merchant:", err)
+		return 1
+	}
+	st := settings{clientID: "DOKU-TEST-CLIENT", agentKey: "A41418",
+		snapSecret: []byte("SK-demo-snap"), nonSNAPSecret: []byte("SK-demo-nonsnap"), kirimKey: []byte("0123456789abcdef"),
+		dokuPublic: &dokuKey.PublicKey, merchantKey: merchantKey}
+	var s shop
+	m, err := s.mux(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		fmt.Fprintln(stderr, "merchant:", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(stderr, "merchant:", err)
+		return 1
+	}
+	srv := &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "merchant listening on %s; DOKU simulator running the conformance suite:\n\n", base)
+	failed := 0
+	for _, ch := range conformance.Channels() {
+		cfg := conformance.Config{Channel: ch, DOKUPrivateKey: dokuKey, ClientID: st.clientID, AgentKey: st.agentKey}
+		switch ch {
+		case conformance.SNAPDebit, conformance.SNAPVA:
+			cfg.Secret = st.snapSecret
+		case conformance.NonSNAP:
+			cfg.Secret = st.nonSNAPSecret
+		case conformance.KirimUnpaid, conformance.KirimRefund:
+			cfg.Secret = st.kirimKey
+		}
+		results, err := conformance.RunURL(context.Background(), nil, base, cfg)
+		if err != nil {
+			fmt.Fprintln(stderr, "merchant:", err)
+			return 1
+		}
+		pass := 0
+		for _, r := range results {
+			if r.Pass {
+				pass++
+			} else {
+				failed++
+				fmt.Fprintf(stdout, "  FAIL %s %s: %s\n", ch, r.Case, r.Message)
+			}
+		}
+		fmt.Fprintf(stdout, "  %-13s %2d/%2d cases pass\n", ch, pass, len(results))
+	}
+	fmt.Fprintf(stdout, "\nside effects: %d debit, %d VA, %d cards, %d transfers, %d refunds (one per distinct valid notification; duplicates answered from the store)\n",
+		s.paid.Load(), s.vaPaid.Load(), s.cards.Load(), s.transfers.Load(), s.refunds.Load())
+	if failed > 0 {
+		fmt.Fprintf(stdout, "%d case(s) failed\n", failed)
+		return 1
+	}
+	fmt.Fprintln(stdout, "all channels conform")
+	return 0
+}

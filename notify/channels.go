@@ -1,0 +1,260 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/dokukit/dokukit/internal/respond"
+	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/middleware/idempotency"
+	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/verify"
+)
+
+// ErrConfig reports a channel built with a missing or unsafe setting.
+var ErrConfig = errors.New("notify: invalid channel configuration")
+
+// SNAP service codes of the SNAP notification channels.
+const (
+	ServiceDebitNotify = 56 // /v1.0/debit/notify, ack 2005600
+	ServiceVANotify    = 25 // VA payment notify, ack 2002500
+)
+
+// SNAPConfig configures a SNAP notification channel.
+//
+// DOKU signs SNAP notifications either with HMAC-SHA512 over the bearer
+// token it got from the merchant's token endpoint (current docs: set
+// Secrets and Tokens) or with RSA (a 2023 sample: set PublicKeys). Exactly
+// one of Secrets and PublicKeys must be set.
+type SNAPConfig struct {
+	Common
+	// Secrets are the client secrets by X-PARTNER-ID (HMAC channels).
+	Secrets verify.SecretSet
+	// PublicKeys are DOKU's public keys by X-PARTNER-ID (RSA channels).
+	PublicKeys verify.PublicKeySet
+	// Tokens is the merchant's token issuer: only bearer tokens it issued
+	// and that have not expired are accepted (401xx01 otherwise).
+	// Required with Secrets; optional with PublicKeys (DOKU's RSA sample
+	// sends no token).
+	Tokens *TokenIssuer
+	// ServiceCode overrides the channel's SNAP service code (56 debit
+	// notify, 25 VA notify), used in every responseCode it answers.
+	ServiceCode int
+}
+
+// NewSNAPDebit returns the handler for DOKU's SNAP direct debit / e-wallet
+// payment notification (POST /v1.0/debit/notify, service 56): it verifies
+// the signature and the bearer token, drops duplicates
+// (X-PARTNER-ID + X-EXTERNAL-ID), decodes the body into
+// schemas.SNAPDebitNotify, runs fn once, and answers
+// {"responseCode":"2005600","responseMessage":"Request has been processed successfully"}.
+// Failures answer 401xx00 (signature), 401xx01 (token), 400xx01/02
+// (headers, body), 409xx00 (same X-EXTERNAL-ID, other body), 500xx00 (fn
+// failed: DOKU retries).
+func NewSNAPDebit(cfg SNAPConfig, fn Func[schemas.SNAPDebitNotify]) (http.Handler, error) {
+	svc := serviceOr(cfg.ServiceCode, ServiceDebitNotify)
+	ch := &channel[schemas.SNAPDebitNotify]{name: "snap-debit", fn: fn,
+		reject: snapReject(svc), failed: snapFailed(svc),
+		ack: func(w http.ResponseWriter, _ *schemas.SNAPDebitNotify) {
+			respond.WriteJSON(w, http.StatusOK, schemas.SNAPDebitNotifyAck{ResponseCode: ackCode(svc), ResponseMessage: "Request has been processed successfully"})
+		}}
+	return snapChannel(cfg, svc, ch, ch.name, fn == nil)
+}
+
+// NewSNAPVA returns the handler for DOKU's SNAP virtual-account payment
+// notification (service 25). It works as NewSNAPDebit and answers 2002500
+// with virtualAccountData echoing the paid account.
+func NewSNAPVA(cfg SNAPConfig, fn Func[schemas.SNAPVANotify]) (http.Handler, error) {
+	svc := serviceOr(cfg.ServiceCode, ServiceVANotify)
+	ch := &channel[schemas.SNAPVANotify]{name: "snap-va", fn: fn,
+		reject: snapReject(svc), failed: snapFailed(svc),
+		ack: func(w http.ResponseWriter, n *schemas.SNAPVANotify) {
+			paid := schemas.Money{Value: string(n.PaidAmount.Value), Currency: string(n.PaidAmount.Currency)}
+			respond.WriteJSON(w, http.StatusOK, schemas.SNAPVANotifyAck{
+				ResponseCode: ackCode(svc), ResponseMessage: "Successful",
+				VirtualAccountData: schemas.VirtualAccountData{
+					PartnerServiceID: string(n.PartnerServiceID), CustomerNo: string(n.CustomerNo),
+					VirtualAccountNo: string(n.VirtualAccountNo), VirtualAccountName: string(n.VirtualAccountName),
+					PaymentRequestID: string(n.PaymentRequestID), PaidAmount: &paid,
+				},
+			})
+		}}
+	return snapChannel(cfg, svc, ch, ch.name, fn == nil)
+}
+
+func serviceOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+func ackCode(svc int) string { return respond.SNAPCode{HTTP: 200, Service: svc}.String() }
+
+func snapChannel[T any](cfg SNAPConfig, svc int, ch *channel[T], name string, nilFn bool) (http.Handler, error) {
+	if nilFn {
+		return nil, fmt.Errorf("%w: %s needs a handler func", ErrConfig, name)
+	}
+	var v verify.Verifier
+	var err error
+	switch {
+	case cfg.Secrets != nil && cfg.PublicKeys != nil:
+		return nil, fmt.Errorf("%w: %s: set Secrets (HMAC) or PublicKeys (RSA), not both", ErrConfig, name)
+	case cfg.Secrets != nil:
+		if cfg.Tokens == nil {
+			return nil, fmt.Errorf("%w: %s: HMAC notifications need Tokens, the issuer of the bearer tokens DOKU must present", ErrConfig, name)
+		}
+		v, err = verify.NewSNAP(verify.SNAPConfig{Secrets: cfg.Secrets, Tokens: tokenCheck(cfg.Tokens), Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
+	case cfg.PublicKeys != nil:
+		var tc verify.TokenValidator
+		if cfg.Tokens != nil {
+			tc = tokenCheck(cfg.Tokens)
+		}
+		v, err = verify.NewSNAPRSA(verify.SNAPRSAConfig{PublicKeys: cfg.PublicKeys, Tokens: tc, Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
+	default:
+		return nil, fmt.Errorf("%w: %s needs Secrets or PublicKeys", ErrConfig, name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+	}
+	return assemble(cfg.Common, name, v, middleware.IdempotencySNAP(svc), svc, ch)
+}
+
+func tokenCheck(t *TokenIssuer) verify.TokenValidator {
+	return func(_ context.Context, token string) error {
+		_, err := t.Validate(token)
+		return err
+	}
+}
+
+// NonSNAPConfig configures the non-SNAP notification channel.
+type NonSNAPConfig struct {
+	Common
+	// Secrets are the secret keys by Client-Id. Required.
+	Secrets verify.SecretSet
+}
+
+// NewNonSNAP returns the handler for DOKU's non-SNAP notifications (Cards,
+// Checkout, virtual accounts, Akulaku): it verifies the HMACSHA256
+// Signature with Request-Target = the notification path, drops duplicates
+// (Client-Id + Request-Id), decodes into schemas.NonSNAPNotification, runs
+// fn once and answers 200. Failures answer 401 (signature), 400 (headers,
+// body, listing every bad field), 409 (same Request-Id, other body) or 500
+// (fn failed: DOKU retries). Checkout integrations should ignore
+// transaction.status FAILED in fn, as DOKU's docs say.
+func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.Handler, error) {
+	const name = "nonsnap"
+	if fn == nil {
+		return nil, fmt.Errorf("%w: %s needs a handler func", ErrConfig, name)
+	}
+	v, err := verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: cfg.Secrets, Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+	}
+	ch := &channel[schemas.NonSNAPNotification]{name: name, fn: fn, reject: nonSNAPReject, failed: nonSNAPFailed,
+		ack: func(w http.ResponseWriter, _ *schemas.NonSNAPNotification) {
+			respond.WriteJSON(w, http.StatusOK, struct {
+				Status string `json:"status"`
+			}{"OK"})
+		}}
+	return assemble(cfg.Common, name, v, middleware.IdempotencyNonSNAP(), 0, ch)
+}
+
+// KirimConfig configures a Kirim DOKU callback channel.
+type KirimConfig struct {
+	Common
+	// Keys are the encryption keys (16, 24 or 32 bytes) by agentKey.
+	// Required.
+	Keys verify.SecretSet
+}
+
+// NewKirimUnpaid returns the handler for Kirim DOKU's unpaid (paid / failed)
+// notification; NewKirimRefund the one for its refund notification. Each
+// verifies the callback signature, drops duplicates (agentKey + requestId),
+// decodes into schemas.KirimNotification (transactionStatus 50 success,
+// 35 failed, 20 unpaid, 40 refunded), runs fn once and answers exactly
+// {"status":true,"transactionId":"…","responseCode":"00","responseMessage":"Successfully processed"}.
+// Anything else makes Kirim DOKU retry, at most 3 times.
+func NewKirimUnpaid(cfg KirimConfig, fn Func[schemas.KirimNotification]) (http.Handler, error) {
+	return kirimChannel(cfg, "kirim-unpaid", fn)
+}
+
+// NewKirimRefund: see NewKirimUnpaid.
+func NewKirimRefund(cfg KirimConfig, fn Func[schemas.KirimNotification]) (http.Handler, error) {
+	return kirimChannel(cfg, "kirim-refund", fn)
+}
+
+func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotification]) (http.Handler, error) {
+	if fn == nil {
+		return nil, fmt.Errorf("%w: %s needs a handler func", ErrConfig, name)
+	}
+	v, err := verify.NewKirim(verify.KirimConfig{Keys: cfg.Keys, MaxBodyBytes: cfg.MaxBodyBytes})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+	}
+	ch := &channel[schemas.KirimNotification]{name: name, fn: fn, reject: kirimReject, failed: kirimFailed,
+		ack: func(w http.ResponseWriter, n *schemas.KirimNotification) {
+			respond.WriteJSON(w, http.StatusOK, schemas.NewKirimNotificationAck(string(n.TransactionID)))
+		}}
+	return assemble(cfg.Common, name, v, middleware.IdempotencyKirim(), 0, ch)
+}
+
+// assemble stacks verification → duplicate guard → typed channel. The
+// guard runs after verification so forged requests never touch the store.
+func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware.IdempotencyOption, svc int, ch *channel[T]) (http.Handler, error) {
+	count, err := notificationCounter(c.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s metrics: %v", ErrConfig, name, err)
+	}
+	ch.count, ch.log, ch.strict = count, c.Logger, c.StrictFields
+	opts := []middleware.Option{middleware.WithServiceCode(svc)}
+	if c.Registerer != nil {
+		m, err := middleware.NewMetrics(c.Registerer)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s metrics: %v", ErrConfig, name, err)
+		}
+		opts = append(opts, middleware.WithMetrics(m))
+	}
+	if c.Logger != nil {
+		opts = append(opts, middleware.WithLogger(c.Logger))
+	}
+	vm, err := middleware.NewVerification(v, opts...)
+	if err != nil {
+		return nil, err
+	}
+	var store idempotency.Store = idempotency.NewMemory()
+	if c.Store != nil {
+		store = c.Store
+	}
+	idemOpts := []middleware.IdempotencyOption{scheme, middleware.IdempotencyLease(defaultLease)}
+	if c.MaxBodyBytes > 0 {
+		idemOpts = append(idemOpts, middleware.IdempotencyMaxBody(c.MaxBodyBytes))
+	}
+	if c.Registerer != nil {
+		idemOpts = append(idemOpts, middleware.IdempotencyMetrics(c.Registerer))
+	}
+	guarded := middleware.Idempotency(prefixed{store, name + ":"}, idemOpts...)(ch)
+	return vm.Handler(guarded), nil
+}
+
+// prefixed namespaces a shared store per channel, so the same X-EXTERNAL-ID
+// on the debit and the VA channel are different keys.
+type prefixed struct {
+	idempotency.Store
+	prefix string
+}
+
+func (p prefixed) Reserve(ctx context.Context, key string, fp idempotency.Fingerprint, lease time.Duration) (idempotency.Reservation, error) {
+	return p.Store.Reserve(ctx, p.prefix+key, fp, lease)
+}
+
+func (p prefixed) Complete(ctx context.Context, key, token string, rec idempotency.Record, ttl time.Duration) error {
+	return p.Store.Complete(ctx, p.prefix+key, token, rec, ttl)
+}
+
+func (p prefixed) Release(ctx context.Context, key, token string) error {
+	return p.Store.Release(ctx, p.prefix+key, token)
+}
