@@ -24,9 +24,9 @@ var ErrSchemaNoRoute = errors.New("middleware: no schema route for this request"
 // longer than the configured limit (SchemaMaxBodyBytes).
 var ErrSchemaBodyTooLarge = errors.New("middleware: request body too large for schema check")
 
-// DefaultSchemaMaxBodyBytes bounds the body a SchemaChecker reads: DOKU
+// SchemaDefaultMaxBodyBytes bounds the body a SchemaChecker reads: DOKU
 // messages are a few kilobytes.
-const DefaultSchemaMaxBodyBytes = 1 << 20
+const SchemaDefaultMaxBodyBytes = 1 << 20
 
 // SchemaResponseMode says what a SchemaChecker does with handler responses.
 type SchemaResponseMode int
@@ -85,7 +85,7 @@ func SchemaLogger(l *slog.Logger) SchemaOption {
 }
 
 // SchemaMaxBodyBytes bounds the request body read (default
-// DefaultSchemaMaxBodyBytes); n <= 0 keeps the default.
+// SchemaDefaultMaxBodyBytes); n <= 0 keeps the default.
 func SchemaMaxBodyBytes(n int64) SchemaOption {
 	return func(c *SchemaChecker) {
 		if n > 0 {
@@ -119,7 +119,7 @@ type SchemaChecker struct {
 // NewSchemaChecker builds a checker. It fails only when the metrics cannot
 // be registered on the given registerer.
 func NewSchemaChecker(opts ...SchemaOption) (*SchemaChecker, error) {
-	c := &SchemaChecker{maxBody: DefaultSchemaMaxBodyBytes}
+	c := &SchemaChecker{maxBody: SchemaDefaultMaxBodyBytes}
 	for _, o := range opts {
 		o(c)
 	}
