@@ -12,6 +12,14 @@
 // {"status":false,…} — a metric, and a typed error for the deny handler.
 // The verified identity is in the request context (Verified).
 //
+// Idempotency (with a store from middleware/idempotency: in-memory or Redis)
+// answers a repeated DOKU notification with the original response without
+// running the handler again, across replicas. Schema (or NewSchemaChecker)
+// decodes and validates request bodies against package schemas and answers
+// the protocol's 400 naming every bad field; the decoded value is in the
+// context (DecodedAs). Put Verify first: forged requests then never reach
+// the store or the decoder.
+//
 // The client side is SNAPTransport and NonSNAPTransport: http.RoundTrippers
 // that sign what a merchant sends to DOKU and check the signature on DOKU's
 // non-SNAP responses.
