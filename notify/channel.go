@@ -69,15 +69,14 @@ const (
 // channel is the engine shared by every notification kind: decode and
 // validate the verified body into T, run Func once, answer.
 type channel[T any] struct {
-	name    string
-	fn      Func[T]
-	strict  bool
-	log     *slog.Logger
-	count   *prometheus.CounterVec
-	reject  func(w http.ResponseWriter, verr *schemas.ValidationError)
-	failed  func(w http.ResponseWriter)
-	ack     func(w http.ResponseWriter, n *T)
-	decoded func(n *T) error // extra semantic check after the schema, may be nil
+	name   string
+	fn     Func[T]
+	strict bool
+	log    *slog.Logger
+	count  *prometheus.CounterVec
+	reject func(w http.ResponseWriter, verr *schemas.ValidationError)
+	failed func(w http.ResponseWriter)
+	ack    func(w http.ResponseWriter, n *T)
 }
 
 func (c *channel[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -95,16 +94,6 @@ func (c *channel[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.outcome(r.Context(), OutcomeInvalid, slog.String("fields", fmt.Sprint(verr.Paths())))
 		c.reject(w, verr)
 		return
-	}
-	if c.decoded != nil {
-		if err := c.decoded(n); err != nil {
-			var verr *schemas.ValidationError
-			if errors.As(err, &verr) {
-				c.outcome(r.Context(), OutcomeInvalid, slog.String("fields", fmt.Sprint(verr.Paths())))
-				c.reject(w, verr)
-				return
-			}
-		}
 	}
 	if err := c.call(r.Context(), n); err != nil {
 		c.failed(w)
