@@ -393,10 +393,18 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 	// writing: that implicit 200 is not a result.
 	if status >= 500 || (ctx.Err() != nil && (bw.status < 200 || bw.status > 299)) {
 		m.release(ctx, held)
+		released = true
+		if bw.status == 0 {
+			// Released, so the answer must not be a success: if anyone is
+			// still listening (a timeout middleware cancelled the
+			// context), DOKU has to retry.
+			m.writeRetry(w, scheme)
+			return
+		}
 	} else {
 		m.complete(ctx, held, idempotency.Record{Status: status, Header: bw.header, Body: bw.body.Bytes(), Fingerprint: fp})
+		released = true
 	}
-	released = true
 	bw.flushTo(w, status)
 }
 
@@ -464,6 +472,12 @@ func (m *idem) storeFailed(w http.ResponseWriter, r *http.Request, next http.Han
 		next.ServeHTTP(w, r)
 		return
 	}
+	m.writeRetry(w, scheme)
+}
+
+// writeRetry answers with an error DOKU retries: SNAP 500<svc>00 "General
+// Error", otherwise 503.
+func (m *idem) writeRetry(w http.ResponseWriter, scheme idempotency.Scheme) {
 	w.Header().Set("Retry-After", "60")
 	if scheme == idempotency.SchemeSNAP {
 		respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusInternalServerError, Service: m.c.service, Case: 0}, "General Error")

@@ -2,17 +2,22 @@ package middleware_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
@@ -117,7 +122,7 @@ func responseCode(t *testing.T, w *httptest.ResponseRecorder) string {
 			Code string `json:"code"`
 		} `json:"error"`
 	}
-	require.NoError(t, jsonUnmarshal(w.Body.Bytes(), &v), w.Body.String())
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &v), w.Body.String())
 	if v.ResponseCode != "" {
 		return v.ResponseCode
 	}
@@ -265,7 +270,9 @@ func TestIdempotencyCancelledContextReleases(t *testing.T) {
 		}
 		w.WriteHeader(200)
 	}))
-	serve(h, snapReq("E1", body1).WithContext(ctx))
+	w := serve(h, snapReq("E1", body1).WithContext(ctx))
+	assert.Equal(t, 500, w.Code, "released, so not a success")
+	assert.Equal(t, "5005600", responseCode(t, w))
 	assert.Equal(t, 200, serve(h, snapReq("E1", body1)).Code)
 	serve(h, snapReq("E1", body1))
 	assert.Equal(t, int32(2), runs.Load(), "retry after cancellation ran, the third was replayed")
@@ -515,3 +522,285 @@ func TestIdempotency64ConcurrentAcrossReplicasOnRedis(t *testing.T) {
 		})
 	}
 }
+
+// goroutinesSettle waits for the goroutine count to fall back to at most
+// base+slack (background goroutines of closed servers and clients exit
+// asynchronously) and fails with a dump if it does not.
+func goroutinesSettle(t *testing.T, base, slack int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base+slack {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("goroutine leak: %d running, %d before\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Redis with AOF (appendfsync always) is SIGKILLed and restarted while
+// three replicas process duplicated notifications that DOKU keeps retrying:
+// every notification's side effect runs exactly once, none is lost, every
+// duplicate gets the same bytes, and no goroutine is left behind.
+func TestIdempotencyRedisKilledMidRun(t *testing.T) {
+	quietRedis.Do(func() { redis.SetLogger(discardLogger{}) }) // "connection refused" is the point here
+	srv := redistest.Start(t, redistest.AOF())
+	base := runtime.NumGoroutine()
+	reg := prometheus.NewPedanticRegistry()
+	m := newMerchant()
+	m.delay = 2 * time.Millisecond
+
+	var clients []*redis.Client
+	var servers []*httptest.Server
+	for range 3 {
+		c := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: 100 * time.Millisecond, MaxRetries: 1})
+		clients = append(clients, c)
+		h := middleware.Idempotency(idempotency.NewRedis(c, idempotency.RedisTimeout(500*time.Millisecond)),
+			middleware.IdempotencySNAP(56), middleware.IdempotencyLease(3*time.Second), middleware.IdempotencyMetrics(reg))(m)
+		servers = append(servers, httptest.NewServer(h))
+	}
+	tr := &http.Transport{}
+	doku := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+
+	const keys, dupes = 30, 2
+	bodies := make([][dupes]string, keys)
+	crashed := make(chan struct{})
+	var statusMu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for k := range keys {
+		for d := range dupes {
+			wg.Go(func() {
+				if k >= keys/3 {
+					<-crashed // the rest is first sent while Redis is down
+				}
+				time.Sleep(time.Duration(k%10) * 8 * time.Millisecond)
+				deadline := time.Now().Add(20 * time.Second)
+				for attempt := 0; time.Now().Before(deadline); attempt++ {
+					ts := servers[(k+d+attempt)%3]
+					req, _ := http.NewRequest("POST", ts.URL+"/v1.0/debit/notify", strings.NewReader(body1))
+					req.Header.Set("X-PARTNER-ID", "P1")
+					req.Header.Set("X-EXTERNAL-ID", fmt.Sprint("K", k))
+					resp, err := doku.Do(req)
+					statusMu.Lock()
+					if err != nil {
+						statuses[-1]++
+					} else {
+						statuses[resp.StatusCode]++
+					}
+					statusMu.Unlock()
+					if err == nil {
+						b, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode == 200 {
+							bodies[k][d] = string(b)
+							return
+						}
+					}
+					time.Sleep(25 * time.Millisecond) // DOKU retries (much later, in reality)
+				}
+			})
+		}
+	}
+	// Crash once some notifications are done and others are not yet sent.
+	for deadline := time.Now().Add(10 * time.Second); m.total() < 5 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	srv.Kill()
+	t.Logf("killed at %d side effects; statuses so far %v; ping after kill: %v", m.total(), statuses, clients[0].Ping(context.Background()).Err())
+	close(crashed)
+	time.Sleep(300 * time.Millisecond)
+	srv.Restart()
+	wg.Wait()
+	t.Logf("statuses %v", statuses)
+
+	for k := range keys {
+		id := fmt.Sprint("K", k)
+		assert.Equal(t, 1, m.count(id), "side effect of %s", id)
+		assert.NotEmpty(t, bodies[k][0], "%s never acknowledged: lost", id)
+		assert.Equal(t, bodies[k][0], bodies[k][1], "%s: duplicates got different answers", id)
+	}
+	for _, o := range []string{"new", "replayed", "conflict", "in_flight", "store_error"} {
+		t.Logf("%s=%v", o, testutil.ToFloat64(counterFor(t, reg, o)))
+	}
+	assert.Positive(t, testutil.ToFloat64(counterFor(t, reg, "store_error")), "the crash hit requests (else this test proves nothing)")
+
+	for _, ts := range servers {
+		ts.Close()
+	}
+	for _, c := range clients {
+		require.NoError(t, c.Close())
+	}
+	tr.CloseIdleConnections()
+	goroutinesSettle(t, base, 2)
+}
+
+// The property's view of one delivery: which notification, which of two
+// bodies, what the handler does, which store call fails, and how many
+// deliveries (starting with this one) go out concurrently.
+type delivery struct {
+	Key, Body, Outcome, Fail, Batch int
+}
+
+const (
+	outcomeOK = iota
+	outcomeOK2
+	outcome400
+	outcome503
+	outcomePanic
+	outcomeCancel
+)
+
+const (
+	failNone = iota
+	failNone2
+	failReserve
+	failCompleteTwice
+	failRelease
+)
+
+type failKey struct{}
+
+// flakyStore fails the call a delivery's context asks it to.
+type flakyStore struct{ idempotency.Store }
+
+type failPlan struct {
+	kind      int
+	completes atomic.Int32
+}
+
+func (f flakyStore) plan(ctx context.Context) *failPlan {
+	p, _ := ctx.Value(failKey{}).(*failPlan)
+	if p == nil {
+		return &failPlan{}
+	}
+	return p
+}
+
+var errInjected = errors.New("injected store failure")
+
+func (f flakyStore) Reserve(ctx context.Context, key string, fp idempotency.Fingerprint, lease time.Duration) (idempotency.Reservation, error) {
+	if f.plan(ctx).kind == failReserve {
+		return idempotency.Reservation{}, &idempotency.StoreError{Op: "reserve", Err: errInjected}
+	}
+	return f.Store.Reserve(ctx, key, fp, lease)
+}
+
+func (f flakyStore) Complete(ctx context.Context, key, token string, rec idempotency.Record, ttl time.Duration) error {
+	if p := f.plan(ctx); p.kind == failCompleteTwice && p.completes.Add(1) <= 2 {
+		return &idempotency.StoreError{Op: "complete", Err: errInjected}
+	}
+	return f.Store.Complete(ctx, key, token, rec, ttl)
+}
+
+func (f flakyStore) Release(ctx context.Context, key, token string) error {
+	if f.plan(ctx).kind == failRelease {
+		return &idempotency.StoreError{Op: "release", Err: errInjected}
+	}
+	return f.Store.Release(ctx, key, token)
+}
+
+// For any seeded sequence of deliveries (duplicates, concurrent batches,
+// handler failures, store failures), the side effect ran once for every
+// key that ever got a 2xx and never for any other key.
+func TestIdempotencyPropertySideEffectsEqualAcknowledgedKeys(t *testing.T) {
+	stores := map[string]func(t *testing.T) idempotency.Store{
+		"memory": func(*testing.T) idempotency.Store { return idempotency.NewMemory() },
+		"redis": func(t *testing.T) idempotency.Store {
+			c := redis.NewClient(&redis.Options{Addr: redistest.Start(t).Addr()})
+			t.Cleanup(func() { _ = c.Close() })
+			return idempotency.NewRedis(c)
+		},
+	}
+	for name, mk := range stores {
+		t.Run(name, func(t *testing.T) {
+			store := flakyStore{mk(t)}
+			params := gopter.DefaultTestParametersWithSeed(20261125)
+			params.MinSuccessfulTests = 40
+			params.MaxSize = 30
+			var run atomic.Int64
+			genDelivery := gopter.CombineGens(gen.IntRange(0, 3), gen.IntRange(0, 1), gen.IntRange(0, 5), gen.IntRange(0, 4), gen.IntRange(1, 4)).
+				Map(func(v []any) delivery {
+					return delivery{Key: v[0].(int), Body: v[1].(int), Outcome: v[2].(int), Fail: v[3].(int), Batch: v[4].(int)}
+				})
+			props := gopter.NewProperties(params)
+			props.Property("side effects == keys acknowledged with 2xx", prop.ForAll(func(ds []delivery) string {
+				partner := fmt.Sprint("P", run.Add(1))
+				return checkDeliveries(store, partner, ds)
+			}, gen.SliceOf(genDelivery)))
+			props.TestingRun(t)
+		})
+	}
+}
+
+func checkDeliveries(store idempotency.Store, partner string, ds []delivery) string {
+	var mu sync.Mutex
+	effects := map[int]int{}
+	acked := map[int]bool{}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var d delivery
+		_ = json.Unmarshal([]byte(r.Header.Get("X-Test-Delivery")), &d)
+		switch d.Outcome {
+		case outcomeOK, outcomeOK2:
+			mu.Lock()
+			effects[d.Key]++
+			mu.Unlock()
+			w.WriteHeader(200)
+		case outcome400:
+			w.WriteHeader(400)
+		case outcome503:
+			w.WriteHeader(503)
+		case outcomePanic:
+			panic(http.ErrAbortHandler)
+		case outcomeCancel:
+			r.Context().Value(cancelKey{}).(context.CancelFunc)()
+		}
+	})
+	h := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyLease(time.Second))(handler)
+	deliver := func(d delivery) {
+		meta, _ := json.Marshal(d)
+		r := snapReq(fmt.Sprint("E", d.Key), fmt.Sprintf(`{"n":%d}`, d.Body))
+		r.Header.Set("X-PARTNER-ID", partner)
+		r.Header.Set("X-Test-Delivery", string(meta))
+		ctx, cancel := context.WithCancel(context.WithValue(context.Background(), failKey{}, &failPlan{kind: d.Fail}))
+		defer cancel()
+		ctx = context.WithValue(ctx, cancelKey{}, cancel)
+		w := httptest.NewRecorder()
+		func() {
+			defer func() { _ = recover() }()
+			h.ServeHTTP(w, r.WithContext(ctx))
+		}()
+		if w.Code >= 200 && w.Code <= 299 && d.Outcome != outcomePanic {
+			mu.Lock()
+			acked[d.Key] = true
+			mu.Unlock()
+		}
+	}
+	for i := 0; i < len(ds); {
+		n := min(ds[i].Batch, len(ds)-i)
+		var wg sync.WaitGroup
+		for _, d := range ds[i : i+n] {
+			wg.Go(func() { deliver(d) })
+		}
+		wg.Wait()
+		i += n
+	}
+	for k := range 4 {
+		want := 0
+		if acked[k] {
+			want = 1
+		}
+		if effects[k] != want {
+			return fmt.Sprintf("key %d: side effect ran %d times, acknowledged=%v", k, effects[k], acked[k])
+		}
+	}
+	return ""
+}
+
+type cancelKey struct{}
+
+var quietRedis sync.Once
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(context.Context, string, ...any) {}
