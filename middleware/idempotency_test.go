@@ -804,3 +804,32 @@ var quietRedis sync.Once
 type discardLogger struct{}
 
 func (discardLogger) Printf(context.Context, string, ...any) {}
+
+// FuzzIdempotencyBusinessKeyJSON: whatever the body (JSON or not, with or
+// without the business reference), a repeat never runs the handler again
+// and gets the first answer; a new request id with the same body is
+// replayed when the body has a reference and processed otherwise.
+func FuzzIdempotencyBusinessKeyJSON(f *testing.F) {
+	f.Add([]byte(`{"order":{"invoice_number":"INV-1","amount":150000}}`))
+	f.Add([]byte(`{"order":{"invoice_number":12345}}`))
+	f.Add([]byte(`{"order":"x"}`))
+	f.Add([]byte(`not json`))
+	f.Add([]byte(``))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var runs int
+		h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencyNonSNAP(),
+			middleware.IdempotencyBusinessKeyJSON("order.invoice_number"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			runs++
+			fmt.Fprint(w, runs)
+		}))
+		first := serve(h, nonSNAPReq("R1", string(body)))
+		again := serve(h, nonSNAPReq("R1", string(body)))
+		if first.Code != 200 || again.Code != 200 || first.Body.String() != again.Body.String() || runs != 1 {
+			t.Fatalf("repeat: %d %q / %d %q, runs %d", first.Code, first.Body, again.Code, again.Body, runs)
+		}
+		other := serve(h, nonSNAPReq("R2", string(body)))
+		if other.Code != 200 || runs > 2 {
+			t.Fatalf("new request id: %d %q, runs %d", other.Code, other.Body, runs)
+		}
+	})
+}
