@@ -566,7 +566,17 @@ func TestIdempotencyRedisKilledMidRun(t *testing.T) {
 
 	const keys, dupes = 30, 2
 	bodies := make([][dupes]string, keys)
+	// Crash inside the fifth side effect: that handler has run, and its
+	// record must still be stored once Redis is back. Some notifications
+	// are done by then; the rest are first sent while Redis is down.
 	crashed := make(chan struct{})
+	var crashOnce sync.Once
+	m.behave = func(string, int) int {
+		if m.total() >= 5 {
+			crashOnce.Do(func() { srv.Kill(); close(crashed) })
+		}
+		return 200
+	}
 	var statusMu sync.Mutex
 	statuses := map[int]int{}
 	var wg sync.WaitGroup
@@ -604,17 +614,19 @@ func TestIdempotencyRedisKilledMidRun(t *testing.T) {
 			})
 		}
 	}
-	// Crash once some notifications are done and others are not yet sent.
-	for deadline := time.Now().Add(10 * time.Second); m.total() < 5 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
+	select {
+	case <-crashed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no crash")
 	}
-	srv.Kill()
-	t.Logf("killed at %d side effects; statuses so far %v; ping after kill: %v", m.total(), statuses, clients[0].Ping(context.Background()).Err())
-	close(crashed)
+	require.Error(t, clients[0].Ping(context.Background()).Err(), "Redis is down")
 	time.Sleep(300 * time.Millisecond)
 	srv.Restart()
 	wg.Wait()
-	t.Logf("statuses %v", statuses)
+	statusMu.Lock()
+	t.Logf("answers DOKU saw, by status (-1: transport error): %v", statuses)
+	assert.Positive(t, statuses[500], "deliveries during the outage failed closed")
+	statusMu.Unlock()
 
 	for k := range keys {
 		id := fmt.Sprint("K", k)
@@ -622,9 +634,11 @@ func TestIdempotencyRedisKilledMidRun(t *testing.T) {
 		assert.NotEmpty(t, bodies[k][0], "%s never acknowledged: lost", id)
 		assert.Equal(t, bodies[k][0], bodies[k][1], "%s: duplicates got different answers", id)
 	}
+	var counts []string
 	for _, o := range []string{"new", "replayed", "conflict", "in_flight", "store_error"} {
-		t.Logf("%s=%v", o, testutil.ToFloat64(idemCounterFor(t, reg, o)))
+		counts = append(counts, fmt.Sprintf("%s=%v", o, testutil.ToFloat64(idemCounterFor(t, reg, o))))
 	}
+	t.Log("metrics:", strings.Join(counts, " "))
 	assert.Positive(t, testutil.ToFloat64(idemCounterFor(t, reg, "store_error")), "the crash hit requests (else this test proves nothing)")
 
 	for _, ts := range servers {
