@@ -173,7 +173,7 @@ func IdempotencyBusinessKeyJSON(path string) IdempotencyOption {
 	}
 	parts := strings.Split(path, ".")
 	return IdempotencyBusinessKey(func(_ *http.Request, body []byte) string {
-		return jsonPath(body, parts)
+		return idemJSONPath(body, parts)
 	})
 }
 
@@ -185,7 +185,7 @@ func IdempotencyMetrics(reg prometheus.Registerer) IdempotencyOption {
 	return func(c *idemConfig) error { c.reg = reg; return nil }
 }
 
-func jsonPath(body []byte, parts []string) string {
+func idemJSONPath(body []byte, parts []string) string {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
@@ -271,14 +271,14 @@ func Idempotency(store idempotency.Store, opts ...IdempotencyOption) func(http.H
 	}
 	m := &idem{c: c, store: store}
 	if c.reg != nil {
-		m.count = registerIdemCounter(c.reg)
+		m.count = idemRegisterCounter(c.reg)
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.serve(w, r, next) })
 	}
 }
 
-func registerIdemCounter(reg prometheus.Registerer) *prometheus.CounterVec {
+func idemRegisterCounter(reg prometheus.Registerer) *prometheus.CounterVec {
 	cv := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "dokukit_idempotency_requests_total",
 		Help: "Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error).",
@@ -312,8 +312,8 @@ func (m *idem) inc(outcome string) {
 	}
 }
 
-// owned is a key this request holds a lease on.
-type owned struct{ key, token string }
+// idemOwned is a key this request holds a lease on.
+type idemOwned struct{ key, token string }
 
 func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	key, err := idempotency.RequestKey(r.Header, m.c.scheme)
@@ -347,7 +347,7 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 	if !m.settled(w, scheme, res, fp, 0) {
 		return
 	}
-	held := []owned{{primary, res.Token}}
+	held := []idemOwned{{primary, res.Token}}
 
 	if m.c.business != nil {
 		if ref := m.c.business(r, body); ref != "" {
@@ -362,7 +362,7 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 				// before and remember it under this id too.
 				m.complete(ctx, held, *bres.Record)
 				m.inc(idemReplayed)
-				replay(w, bres.Record)
+				idemReplay(w, bres.Record)
 				return
 			}
 			if bres.State != idempotency.StateReserved {
@@ -370,7 +370,7 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 				m.settled(w, scheme, bres, fp, 1)
 				return
 			}
-			held = append(held, owned{key.Business(ref), bres.Token})
+			held = append(held, idemOwned{key.Business(ref), bres.Token})
 		}
 	}
 
@@ -393,10 +393,18 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 	// writing: that implicit 200 is not a result.
 	if status >= 500 || (ctx.Err() != nil && (bw.status < 200 || bw.status > 299)) {
 		m.release(ctx, held)
+		released = true
+		if bw.status == 0 {
+			// Released, so the answer must not be a success: if anyone is
+			// still listening (a timeout middleware cancelled the
+			// context), DOKU has to retry.
+			m.writeRetry(w, scheme)
+			return
+		}
 	} else {
 		m.complete(ctx, held, idempotency.Record{Status: status, Header: bw.header, Body: bw.body.Bytes(), Fingerprint: fp})
+		released = true
 	}
-	released = true
 	bw.flushTo(w, status)
 }
 
@@ -446,7 +454,7 @@ func (m *idem) settled(w http.ResponseWriter, scheme idempotency.Scheme, res ide
 		}
 	case res.State == idempotency.StateCompleted && !m.c.strict:
 		m.inc(idemReplayed)
-		replay(w, res.Record)
+		idemReplay(w, res.Record)
 	case res.State == idempotency.StateCompleted:
 		m.inc(idemConflict)
 		m.writeErr(w, scheme, http.StatusConflict, conflictCase, "duplicate_request", "Conflict. Duplicate request")
@@ -464,6 +472,12 @@ func (m *idem) storeFailed(w http.ResponseWriter, r *http.Request, next http.Han
 		next.ServeHTTP(w, r)
 		return
 	}
+	m.writeRetry(w, scheme)
+}
+
+// writeRetry answers with an error DOKU retries: SNAP 500<svc>00 "General
+// Error", otherwise 503.
+func (m *idem) writeRetry(w http.ResponseWriter, scheme idempotency.Scheme) {
 	w.Header().Set("Retry-After", "60")
 	if scheme == idempotency.SchemeSNAP {
 		respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusInternalServerError, Service: m.c.service, Case: 0}, "General Error")
@@ -478,7 +492,7 @@ func (m *idem) background(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
 
-func (m *idem) release(ctx context.Context, held []owned) {
+func (m *idem) release(ctx context.Context, held []idemOwned) {
 	ctx, cancel := m.background(ctx)
 	defer cancel()
 	for _, h := range held {
@@ -491,7 +505,7 @@ func (m *idem) release(ctx context.Context, held []owned) {
 // complete stores rec under every held key. A transient store error (Redis
 // restarting) is retried for up to idemCompleteFor: the handler's work is
 // done, and a record that is never written lets a later repeat run it again.
-func (m *idem) complete(ctx context.Context, held []owned, rec idempotency.Record) {
+func (m *idem) complete(ctx context.Context, held []idemOwned, rec idempotency.Record) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idemCompleteFor)
 	defer cancel()
 	for _, h := range held {
@@ -501,7 +515,7 @@ func (m *idem) complete(ctx context.Context, held []owned, rec idempotency.Recor
 			if err == nil {
 				break
 			}
-			if permanent(err) || ctx.Err() != nil {
+			if idemPermanent(err) || ctx.Err() != nil {
 				m.inc(idemStoreError)
 				break
 			}
@@ -520,7 +534,7 @@ func (m *idem) complete(ctx context.Context, held []owned, rec idempotency.Recor
 // its record before it answers anyway.
 const idemCompleteFor = 10 * time.Second
 
-func permanent(err error) bool {
+func idemPermanent(err error) bool {
 	return errors.Is(err, idempotency.ErrLeaseLost) || errors.Is(err, idempotency.ErrFull) ||
 		errors.Is(err, idempotency.ErrInvalid) || errors.Is(err, idempotency.ErrCorrupt)
 }
@@ -542,7 +556,7 @@ func (m *idem) writeErr(w http.ResponseWriter, scheme idempotency.Scheme, status
 	respond.WriteNonSNAP(w, status, code, msg, nil)
 }
 
-func replay(w http.ResponseWriter, rec *idempotency.Record) {
+func idemReplay(w http.ResponseWriter, rec *idempotency.Record) {
 	h := w.Header()
 	for k, v := range rec.Header {
 		h[k] = append([]string(nil), v...)

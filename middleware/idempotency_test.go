@@ -2,17 +2,22 @@ package middleware_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
@@ -24,10 +29,10 @@ import (
 	"github.com/dokukit/dokukit/middleware/idempotency"
 )
 
-// merchant is a notification handler with an observable side effect (an
+// idemMerchant is a notification handler with an observable side effect (an
 // order shipped per key). Its answer contains a per-run serial, so a
 // response that was regenerated instead of replayed shows.
-type merchant struct {
+type idemMerchant struct {
 	mu       sync.Mutex
 	runs     map[string]int // X-EXTERNAL-ID / Request-Id → times the side effect ran
 	attempts map[string]int // → times the handler was entered
@@ -37,9 +42,11 @@ type merchant struct {
 	delay  time.Duration
 }
 
-func newMerchant() *merchant { return &merchant{runs: map[string]int{}, attempts: map[string]int{}} }
+func idemNewMerchant() *idemMerchant {
+	return &idemMerchant{runs: map[string]int{}, attempts: map[string]int{}}
+}
 
-func (m *merchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (m *idemMerchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil || (r.ContentLength > 0 && int64(len(body)) != r.ContentLength) {
 		http.Error(w, "body not restored", 500)
@@ -72,13 +79,13 @@ func (m *merchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"responseCode":"%d5600","approvalCode":"%d","len":%d}`, status, m.serial.Load(), len(body))
 }
 
-func (m *merchant) count(id string) int {
+func (m *idemMerchant) count(id string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.runs[id]
 }
 
-func (m *merchant) total() int {
+func (m *idemMerchant) total() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := 0
@@ -88,7 +95,7 @@ func (m *merchant) total() int {
 	return n
 }
 
-func snapReq(ext, body string) *http.Request {
+func idemSnapReq(ext, body string) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, "/v1.0/debit/notify", strings.NewReader(body))
 	r.Header.Set("X-PARTNER-ID", "P1")
 	r.Header.Set("X-EXTERNAL-ID", ext)
@@ -96,20 +103,20 @@ func snapReq(ext, body string) *http.Request {
 	return r
 }
 
-func nonSNAPReq(id, body string) *http.Request {
+func idemNonSNAPReq(id, body string) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, "/payments/notifications", strings.NewReader(body))
 	r.Header.Set("Client-Id", "MCH-1")
 	r.Header.Set("Request-Id", id)
 	return r
 }
 
-func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+func idemServe(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
 }
 
-func responseCode(t *testing.T, w *httptest.ResponseRecorder) string {
+func idemResponseCode(t *testing.T, w *httptest.ResponseRecorder) string {
 	t.Helper()
 	var v struct {
 		ResponseCode string `json:"responseCode"`
@@ -117,32 +124,32 @@ func responseCode(t *testing.T, w *httptest.ResponseRecorder) string {
 			Code string `json:"code"`
 		} `json:"error"`
 	}
-	require.NoError(t, jsonUnmarshal(w.Body.Bytes(), &v), w.Body.String())
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &v), w.Body.String())
 	if v.ResponseCode != "" {
 		return v.ResponseCode
 	}
 	return v.Error.Code
 }
 
-const body1 = `{"originalPartnerReferenceNo":"INV-1","amount":{"value":"10000.00","currency":"IDR"}}`
-const body2 = `{"originalPartnerReferenceNo":"INV-1","amount":{"value":"99999.00","currency":"IDR"}}`
+const idemBody1 = `{"originalPartnerReferenceNo":"INV-1","amount":{"value":"10000.00","currency":"IDR"}}`
+const idemBody2 = `{"originalPartnerReferenceNo":"INV-1","amount":{"value":"99999.00","currency":"IDR"}}`
 
 func TestIdempotencyReplaysSameBytesWithoutRunning(t *testing.T) {
-	m := newMerchant()
+	m := idemNewMerchant()
 	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
 
-	first := serve(h, snapReq("E1", body1))
+	first := idemServe(h, idemSnapReq("E1", idemBody1))
 	require.Equal(t, 200, first.Code)
 	// Whitespace-only differences are the same body (minified fingerprint).
-	pretty := strings.ReplaceAll(strings.ReplaceAll(body1, ",", ",\n  "), "{", "{ ")
-	for _, b := range []string{body1, pretty} {
-		again := serve(h, snapReq("E1", b))
+	pretty := strings.ReplaceAll(strings.ReplaceAll(idemBody1, ",", ",\n  "), "{", "{ ")
+	for _, b := range []string{idemBody1, pretty} {
+		again := idemServe(h, idemSnapReq("E1", b))
 		assert.Equal(t, first.Code, again.Code)
 		assert.Equal(t, first.Header(), again.Header())
 		assert.Equal(t, first.Body.Bytes(), again.Body.Bytes())
 	}
 	assert.Equal(t, 1, m.count("E1"))
-	assert.Contains(t, first.Body.String(), fmt.Sprintf(`"len":%d`, len(body1)), "handler saw the restored body")
+	assert.Contains(t, first.Body.String(), fmt.Sprintf(`"len":%d`, len(idemBody1)), "handler saw the restored body")
 }
 
 func TestIdempotencySameKeyDifferentBodyConflicts(t *testing.T) {
@@ -153,46 +160,46 @@ func TestIdempotencySameKeyDifferentBodyConflicts(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"snap", middleware.IdempotencySNAP(56), snapReq, 409, "4095600"},
-		{"snap-auto", nil, snapReq, 409, "4090000"},
-		{"nonsnap", middleware.IdempotencyNonSNAP(), nonSNAPReq, 409, "idempotency_key_reused"},
+		{"snap", middleware.IdempotencySNAP(56), idemSnapReq, 409, "4095600"},
+		{"snap-auto", nil, idemSnapReq, 409, "4090000"},
+		{"nonsnap", middleware.IdempotencyNonSNAP(), idemNonSNAPReq, 409, "idempotency_key_reused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newMerchant()
+			m := idemNewMerchant()
 			var opts []middleware.IdempotencyOption
 			if tc.opt != nil {
 				opts = append(opts, tc.opt)
 			}
 			h := middleware.Idempotency(idempotency.NewMemory(), opts...)(m)
-			require.Equal(t, 200, serve(h, tc.req("K1", body1)).Code)
-			w := serve(h, tc.req("K1", body2))
+			require.Equal(t, 200, idemServe(h, tc.req("K1", idemBody1)).Code)
+			w := idemServe(h, tc.req("K1", idemBody2))
 			assert.Equal(t, tc.status, w.Code)
-			assert.Equal(t, tc.code, responseCode(t, w))
+			assert.Equal(t, tc.code, idemResponseCode(t, w))
 			assert.Equal(t, 1, m.total(), "handler not called for the conflicting body")
 		})
 	}
 }
 
 func TestIdempotencyBusinessKey(t *testing.T) {
-	m := newMerchant()
+	m := idemNewMerchant()
 	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56),
 		middleware.IdempotencyBusinessKeyJSON("originalPartnerReferenceNo"))(m)
-	first := serve(h, snapReq("E1", body1))
+	first := idemServe(h, idemSnapReq("E1", idemBody1))
 	require.Equal(t, 200, first.Code)
 
 	// Reused reference, different body, new X-EXTERNAL-ID: 409 01.
-	w := serve(h, snapReq("E2", body2))
+	w := idemServe(h, idemSnapReq("E2", idemBody2))
 	assert.Equal(t, 409, w.Code)
-	assert.Equal(t, "4095601", responseCode(t, w))
+	assert.Equal(t, "4095601", idemResponseCode(t, w))
 	// The conflicting request's own key was released: E2 with its own new
 	// reference is processed.
-	w = serve(h, snapReq("E2", `{"originalPartnerReferenceNo":"INV-2"}`))
+	w = idemServe(h, idemSnapReq("E2", `{"originalPartnerReferenceNo":"INV-2"}`))
 	assert.Equal(t, 200, w.Code)
 
 	// Same body under a new X-EXTERNAL-ID: the stored answer, once more
 	// under E3 too.
 	for range 2 {
-		w = serve(h, snapReq("E3", body1))
+		w = idemServe(h, idemSnapReq("E3", idemBody1))
 		assert.Equal(t, first.Body.String(), w.Body.String())
 	}
 	assert.Equal(t, 1, m.count("E1"))
@@ -201,17 +208,17 @@ func TestIdempotencyBusinessKey(t *testing.T) {
 }
 
 func TestIdempotencyStrict(t *testing.T) {
-	m := newMerchant()
+	m := idemNewMerchant()
 	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(54), middleware.IdempotencyStrict())(m)
-	require.Equal(t, 200, serve(h, snapReq("E1", body1)).Code)
-	w := serve(h, snapReq("E1", body1))
+	require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
+	w := idemServe(h, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 409, w.Code)
-	assert.Equal(t, "4095400", responseCode(t, w))
+	assert.Equal(t, "4095400", idemResponseCode(t, w))
 	assert.Equal(t, 1, m.total())
 }
 
 func TestIdempotencyPanicReleasesAndRepanics(t *testing.T) {
-	m := newMerchant()
+	m := idemNewMerchant()
 	m.behave = func(_ string, run int) int {
 		if run == 1 {
 			return -1
@@ -219,16 +226,16 @@ func TestIdempotencyPanicReleasesAndRepanics(t *testing.T) {
 		return 200
 	}
 	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
-	assert.PanicsWithValue(t, "merchant handler bug", func() { serve(h, snapReq("E1", body1)) })
-	w := serve(h, snapReq("E1", body1))
+	assert.PanicsWithValue(t, "merchant handler bug", func() { idemServe(h, idemSnapReq("E1", idemBody1)) })
+	w := idemServe(h, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 200, w.Code)
-	again := serve(h, snapReq("E1", body1))
+	again := idemServe(h, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, w.Body.String(), again.Body.String())
 	assert.Equal(t, 1, m.count("E1"), "processed once after the panic")
 }
 
 func TestIdempotency5xxReleases4xxStored(t *testing.T) {
-	m := newMerchant()
+	m := idemNewMerchant()
 	m.behave = func(id string, run int) int {
 		switch {
 		case id == "E5" && run == 1:
@@ -239,14 +246,14 @@ func TestIdempotency5xxReleases4xxStored(t *testing.T) {
 		return 200
 	}
 	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
-	assert.Equal(t, 503, serve(h, snapReq("E5", body1)).Code)
-	assert.Equal(t, 200, serve(h, snapReq("E5", body1)).Code, "retry after a 5xx is processed")
-	assert.Equal(t, 200, serve(h, snapReq("E5", body1)).Code)
+	assert.Equal(t, 503, idemServe(h, idemSnapReq("E5", idemBody1)).Code)
+	assert.Equal(t, 200, idemServe(h, idemSnapReq("E5", idemBody1)).Code, "retry after a 5xx is processed")
+	assert.Equal(t, 200, idemServe(h, idemSnapReq("E5", idemBody1)).Code)
 	assert.Equal(t, 1, m.count("E5"))
 
-	w := serve(h, snapReq("E4", body1))
+	w := idemServe(h, idemSnapReq("E4", idemBody1))
 	assert.Equal(t, 400, w.Code)
-	again := serve(h, snapReq("E4", body1))
+	again := idemServe(h, idemSnapReq("E4", idemBody1))
 	assert.Equal(t, w.Body.String(), again.Body.String(), "4xx replayed")
 	assert.Equal(t, w.Header().Get("X-Serial"), again.Header().Get("X-Serial"))
 	m.mu.Lock()
@@ -265,9 +272,11 @@ func TestIdempotencyCancelledContextReleases(t *testing.T) {
 		}
 		w.WriteHeader(200)
 	}))
-	serve(h, snapReq("E1", body1).WithContext(ctx))
-	assert.Equal(t, 200, serve(h, snapReq("E1", body1)).Code)
-	serve(h, snapReq("E1", body1))
+	w := idemServe(h, idemSnapReq("E1", idemBody1).WithContext(ctx))
+	assert.Equal(t, 500, w.Code, "released, so not a success")
+	assert.Equal(t, "5005600", idemResponseCode(t, w))
+	assert.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
+	idemServe(h, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, int32(2), runs.Load(), "retry after cancellation ran, the third was replayed")
 }
 
@@ -288,14 +297,14 @@ func TestIdempotencyInFlight(t *testing.T) {
 				io.WriteString(w, `{"responseCode":"2005600"}`)
 			}))
 			done := make(chan *httptest.ResponseRecorder)
-			go func() { done <- serve(h, snapReq("E1", body1)) }()
+			go func() { done <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
 			<-entered
 			second := make(chan *httptest.ResponseRecorder)
-			go func() { second <- serve(h, snapReq("E1", body1)) }()
+			go func() { second <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
 			if !wait {
 				w := <-second
 				assert.Equal(t, 409, w.Code)
-				assert.Equal(t, "4095600", responseCode(t, w))
+				assert.Equal(t, "4095600", idemResponseCode(t, w))
 				assert.Equal(t, "1", w.Header().Get("Retry-After"))
 				close(release)
 				assert.Equal(t, 200, (<-done).Code)
@@ -311,44 +320,44 @@ func TestIdempotencyInFlight(t *testing.T) {
 	}
 }
 
-// failingStore fails every call, like a Redis that is down.
-type failingStore struct{}
+// idemFailingStore fails every call, like a Redis that is down.
+type idemFailingStore struct{}
 
-var errDown = errors.New("dial tcp 127.0.0.1:6379: connection refused")
+var idemErrDown = errors.New("dial tcp 127.0.0.1:6379: connection refused")
 
-func (failingStore) Reserve(context.Context, string, idempotency.Fingerprint, time.Duration) (idempotency.Reservation, error) {
-	return idempotency.Reservation{}, &idempotency.StoreError{Op: "reserve", Err: errDown}
+func (idemFailingStore) Reserve(context.Context, string, idempotency.Fingerprint, time.Duration) (idempotency.Reservation, error) {
+	return idempotency.Reservation{}, &idempotency.StoreError{Op: "reserve", Err: idemErrDown}
 }
-func (failingStore) Complete(context.Context, string, string, idempotency.Record, time.Duration) error {
-	return &idempotency.StoreError{Op: "complete", Err: errDown}
+func (idemFailingStore) Complete(context.Context, string, string, idempotency.Record, time.Duration) error {
+	return &idempotency.StoreError{Op: "complete", Err: idemErrDown}
 }
-func (failingStore) Release(context.Context, string, string) error {
-	return &idempotency.StoreError{Op: "release", Err: errDown}
+func (idemFailingStore) Release(context.Context, string, string) error {
+	return &idempotency.StoreError{Op: "release", Err: idemErrDown}
 }
 
 func TestIdempotencyStoreErrors(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
-	m := newMerchant()
-	closed := middleware.Idempotency(failingStore{}, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(m)
-	w := serve(closed, snapReq("E1", body1))
+	m := idemNewMerchant()
+	closed := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(m)
+	w := idemServe(closed, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 500, w.Code)
-	assert.Equal(t, "5005600", responseCode(t, w))
+	assert.Equal(t, "5005600", idemResponseCode(t, w))
 	assert.NotEmpty(t, w.Header().Get("Retry-After"))
 	assert.NotContains(t, w.Body.String(), "6379", "no internals in the answer")
 
-	ns := middleware.Idempotency(failingStore{}, middleware.IdempotencyNonSNAP(), middleware.IdempotencyMetrics(reg))(m)
-	w = serve(ns, nonSNAPReq("R1", body1))
+	ns := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencyNonSNAP(), middleware.IdempotencyMetrics(reg))(m)
+	w = idemServe(ns, idemNonSNAPReq("R1", idemBody1))
 	assert.Equal(t, 503, w.Code)
-	assert.Equal(t, "idempotency_store_unavailable", responseCode(t, w))
+	assert.Equal(t, "idempotency_store_unavailable", idemResponseCode(t, w))
 	assert.Equal(t, 0, m.total(), "fail closed: handler not run")
 
-	open := middleware.Idempotency(failingStore{}, middleware.IdempotencySNAP(56), middleware.IdempotencyFailOpen(), middleware.IdempotencyMetrics(reg))(m)
-	assert.Equal(t, 200, serve(open, snapReq("E1", body1)).Code)
+	open := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencySNAP(56), middleware.IdempotencyFailOpen(), middleware.IdempotencyMetrics(reg))(m)
+	assert.Equal(t, 200, idemServe(open, idemSnapReq("E1", idemBody1)).Code)
 	assert.Equal(t, 1, m.total(), "fail open: handler run")
-	assert.Equal(t, 3.0, testutil.ToFloat64(counterFor(t, reg, "store_error")))
+	assert.Equal(t, 3.0, testutil.ToFloat64(idemCounterFor(t, reg, "store_error")))
 }
 
-func counterFor(t *testing.T, reg *prometheus.Registry, outcome string) prometheus.Collector {
+func idemCounterFor(t *testing.T, reg *prometheus.Registry, outcome string) prometheus.Collector {
 	t.Helper()
 	// Registering the same description again hands back the shared counter.
 	cv := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -376,14 +385,14 @@ func TestIdempotencyMetrics(t *testing.T) {
 	// Two instances share the registry (two routes, one process).
 	a := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(slow)
 	b := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(slow)
-	serve(a, snapReq("E1", body1))                  // new
-	serve(b, snapReq("E1", body1))                  // replayed
-	serve(a, snapReq("E1", body2))                  // conflict
-	go serve(a, snapReq("SLOW", body1))             // new
-	<-entered                                       //
-	serve(b, snapReq("SLOW", body1))                // in_flight
-	close(release)                                  //
-	serve(a, httptest.NewRequest("POST", "/", nil)) // no key: counted nowhere
+	idemServe(a, idemSnapReq("E1", idemBody1))          // new
+	idemServe(b, idemSnapReq("E1", idemBody1))          // replayed
+	idemServe(a, idemSnapReq("E1", idemBody2))          // conflict
+	go idemServe(a, idemSnapReq("SLOW", idemBody1))     // new
+	<-entered                                           //
+	idemServe(b, idemSnapReq("SLOW", idemBody1))        // in_flight
+	close(release)                                      //
+	idemServe(a, httptest.NewRequest("POST", "/", nil)) // no key: counted nowhere
 
 	want := `
 # HELP dokukit_idempotency_requests_total Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error).
@@ -398,29 +407,29 @@ dokukit_idempotency_requests_total{outcome="store_error"} 0
 }
 
 func TestIdempotencyBadRequests(t *testing.T) {
-	m := newMerchant()
+	m := idemNewMerchant()
 	snap := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(25), middleware.IdempotencyMaxBody(64))(m)
-	r := snapReq("", body1)
-	w := serve(snap, r)
+	r := idemSnapReq("", idemBody1)
+	w := idemServe(snap, r)
 	assert.Equal(t, 400, w.Code)
-	assert.Equal(t, "4002502", responseCode(t, w))
+	assert.Equal(t, "4002502", idemResponseCode(t, w))
 	assert.Contains(t, w.Body.String(), "X-EXTERNAL-ID")
 
-	w = serve(snap, snapReq(strings.Repeat("x", idempotency.MaxKeyPart+1), "{}"))
-	assert.Equal(t, "4002501", responseCode(t, w))
+	w = idemServe(snap, idemSnapReq(strings.Repeat("x", idempotency.MaxKeyPart+1), "{}"))
+	assert.Equal(t, "4002501", idemResponseCode(t, w))
 
-	w = serve(snap, snapReq("E1", `{"pad":"`+strings.Repeat("x", 64)+`"}`))
+	w = idemServe(snap, idemSnapReq("E1", `{"pad":"`+strings.Repeat("x", 64)+`"}`))
 	assert.Equal(t, 413, w.Code)
 
 	auto := middleware.Idempotency(idempotency.NewMemory())(m)
-	w = serve(auto, httptest.NewRequest("POST", "/", strings.NewReader("{}")))
+	w = idemServe(auto, httptest.NewRequest("POST", "/", strings.NewReader("{}")))
 	assert.Equal(t, 400, w.Code)
-	assert.Equal(t, "missing_idempotency_key", responseCode(t, w))
+	assert.Equal(t, "missing_idempotency_key", idemResponseCode(t, w))
 	assert.Equal(t, 0, m.total())
 }
 
 func TestIdempotencyKirimAutoDetected(t *testing.T) {
-	m := newMerchant()
+	m := idemNewMerchant()
 	h := middleware.Idempotency(idempotency.NewMemory())(m)
 	req := func(body string) *http.Request {
 		r := httptest.NewRequest("POST", "/kirim/callback", strings.NewReader(body))
@@ -428,11 +437,11 @@ func TestIdempotencyKirimAutoDetected(t *testing.T) {
 		r.Header.Set("requestId", "fd53b1e3")
 		return r
 	}
-	first := serve(h, req(`{"transactionStatus":"50"}`))
-	assert.Equal(t, first.Body.String(), serve(h, req(`{"transactionStatus":"50"}`)).Body.String())
-	w := serve(h, req(`{"transactionStatus":"35"}`))
+	first := idemServe(h, req(`{"transactionStatus":"50"}`))
+	assert.Equal(t, first.Body.String(), idemServe(h, req(`{"transactionStatus":"50"}`)).Body.String())
+	w := idemServe(h, req(`{"transactionStatus":"35"}`))
 	assert.Equal(t, 409, w.Code)
-	assert.Equal(t, "idempotency_key_reused", responseCode(t, w))
+	assert.Equal(t, "idempotency_key_reused", idemResponseCode(t, w))
 	assert.Equal(t, 1, m.count("fd53b1e3"))
 }
 
@@ -458,7 +467,7 @@ func TestIdempotency64ConcurrentAcrossReplicasOnRedis(t *testing.T) {
 	srv := redistest.Start(t)
 	for _, wait := range []bool{true, false} {
 		t.Run(fmt.Sprint("wait=", wait), func(t *testing.T) {
-			m := newMerchant()
+			m := idemNewMerchant()
 			m.delay = 20 * time.Millisecond
 			ext := fmt.Sprint("E-wait-", wait)
 			var urls []string
@@ -483,7 +492,7 @@ func TestIdempotency64ConcurrentAcrossReplicasOnRedis(t *testing.T) {
 			for i := range answers {
 				wg.Go(func() {
 					<-start
-					req, _ := http.NewRequest("POST", urls[i%3]+"/v1.0/debit/notify", strings.NewReader(body1))
+					req, _ := http.NewRequest("POST", urls[i%3]+"/v1.0/debit/notify", strings.NewReader(idemBody1))
 					req.Header.Set("X-PARTNER-ID", "P1")
 					req.Header.Set("X-EXTERNAL-ID", ext)
 					resp, err := http.DefaultClient.Do(req)
@@ -514,4 +523,329 @@ func TestIdempotency64ConcurrentAcrossReplicasOnRedis(t *testing.T) {
 			require.NotEmpty(t, ok)
 		})
 	}
+}
+
+// idemGoroutinesSettle waits for the goroutine count to fall back to at most
+// base+slack (background goroutines of closed servers and clients exit
+// asynchronously) and fails with a dump if it does not.
+func idemGoroutinesSettle(t *testing.T, base, slack int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base+slack {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("goroutine leak: %d running, %d before\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Redis with AOF (appendfsync always) is SIGKILLed and restarted while
+// three replicas process duplicated notifications that DOKU keeps retrying:
+// every notification's side effect runs exactly once, none is lost, every
+// duplicate gets the same bytes, and no goroutine is left behind.
+func TestIdempotencyRedisKilledMidRun(t *testing.T) {
+	idemQuietRedis.Do(func() { redis.SetLogger(idemDiscardLogger{}) }) // "connection refused" is the point here
+	srv := redistest.Start(t, redistest.AOF())
+	base := runtime.NumGoroutine()
+	reg := prometheus.NewPedanticRegistry()
+	m := idemNewMerchant()
+	m.delay = 2 * time.Millisecond
+
+	var clients []*redis.Client
+	var servers []*httptest.Server
+	for range 3 {
+		c := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: 100 * time.Millisecond, MaxRetries: 1})
+		clients = append(clients, c)
+		h := middleware.Idempotency(idempotency.NewRedis(c, idempotency.RedisTimeout(500*time.Millisecond)),
+			middleware.IdempotencySNAP(56), middleware.IdempotencyLease(3*time.Second), middleware.IdempotencyMetrics(reg))(m)
+		servers = append(servers, httptest.NewServer(h))
+	}
+	tr := &http.Transport{}
+	doku := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+
+	const keys, dupes = 30, 2
+	bodies := make([][dupes]string, keys)
+	// Crash inside the fifth side effect: that handler has run, and its
+	// record must still be stored once Redis is back. Some notifications
+	// are done by then; the rest are first sent while Redis is down.
+	crashed := make(chan struct{})
+	var crashOnce sync.Once
+	m.behave = func(string, int) int {
+		if m.total() >= 5 {
+			crashOnce.Do(func() { srv.Kill(); close(crashed) })
+		}
+		return 200
+	}
+	var statusMu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for k := range keys {
+		for d := range dupes {
+			wg.Go(func() {
+				if k >= keys/3 {
+					<-crashed // the rest is first sent while Redis is down
+				}
+				time.Sleep(time.Duration(k%10) * 8 * time.Millisecond)
+				deadline := time.Now().Add(20 * time.Second)
+				for attempt := 0; time.Now().Before(deadline); attempt++ {
+					ts := servers[(k+d+attempt)%3]
+					req, _ := http.NewRequest("POST", ts.URL+"/v1.0/debit/notify", strings.NewReader(idemBody1))
+					req.Header.Set("X-PARTNER-ID", "P1")
+					req.Header.Set("X-EXTERNAL-ID", fmt.Sprint("K", k))
+					resp, err := doku.Do(req)
+					statusMu.Lock()
+					if err != nil {
+						statuses[-1]++
+					} else {
+						statuses[resp.StatusCode]++
+					}
+					statusMu.Unlock()
+					if err == nil {
+						b, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode == 200 {
+							bodies[k][d] = string(b)
+							return
+						}
+					}
+					time.Sleep(25 * time.Millisecond) // DOKU retries (much later, in reality)
+				}
+			})
+		}
+	}
+	select {
+	case <-crashed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no crash")
+	}
+	require.Error(t, clients[0].Ping(context.Background()).Err(), "Redis is down")
+	time.Sleep(300 * time.Millisecond)
+	srv.Restart()
+	wg.Wait()
+	statusMu.Lock()
+	t.Logf("answers DOKU saw, by status (-1: transport error): %v", statuses)
+	assert.Positive(t, statuses[500], "deliveries during the outage failed closed")
+	statusMu.Unlock()
+
+	for k := range keys {
+		id := fmt.Sprint("K", k)
+		assert.Equal(t, 1, m.count(id), "side effect of %s", id)
+		assert.NotEmpty(t, bodies[k][0], "%s never acknowledged: lost", id)
+		assert.Equal(t, bodies[k][0], bodies[k][1], "%s: duplicates got different answers", id)
+	}
+	var counts []string
+	for _, o := range []string{"new", "replayed", "conflict", "in_flight", "store_error"} {
+		counts = append(counts, fmt.Sprintf("%s=%v", o, testutil.ToFloat64(idemCounterFor(t, reg, o))))
+	}
+	t.Log("metrics:", strings.Join(counts, " "))
+	assert.Positive(t, testutil.ToFloat64(idemCounterFor(t, reg, "store_error")), "the crash hit requests (else this test proves nothing)")
+
+	for _, ts := range servers {
+		ts.Close()
+	}
+	for _, c := range clients {
+		require.NoError(t, c.Close())
+	}
+	tr.CloseIdleConnections()
+	idemGoroutinesSettle(t, base, 2)
+}
+
+// The property's view of one delivery: which notification, which of two
+// bodies, what the handler does, which store call fails, and how many
+// deliveries (starting with this one) go out concurrently.
+type idemDelivery struct {
+	Key, Body, Outcome, Fail, Batch int
+}
+
+const (
+	idemOutcomeOK = iota
+	idemOutcomeOK2
+	idemOutcome400
+	idemOutcome503
+	idemOutcomePanic
+	idemOutcomeCancel
+)
+
+const (
+	idemFailNone = iota
+	idemFailNone2
+	idemFailReserve
+	idemFailCompleteTwice
+	idemFailRelease
+)
+
+type idemFailKey struct{}
+
+// idemFlakyStore fails the call a delivery's context asks it to.
+type idemFlakyStore struct{ idempotency.Store }
+
+type idemFailPlan struct {
+	kind      int
+	completes atomic.Int32
+}
+
+func (f idemFlakyStore) plan(ctx context.Context) *idemFailPlan {
+	p, _ := ctx.Value(idemFailKey{}).(*idemFailPlan)
+	if p == nil {
+		return &idemFailPlan{}
+	}
+	return p
+}
+
+var idemErrInjected = errors.New("injected store failure")
+
+func (f idemFlakyStore) Reserve(ctx context.Context, key string, fp idempotency.Fingerprint, lease time.Duration) (idempotency.Reservation, error) {
+	if f.plan(ctx).kind == idemFailReserve {
+		return idempotency.Reservation{}, &idempotency.StoreError{Op: "reserve", Err: idemErrInjected}
+	}
+	return f.Store.Reserve(ctx, key, fp, lease)
+}
+
+func (f idemFlakyStore) Complete(ctx context.Context, key, token string, rec idempotency.Record, ttl time.Duration) error {
+	if p := f.plan(ctx); p.kind == idemFailCompleteTwice && p.completes.Add(1) <= 2 {
+		return &idempotency.StoreError{Op: "complete", Err: idemErrInjected}
+	}
+	return f.Store.Complete(ctx, key, token, rec, ttl)
+}
+
+func (f idemFlakyStore) Release(ctx context.Context, key, token string) error {
+	if f.plan(ctx).kind == idemFailRelease {
+		return &idempotency.StoreError{Op: "release", Err: idemErrInjected}
+	}
+	return f.Store.Release(ctx, key, token)
+}
+
+// For any seeded sequence of deliveries (duplicates, concurrent batches,
+// handler failures, store failures), the side effect ran once for every
+// key that ever got a 2xx and never for any other key.
+func TestIdempotencyPropertySideEffectsEqualAcknowledgedKeys(t *testing.T) {
+	stores := map[string]func(t *testing.T) idempotency.Store{
+		"memory": func(*testing.T) idempotency.Store { return idempotency.NewMemory() },
+		"redis": func(t *testing.T) idempotency.Store {
+			c := redis.NewClient(&redis.Options{Addr: redistest.Start(t).Addr()})
+			t.Cleanup(func() { _ = c.Close() })
+			return idempotency.NewRedis(c)
+		},
+	}
+	for name, mk := range stores {
+		t.Run(name, func(t *testing.T) {
+			store := idemFlakyStore{mk(t)}
+			params := gopter.DefaultTestParametersWithSeed(20261125)
+			params.MinSuccessfulTests = 40
+			params.MaxSize = 30
+			var run atomic.Int64
+			genDelivery := gopter.CombineGens(gen.IntRange(0, 3), gen.IntRange(0, 1), gen.IntRange(0, 5), gen.IntRange(0, 4), gen.IntRange(1, 4)).
+				Map(func(v []any) idemDelivery {
+					return idemDelivery{Key: v[0].(int), Body: v[1].(int), Outcome: v[2].(int), Fail: v[3].(int), Batch: v[4].(int)}
+				})
+			props := gopter.NewProperties(params)
+			props.Property("side effects == keys acknowledged with 2xx", prop.ForAll(func(ds []idemDelivery) string {
+				partner := fmt.Sprint("P", run.Add(1))
+				return idemCheckDeliveries(store, partner, ds)
+			}, gen.SliceOf(genDelivery)))
+			props.TestingRun(t)
+		})
+	}
+}
+
+func idemCheckDeliveries(store idempotency.Store, partner string, ds []idemDelivery) string {
+	var mu sync.Mutex
+	effects := map[int]int{}
+	acked := map[int]bool{}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var d idemDelivery
+		_ = json.Unmarshal([]byte(r.Header.Get("X-Test-Delivery")), &d)
+		switch d.Outcome {
+		case idemOutcomeOK, idemOutcomeOK2:
+			mu.Lock()
+			effects[d.Key]++
+			mu.Unlock()
+			w.WriteHeader(200)
+		case idemOutcome400:
+			w.WriteHeader(400)
+		case idemOutcome503:
+			w.WriteHeader(503)
+		case idemOutcomePanic:
+			panic(http.ErrAbortHandler)
+		case idemOutcomeCancel:
+			r.Context().Value(idemCancelKey{}).(context.CancelFunc)()
+		}
+	})
+	h := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyLease(time.Second))(handler)
+	deliver := func(d idemDelivery) {
+		meta, _ := json.Marshal(d)
+		r := idemSnapReq(fmt.Sprint("E", d.Key), fmt.Sprintf(`{"n":%d}`, d.Body))
+		r.Header.Set("X-PARTNER-ID", partner)
+		r.Header.Set("X-Test-Delivery", string(meta))
+		ctx, cancel := context.WithCancel(context.WithValue(context.Background(), idemFailKey{}, &idemFailPlan{kind: d.Fail}))
+		defer cancel()
+		ctx = context.WithValue(ctx, idemCancelKey{}, cancel)
+		w := httptest.NewRecorder()
+		func() {
+			defer func() { _ = recover() }()
+			h.ServeHTTP(w, r.WithContext(ctx))
+		}()
+		if w.Code >= 200 && w.Code <= 299 && d.Outcome != idemOutcomePanic {
+			mu.Lock()
+			acked[d.Key] = true
+			mu.Unlock()
+		}
+	}
+	for i := 0; i < len(ds); {
+		n := min(ds[i].Batch, len(ds)-i)
+		var wg sync.WaitGroup
+		for _, d := range ds[i : i+n] {
+			wg.Go(func() { deliver(d) })
+		}
+		wg.Wait()
+		i += n
+	}
+	for k := range 4 {
+		want := 0
+		if acked[k] {
+			want = 1
+		}
+		if effects[k] != want {
+			return fmt.Sprintf("key %d: side effect ran %d times, acknowledged=%v", k, effects[k], acked[k])
+		}
+	}
+	return ""
+}
+
+type idemCancelKey struct{}
+
+var idemQuietRedis sync.Once
+
+type idemDiscardLogger struct{}
+
+func (idemDiscardLogger) Printf(context.Context, string, ...any) {}
+
+// FuzzIdempotencyBusinessKeyJSON: whatever the body (JSON or not, with or
+// without the business reference), a repeat never runs the handler again
+// and gets the first answer; a new request id with the same body is
+// replayed when the body has a reference and processed otherwise.
+func FuzzIdempotencyBusinessKeyJSON(f *testing.F) {
+	f.Add([]byte(`{"order":{"invoice_number":"INV-1","amount":150000}}`))
+	f.Add([]byte(`{"order":{"invoice_number":12345}}`))
+	f.Add([]byte(`{"order":"x"}`))
+	f.Add([]byte(`not json`))
+	f.Add([]byte(``))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var runs int
+		h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencyNonSNAP(),
+			middleware.IdempotencyBusinessKeyJSON("order.invoice_number"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			runs++
+			fmt.Fprint(w, runs)
+		}))
+		first := idemServe(h, idemNonSNAPReq("R1", string(body)))
+		again := idemServe(h, idemNonSNAPReq("R1", string(body)))
+		if first.Code != 200 || again.Code != 200 || first.Body.String() != again.Body.String() || runs != 1 {
+			t.Fatalf("repeat: %d %q / %d %q, runs %d", first.Code, first.Body, again.Code, again.Body, runs)
+		}
+		other := idemServe(h, idemNonSNAPReq("R2", string(body)))
+		if other.Code != 200 || runs > 2 {
+			t.Fatalf("new request id: %d %q, runs %d", other.Code, other.Body, runs)
+		}
+	})
 }

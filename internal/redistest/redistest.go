@@ -160,6 +160,7 @@ func (s *Server) start() error {
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	cmd.Dir = s.dir
+	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", s.bin, err)
 	}

@@ -1,0 +1,116 @@
+package bench
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dokukit/dokukit/internal/redistest"
+	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/middleware/idempotency"
+)
+
+// A SNAP debit notification body (service 56) of typical size.
+var notifyBody = []byte(`{"originalPartnerReferenceNo":"INV-20240101-0001","originalReferenceNo":"2020102977770000000009","originalExternalId":"418075533589","latestTransactionStatus":"00","transactionStatusDesc":"SUCCESS","amount":{"value":"150000.00","currency":"IDR"},"additionalInfo":{"custIdMerchant":"CUST-1","accountType":"WALLET","channel":"EMONEY_DANA_SNAP"}}`)
+
+var notifyAck = []byte(`{"responseCode":"2005600","responseMessage":"Request has been processed successfully","approvalCode":"123456"}`)
+
+// discardWriter is a reusable ResponseWriter so the benchmark measures the
+// middleware, not httptest.ResponseRecorder.
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) WriteHeader(s int)           { d.status = s }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+func ackHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(notifyAck)
+	})
+}
+
+// naiveDedup is the pitfall PROTOCOL §7 warns about, as a baseline: a
+// mutex-guarded set marked "seen" before the handler runs, no fingerprint,
+// no stored response, one process only.
+func naiveDedup(next http.Handler) http.Handler {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := r.Header.Get("X-PARTNER-ID") + ":" + r.Header.Get("X-EXTERNAL-ID")
+		mu.Lock()
+		dup := seen[k]
+		seen[k] = true
+		mu.Unlock()
+		if dup {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// runNotify serves b.N notifications: with fresh X-EXTERNAL-IDs (every one
+// processed) or one repeated id (every one after the first replayed).
+func runNotify(b *testing.B, h http.Handler, fresh bool) {
+	r, _ := http.NewRequest(http.MethodPost, "/v1.0/debit/notify", nil)
+	r.Header.Set("X-PARTNER-ID", "DOKU")
+	r.Header.Set("X-EXTERNAL-ID", "418075533589")
+	w := &discardWriter{h: http.Header{}}
+	rd := bytes.NewReader(notifyBody)
+	var idbuf []byte
+	b.SetBytes(int64(len(notifyBody)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if fresh {
+			idbuf = strconv.AppendInt(idbuf[:0], int64(i), 10)
+			r.Header["X-External-Id"][0] = string(idbuf)
+		}
+		rd.Reset(notifyBody)
+		r.Body = io.NopCloser(rd)
+		clear(w.h)
+		h.ServeHTTP(w, r)
+		if w.status != 0 && w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
+		}
+		w.status = 0
+	}
+}
+
+// BenchmarkIdempotency: the middleware's overhead over the bare handler,
+// with the memory store and with a local Redis, for first deliveries (new:
+// reserve + complete) and retries (replay: one lookup, handler not run),
+// beside the naive "seen set" baseline.
+func BenchmarkIdempotency(b *testing.B) {
+	b.Run("bare-handler", func(b *testing.B) { runNotify(b, ackHandler(), true) })
+	b.Run("naive-seen-map/new", func(b *testing.B) { runNotify(b, naiveDedup(ackHandler()), true) })
+	b.Run("naive-seen-map/replay", func(b *testing.B) { runNotify(b, naiveDedup(ackHandler()), false) })
+
+	mem := func() http.Handler {
+		return middleware.Idempotency(idempotency.NewMemory(idempotency.MemoryMaxKeys(1<<24)), middleware.IdempotencySNAP(56))(ackHandler())
+	}
+	b.Run("memory/new", func(b *testing.B) { runNotify(b, mem(), true) })
+	b.Run("memory/replay", func(b *testing.B) { runNotify(b, mem(), false) })
+
+	b.Run("redis", func(b *testing.B) {
+		srv := redistest.Start(b)
+		c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+		b.Cleanup(func() { _ = c.Close() })
+		red := func(prefix string) http.Handler {
+			return middleware.Idempotency(idempotency.NewRedis(c, idempotency.RedisKeyPrefix(prefix)), middleware.IdempotencySNAP(56))(ackHandler())
+		}
+		n := 0
+		b.Run("new", func(b *testing.B) { n++; runNotify(b, red("bench:new:"+strconv.Itoa(n)+":"), true) })
+		b.Run("replay", func(b *testing.B) { n++; runNotify(b, red("bench:replay:"+strconv.Itoa(n)+":"), false) })
+	})
+}
