@@ -225,7 +225,9 @@ const (
 //     idempotency.RequestKey; scheme auto-detected unless IdempotencySNAP,
 //     IdempotencyNonSNAP or IdempotencyKirim says), the body's fingerprint
 //     idempotency.FingerprintBody. A request without its key headers is
-//     answered 400 (SNAP 400<svc>02).
+//     answered 400 (SNAP 400<svc>02). Auto-detected SNAP requests are
+//     answered with service code 00 (e.g. 4090000): name the route's
+//     service with IdempotencySNAP to get the codes PROTOCOL §5 lists.
 //   - The first delivery reserves the key (a lease), runs next with its
 //     response buffered, and — only after next returned — stores status,
 //     headers and body for IdempotencyTTL, then sends them.
@@ -323,6 +325,9 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 		errors.As(err, &ke)
 		m.writeBadKey(w, ke)
 		return
+	}
+	if r.Body == nil { // a server request always has one; a direct call may not
+		r.Body = http.NoBody
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, m.c.maxBody+1))
 	if err != nil {

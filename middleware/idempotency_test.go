@@ -421,11 +421,15 @@ func TestIdempotencyBadRequests(t *testing.T) {
 	w = idemServe(snap, idemSnapReq("E1", `{"pad":"`+strings.Repeat("x", 64)+`"}`))
 	assert.Equal(t, 413, w.Code)
 
+	nilBody := idemSnapReq("E-nil", "")
+	nilBody.Body = nil
+	assert.Equal(t, 200, idemServe(snap, nilBody).Code, "a nil body is an empty body")
+
 	auto := middleware.Idempotency(idempotency.NewMemory())(m)
 	w = idemServe(auto, httptest.NewRequest("POST", "/", strings.NewReader("{}")))
 	assert.Equal(t, 400, w.Code)
 	assert.Equal(t, "missing_idempotency_key", idemResponseCode(t, w))
-	assert.Equal(t, 0, m.total())
+	assert.Equal(t, 1, m.total())
 }
 
 func TestIdempotencyKirimAutoDetected(t *testing.T) {
