@@ -453,22 +453,39 @@ func (m *idem) settled(w http.ResponseWriter, scheme idempotency.Scheme, res ide
 	case res.Fingerprint != fp:
 		m.inc(idemConflict)
 		if conflictCase == 1 {
-			m.writeErr(w, scheme, http.StatusConflict, 1, "duplicate_reference", "Conflict. Duplicate partnerReferenceNo with a different request")
+			m.writeConflict(w, scheme, 1, "duplicate_reference", "Duplicate partnerReferenceNo",
+				"business reference already used with a different request body")
 		} else {
-			m.writeErr(w, scheme, http.StatusConflict, 0, "idempotency_key_reused", "Conflict. Duplicate X-EXTERNAL-ID with a different request")
+			m.writeConflict(w, scheme, 0, "idempotency_key_reused", "Conflict",
+				"already used with a different request body")
 		}
 	case res.State == idempotency.StateCompleted && !m.c.strict:
 		m.inc(idemReplayed)
 		idemReplay(w, res.Record)
 	case res.State == idempotency.StateCompleted:
 		m.inc(idemConflict)
-		m.writeErr(w, scheme, http.StatusConflict, conflictCase, "duplicate_request", "Conflict. Duplicate request")
+		m.writeConflict(w, scheme, conflictCase, "duplicate_request", "Conflict", "already used")
 	default:
 		m.inc(idemInFlight)
 		w.Header().Set("Retry-After", "1")
-		m.writeErr(w, scheme, http.StatusConflict, 0, "request_in_progress", "Conflict. The same request is still being processed")
+		m.writeConflict(w, scheme, 0, "request_in_progress", "Conflict", "still being processed")
 	}
 	return false
+}
+
+// writeConflict answers 409: SNAP with the standard message for the case
+// (PROTOCOL §5), the others with a message naming the request id header.
+func (m *idem) writeConflict(w http.ResponseWriter, scheme idempotency.Scheme, snapCase int, code, snapMsg, detail string) {
+	if scheme == idempotency.SchemeSNAP {
+		respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusConflict, Service: m.c.service, Case: snapCase}, snapMsg)
+		return
+	}
+	_, idHeader := scheme.Headers()
+	msg := "Conflict. " + idHeader + " " + detail
+	if code == "duplicate_reference" {
+		msg = "Conflict. The " + detail
+	}
+	respond.WriteNonSNAP(w, http.StatusConflict, code, msg, nil)
 }
 
 func (m *idem) storeFailed(w http.ResponseWriter, r *http.Request, next http.Handler, scheme idempotency.Scheme) {

@@ -191,6 +191,7 @@ func TestIdempotencyBusinessKey(t *testing.T) {
 	w := idemServe(h, idemSnapReq("E2", idemBody2))
 	assert.Equal(t, 409, w.Code)
 	assert.Equal(t, "4095601", idemResponseCode(t, w))
+	assert.Contains(t, w.Body.String(), `"Duplicate partnerReferenceNo"`)
 	// The conflicting request's own key was released: E2 with its own new
 	// reference is processed.
 	w = idemServe(h, idemSnapReq("E2", `{"originalPartnerReferenceNo":"INV-2"}`))
@@ -446,6 +447,7 @@ func TestIdempotencyKirimAutoDetected(t *testing.T) {
 	w := idemServe(h, req(`{"transactionStatus":"35"}`))
 	assert.Equal(t, 409, w.Code)
 	assert.Equal(t, "idempotency_key_reused", idemResponseCode(t, w))
+	assert.Contains(t, w.Body.String(), "requestId already used with a different request body")
 	assert.Equal(t, 1, m.count("fd53b1e3"))
 }
 
