@@ -855,3 +855,31 @@ func FuzzIdempotencyBusinessKeyJSON(f *testing.F) {
 		}
 	})
 }
+
+// The durability the guarantee needs, shown both ways: with AOF
+// (appendfsync always) a completed record survives SIGKILL and the retry is
+// replayed; without persistence the record is gone and the retry runs the
+// side effect again. README: run Redis with AOF.
+func TestIdempotencyDurabilityNeedsAOF(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     []redistest.Option
+		wantRuns int
+	}{
+		{"aof-always", []redistest.Option{redistest.AOF()}, 1},
+		{"no-persistence", nil, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := redistest.Start(t, tc.opts...)
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			t.Cleanup(func() { _ = c.Close() })
+			m := idemNewMerchant()
+			h := middleware.Idempotency(idempotency.NewRedis(c), middleware.IdempotencySNAP(56))(m)
+			require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
+			srv.Kill()
+			srv.Restart()
+			require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
+			assert.Equal(t, tc.wantRuns, m.count("E1"))
+		})
+	}
+}
