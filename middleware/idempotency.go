@@ -241,8 +241,10 @@ const (
 //   - A repeat while the first is still running: 409, or with
 //     IdempotencyWait the stored response once the first finishes.
 //   - next answered 5xx, or the request context was cancelled and next did
-//     not explicitly answer 2xx (WriteHeader or Write): nothing is stored, the reservation is released, and
-//     the next delivery runs next. A 2xx or 4xx is stored (a 4xx means the
+//     not explicitly answer 2xx (WriteHeader or Write): nothing is stored,
+//     the reservation is released, and the next delivery runs next; a
+//     cancelled request that wrote nothing is answered like a store error,
+//     never with an implicit 200. A 2xx or 4xx is stored (a 4xx means the
 //     notification itself is wrong; running it again gives the same answer).
 //   - next panicked: the reservation is released and the panic continues up
 //     the stack (to http.Server or a recovering middleware), so the panic is
