@@ -225,7 +225,9 @@ const (
 //     idempotency.RequestKey; scheme auto-detected unless IdempotencySNAP,
 //     IdempotencyNonSNAP or IdempotencyKirim says), the body's fingerprint
 //     idempotency.FingerprintBody. A request without its key headers is
-//     answered 400 (SNAP 400<svc>02).
+//     answered 400 (SNAP 400<svc>02). Auto-detected SNAP requests are
+//     answered with service code 00 (e.g. 4090000): name the route's
+//     service with IdempotencySNAP to get the codes PROTOCOL §5 lists.
 //   - The first delivery reserves the key (a lease), runs next with its
 //     response buffered, and — only after next returned — stores status,
 //     headers and body for IdempotencyTTL, then sends them.
@@ -239,8 +241,10 @@ const (
 //   - A repeat while the first is still running: 409, or with
 //     IdempotencyWait the stored response once the first finishes.
 //   - next answered 5xx, or the request context was cancelled and next did
-//     not explicitly answer 2xx (WriteHeader or Write): nothing is stored, the reservation is released, and
-//     the next delivery runs next. A 2xx or 4xx is stored (a 4xx means the
+//     not explicitly answer 2xx (WriteHeader or Write): nothing is stored,
+//     the reservation is released, and the next delivery runs next; a
+//     cancelled request that wrote nothing is answered like a store error,
+//     never with an implicit 200. A 2xx or 4xx is stored (a 4xx means the
 //     notification itself is wrong; running it again gives the same answer).
 //   - next panicked: the reservation is released and the panic continues up
 //     the stack (to http.Server or a recovering middleware), so the panic is
@@ -323,6 +327,9 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 		errors.As(err, &ke)
 		m.writeBadKey(w, ke)
 		return
+	}
+	if r.Body == nil { // a server request always has one; a direct call may not
+		r.Body = http.NoBody
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, m.c.maxBody+1))
 	if err != nil {
@@ -448,22 +455,39 @@ func (m *idem) settled(w http.ResponseWriter, scheme idempotency.Scheme, res ide
 	case res.Fingerprint != fp:
 		m.inc(idemConflict)
 		if conflictCase == 1 {
-			m.writeErr(w, scheme, http.StatusConflict, 1, "duplicate_reference", "Conflict. Duplicate partnerReferenceNo with a different request")
+			m.writeConflict(w, scheme, 1, "duplicate_reference", "Duplicate partnerReferenceNo",
+				"business reference already used with a different request body")
 		} else {
-			m.writeErr(w, scheme, http.StatusConflict, 0, "idempotency_key_reused", "Conflict. Duplicate X-EXTERNAL-ID with a different request")
+			m.writeConflict(w, scheme, 0, "idempotency_key_reused", "Conflict",
+				"already used with a different request body")
 		}
 	case res.State == idempotency.StateCompleted && !m.c.strict:
 		m.inc(idemReplayed)
 		idemReplay(w, res.Record)
 	case res.State == idempotency.StateCompleted:
 		m.inc(idemConflict)
-		m.writeErr(w, scheme, http.StatusConflict, conflictCase, "duplicate_request", "Conflict. Duplicate request")
+		m.writeConflict(w, scheme, conflictCase, "duplicate_request", "Conflict", "already used")
 	default:
 		m.inc(idemInFlight)
 		w.Header().Set("Retry-After", "1")
-		m.writeErr(w, scheme, http.StatusConflict, 0, "request_in_progress", "Conflict. The same request is still being processed")
+		m.writeConflict(w, scheme, 0, "request_in_progress", "Conflict", "still being processed")
 	}
 	return false
+}
+
+// writeConflict answers 409: SNAP with the standard message for the case
+// (PROTOCOL §5), the others with a message naming the request id header.
+func (m *idem) writeConflict(w http.ResponseWriter, scheme idempotency.Scheme, snapCase int, code, snapMsg, detail string) {
+	if scheme == idempotency.SchemeSNAP {
+		respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusConflict, Service: m.c.service, Case: snapCase}, snapMsg)
+		return
+	}
+	_, idHeader := scheme.Headers()
+	msg := "Conflict. " + idHeader + " " + detail
+	if code == "duplicate_reference" {
+		msg = "Conflict. The " + detail
+	}
+	respond.WriteNonSNAP(w, http.StatusConflict, code, msg, nil)
 }
 
 func (m *idem) storeFailed(w http.ResponseWriter, r *http.Request, next http.Handler, scheme idempotency.Scheme) {

@@ -38,6 +38,6 @@ func ExampleIdempotency() {
 	// Output:
 	// 200 {"responseCode":"2005600","responseMessage":"Request has been processed successfully","approvalCode":"1"}
 	// 200 {"responseCode":"2005600","responseMessage":"Request has been processed successfully","approvalCode":"1"}
-	// 409 {"responseCode":"4095600","responseMessage":"Conflict. Duplicate X-EXTERNAL-ID with a different request"}
+	// 409 {"responseCode":"4095600","responseMessage":"Conflict"}
 	// shipped: 1
 }

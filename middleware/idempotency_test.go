@@ -191,6 +191,7 @@ func TestIdempotencyBusinessKey(t *testing.T) {
 	w := idemServe(h, idemSnapReq("E2", idemBody2))
 	assert.Equal(t, 409, w.Code)
 	assert.Equal(t, "4095601", idemResponseCode(t, w))
+	assert.Contains(t, w.Body.String(), `"Duplicate partnerReferenceNo"`)
 	// The conflicting request's own key was released: E2 with its own new
 	// reference is processed.
 	w = idemServe(h, idemSnapReq("E2", `{"originalPartnerReferenceNo":"INV-2"}`))
@@ -421,11 +422,15 @@ func TestIdempotencyBadRequests(t *testing.T) {
 	w = idemServe(snap, idemSnapReq("E1", `{"pad":"`+strings.Repeat("x", 64)+`"}`))
 	assert.Equal(t, 413, w.Code)
 
+	nilBody := idemSnapReq("E-nil", "")
+	nilBody.Body = nil
+	assert.Equal(t, 200, idemServe(snap, nilBody).Code, "a nil body is an empty body")
+
 	auto := middleware.Idempotency(idempotency.NewMemory())(m)
 	w = idemServe(auto, httptest.NewRequest("POST", "/", strings.NewReader("{}")))
 	assert.Equal(t, 400, w.Code)
 	assert.Equal(t, "missing_idempotency_key", idemResponseCode(t, w))
-	assert.Equal(t, 0, m.total())
+	assert.Equal(t, 1, m.total())
 }
 
 func TestIdempotencyKirimAutoDetected(t *testing.T) {
@@ -442,6 +447,7 @@ func TestIdempotencyKirimAutoDetected(t *testing.T) {
 	w := idemServe(h, req(`{"transactionStatus":"35"}`))
 	assert.Equal(t, 409, w.Code)
 	assert.Equal(t, "idempotency_key_reused", idemResponseCode(t, w))
+	assert.Contains(t, w.Body.String(), "requestId already used with a different request body")
 	assert.Equal(t, 1, m.count("fd53b1e3"))
 }
 
@@ -848,4 +854,32 @@ func FuzzIdempotencyBusinessKeyJSON(f *testing.F) {
 			t.Fatalf("new request id: %d %q, runs %d", other.Code, other.Body, runs)
 		}
 	})
+}
+
+// The durability the guarantee needs, shown both ways: with AOF
+// (appendfsync always) a completed record survives SIGKILL and the retry is
+// replayed; without persistence the record is gone and the retry runs the
+// side effect again. README: run Redis with AOF.
+func TestIdempotencyDurabilityNeedsAOF(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     []redistest.Option
+		wantRuns int
+	}{
+		{"aof-always", []redistest.Option{redistest.AOF()}, 1},
+		{"no-persistence", nil, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := redistest.Start(t, tc.opts...)
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			t.Cleanup(func() { _ = c.Close() })
+			m := idemNewMerchant()
+			h := middleware.Idempotency(idempotency.NewRedis(c), middleware.IdempotencySNAP(56))(m)
+			require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
+			srv.Kill()
+			srv.Restart()
+			require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
+			assert.Equal(t, tc.wantRuns, m.count("E1"))
+		})
+	}
 }

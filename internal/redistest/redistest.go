@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -42,16 +43,26 @@ func Binary() (string, error) {
 type Option func(*config)
 
 type config struct {
-	aof bool
+	aof     bool
+	cluster bool
 }
 
 // AOF turns on the append-only file with appendfsync always: every write is
 // fsynced before Redis acknowledges it, so it survives Kill.
 func AOF() Option { return func(c *config) { c.aof = true } }
 
+// Cluster starts the server in cluster mode as a one-node cluster owning
+// all 16384 slots, for redis.NewClusterClient: enough to prove that every
+// command obeys Cluster's one-slot-per-command rule (CROSSSLOT).
+func Cluster() Option { return func(c *config) { c.cluster = true } }
+
 // Args returns the redis-server command-line arguments Start uses for a
 // server on 127.0.0.1:port with its data in dir.
 func Args(dir string, port int, aof bool) []string {
+	return args(dir, port, aof, false)
+}
+
+func args(dir string, port int, aof, cluster bool) []string {
 	args := []string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
@@ -67,16 +78,20 @@ func Args(dir string, port int, aof bool) []string {
 	} else {
 		args = append(args, "--appendonly", "no")
 	}
+	if cluster {
+		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+	}
 	return args
 }
 
 // Server is a running (or killed) redis-server owned by one test.
 type Server struct {
-	tb   testing.TB
-	bin  string
-	dir  string
-	port int
-	aof  bool
+	tb      testing.TB
+	bin     string
+	dir     string
+	port    int
+	aof     bool
+	cluster bool
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -100,7 +115,7 @@ func Start(tb testing.TB, opts ...Option) *Server {
 		}
 		tb.Skip(msg)
 	}
-	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), aof: c.aof}
+	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), aof: c.aof, cluster: c.cluster}
 	var lastErr error
 	for range 5 { // the free port can be taken between probe and bind; try another
 		s.port, err = freePort()
@@ -155,7 +170,7 @@ func (s *Server) Restart() {
 }
 
 func (s *Server) start() error {
-	cmd := exec.Command(s.bin, Args(s.dir, s.port, s.aof)...)
+	cmd := exec.Command(s.bin, args(s.dir, s.port, s.aof, s.cluster)...)
 	var out strings.Builder
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -182,10 +197,76 @@ func (s *Server) start() error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	if s.cluster {
+		if err := claimSlots(s.Addr()); err != nil {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			return err
+		}
+	}
 	s.mu.Lock()
 	s.cmd, s.done = cmd, done
 	s.mu.Unlock()
 	return nil
+}
+
+// claimSlots makes a fresh cluster node own every slot (a restarted node
+// remembers them in nodes.conf) and waits for cluster_state:ok.
+func claimSlots(addr string) error {
+	if _, err := command(addr, "CLUSTER", "ADDSLOTSRANGE", "0", "16383"); err != nil && !strings.Contains(err.Error(), "busy") {
+		return fmt.Errorf("cluster addslots: %w", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, err := command(addr, "CLUSTER", "INFO")
+		if err == nil && strings.Contains(info, "cluster_state:ok") {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("cluster not ok after 10s: %v %q", err, info)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// command sends one command and returns a simple-string, error or bulk
+// reply; enough for the few admin commands above.
+func command(addr string, argv ...string) (string, error) {
+	conn, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(argv))
+	for _, a := range argv {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := conn.Write([]byte(b.String())); err != nil {
+		return "", err
+	}
+	rd := bufio.NewReader(conn)
+	line, err := rd.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	switch {
+	case strings.HasPrefix(line, "-"):
+		return "", errors.New(line[1:])
+	case strings.HasPrefix(line, "$"):
+		n, err := strconv.Atoi(line[1:])
+		if err != nil || n < 0 {
+			return "", fmt.Errorf("bad bulk reply %q", line)
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			return "", err
+		}
+		return string(buf[:n]), nil
+	}
+	return strings.TrimPrefix(line, "+"), nil
 }
 
 func (s *Server) stop() {

@@ -58,3 +58,16 @@ func TestArgs(t *testing.T) {
 func TestPingRejectsNonRedis(t *testing.T) {
 	assert.Error(t, ping("127.0.0.1:1"))
 }
+
+func TestClusterOneNode(t *testing.T) {
+	s := Start(t, Cluster())
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{s.Addr()}})
+	t.Cleanup(func() { _ = c.Close() })
+	ctx := context.Background()
+	require.NoError(t, c.Set(ctx, "{a}1", "v", 0).Err())
+	// Cluster rules apply: two keys in different slots in one command fail.
+	err := c.Do(ctx, "MSET", "k1", "v", "k2", "v").Err()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "CROSSSLOT")
+	require.NoError(t, c.Do(ctx, "MSET", "{t}k1", "v", "{t}k2", "v").Err(), "same hash tag, same slot")
+}

@@ -51,10 +51,21 @@ func redisHarness(t *testing.T) harness {
 	return harness{store: NewRedis(redisClient(t, s)), advance: func(d time.Duration) { time.Sleep(d) }}
 }
 
+// redisClusterHarness runs the store on a one-node Redis Cluster through
+// redis.ClusterClient: Cluster refuses any script whose keys span slots.
+func redisClusterHarness(t *testing.T) harness {
+	s := redistest.Start(t, redistest.Cluster())
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{s.Addr()}})
+	t.Cleanup(func() { _ = c.Close() })
+	return harness{store: NewRedis(c), advance: func(d time.Duration) { time.Sleep(d) }}
+}
+
 // TestStoreContract is what any Store implementation must do; run it on a
 // new backend by adding a harness.
 func TestStoreContract(t *testing.T) {
-	for name, mk := range map[string]func(*testing.T) harness{"memory": memoryHarness, "redis": redisHarness} {
+	for name, mk := range map[string]func(*testing.T) harness{
+		"memory": memoryHarness, "redis": redisHarness, "redis-cluster": redisClusterHarness,
+	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			h := mk(t)

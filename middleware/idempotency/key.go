@@ -73,6 +73,7 @@ type KeyError struct {
 	Err    error
 }
 
+// Error names the scheme and the header, never its value.
 func (e *KeyError) Error() string {
 	return e.Err.Error() + ": " + e.Header + " (" + e.Scheme.String() + ")"
 }

@@ -153,6 +153,7 @@ type StoreError struct {
 	Err error
 }
 
+// Error says which operation failed and why.
 func (e *StoreError) Error() string { return "idempotency: " + e.Op + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
