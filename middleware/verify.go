@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/dokukit/dokukit/internal/respond"
@@ -75,19 +76,54 @@ func Verify(v verify.Verifier, opts ...Option) func(http.Handler) http.Handler {
 // limit and put back). It records metrics. Use it to build your own
 // handler; Handler uses it.
 func (m *Verification) Check(r *http.Request) (verify.Result, error) {
-	start := time.Now()
-	size := r.ContentLength
-	res, err := m.v.Verify(r)
-	m.metrics.observe(m.v.Scheme(), err, time.Since(start), size)
+	res, _, err := m.check(r, nil)
 	return res, err
 }
+
+func (m *Verification) check(r *http.Request, buf []byte) (verify.Result, []byte, error) {
+	start := time.Now()
+	size := r.ContentLength
+	body, err := verify.ReadBody(m.v, r, buf)
+	var res verify.Result
+	if err == nil {
+		res, err = m.v.VerifyMessage(r.Context(), verify.Message{Method: r.Method, Target: requestTarget(r), Header: r.Header, Body: body})
+	}
+	m.metrics.observe(m.v.Scheme(), err, time.Since(start), size)
+	return res, body, err
+}
+
+// requestTarget is the request-target as the server received it.
+func requestTarget(r *http.Request) string {
+	if len(r.RequestURI) > 0 && r.RequestURI[0] == '/' {
+		return r.RequestURI
+	}
+	return r.URL.RequestURI()
+}
+
+// bodies recycles request-body buffers: Handler reads each body into one
+// and gets it back when the wrapped handler has returned (net/http forbids
+// using the request after that), so a steady stream of notifications
+// allocates no body memory.
+var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooledBody keeps one huge body from pinning its size in the pool.
+const maxPooledBody = 1 << 20
 
 // Handler returns next guarded by the verification: next runs only for
 // verified requests, with the verify.Result in the context (Verified) and
 // the body readable from the start. Others get the deny handler.
 func (m *Verification) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := m.Check(r)
+		bp := bodies.Get().(*[]byte)
+		defer func() {
+			if cap(*bp) <= maxPooledBody {
+				bodies.Put(bp)
+			}
+		}()
+		res, body, err := m.check(r, *bp)
+		if cap(body) > cap(*bp) {
+			*bp = body[:0] // keep the grown array for the next request
+		}
 		if err != nil {
 			if m.log != nil {
 				m.logDeny(r.Context(), err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strings"
 	"time"
 )
@@ -135,9 +136,17 @@ func requestTarget(r *http.Request) string {
 	return r.URL.RequestURI()
 }
 
-// readBody reads r.Body within limit and puts an equivalent reader back so
-// the next handler sees the same bytes.
-func readBody(s Scheme, r *http.Request, limit int64) ([]byte, error) {
+// ReadBody reads r.Body within v's limit, appending to dst, and puts an
+// equivalent in-memory reader back on r so the next handler sees the same
+// bytes. Errors are *Error values (ErrBodyTooLarge, ErrBodyRead) shaped for
+// v's scheme. When dst has room the result shares its array: pass a pooled
+// buffer only if it is not reused until the request is finished.
+// Verify uses it with a nil dst.
+func ReadBody(v Verifier, r *http.Request, dst []byte) ([]byte, error) {
+	return readBody(v.Scheme(), r, v.Limit(), dst)
+}
+
+func readBody(s Scheme, r *http.Request, limit int64, dst []byte) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
 	}
@@ -147,12 +156,12 @@ func readBody(s Scheme, r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, fail(s, CheckBody, "body", ErrBodyTooLarge)
 	}
-	var body []byte
+	body := dst[:0]
 	var err error
 	if n := r.ContentLength; n > 0 {
-		// One exact allocation, with room for one byte more to catch a
-		// body longer than its Content-Length.
-		body = make([]byte, n+1)
+		// Room for one byte more catches a body longer than its
+		// Content-Length.
+		body = slices.Grow(body, int(n)+1)[:n+1]
 		var got int
 		got, err = io.ReadFull(r.Body, body)
 		switch {
@@ -163,7 +172,7 @@ func readBody(s Scheme, r *http.Request, limit int64) ([]byte, error) {
 		}
 		body = body[:min(int64(got), n)]
 	} else {
-		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		body, err = readAllInto(body, r.Body, limit+1)
 		if err == nil && int64(len(body)) > limit {
 			err = errTooLong
 		}
@@ -179,6 +188,25 @@ func readBody(s Scheme, r *http.Request, limit int64) ([]byte, error) {
 	return nil, fail(s, CheckBody, "body", ErrBodyRead)
 }
 
+// readAllInto appends at most limit bytes of rd to dst.
+func readAllInto(dst []byte, rd io.Reader, limit int64) ([]byte, error) {
+	for int64(len(dst)) < limit {
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, int(min(limit-int64(len(dst)), int64(max(512, cap(dst))))))
+		}
+		room := dst[len(dst):min(int64(cap(dst)), limit)]
+		n, err := rd.Read(room)
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
 func isMaxBytes(err error) bool {
 	var mbe *http.MaxBytesError
 	return errors.As(err, &mbe)
@@ -188,7 +216,7 @@ var errTooLong = errors.New("body longer than declared")
 
 // messageOf reads r into a Message (restoring the body).
 func messageOf(s Scheme, r *http.Request, limit int64) (Message, error) {
-	body, err := readBody(s, r, limit)
+	body, err := readBody(s, r, limit, nil)
 	if err != nil {
 		return Message{}, err
 	}
@@ -238,6 +266,8 @@ func need(s Scheme, h http.Header, hs []headerName, out []string) error {
 type Verifier interface {
 	// Scheme says which scheme this verifier checks.
 	Scheme() Scheme
+	// Limit is the largest body Verify reads, in bytes.
+	Limit() int64
 	// Verify checks r, reading its body (within the limit) and putting it
 	// back for the next handler.
 	Verify(r *http.Request) (Result, error)
@@ -246,4 +276,11 @@ type Verifier interface {
 	// (scheme, ids, target, and StringToSign when m.Explain), so tools can
 	// show what was signed; never treat it as verified.
 	VerifyMessage(ctx context.Context, m Message) (Result, error)
+}
+
+func limitOr(n int64) int64 {
+	if n <= 0 {
+		return DefaultMaxBodyBytes
+	}
+	return n
 }

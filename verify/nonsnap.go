@@ -51,6 +51,9 @@ func NewNonSNAP(cfg NonSNAPConfig) (*NonSNAP, error) {
 // Scheme implements Verifier.
 func (v *NonSNAP) Scheme() Scheme { return SchemeNonSNAP }
 
+// Limit implements Verifier.
+func (v *NonSNAP) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
+
 // Verify implements Verifier.
 func (v *NonSNAP) Verify(r *http.Request) (Result, error) {
 	m, err := messageOf(SchemeNonSNAP, r, v.cfg.MaxBodyBytes)
@@ -176,6 +179,9 @@ func NewKirim(cfg KirimConfig) (*Kirim, error) {
 
 // Scheme implements Verifier.
 func (v *Kirim) Scheme() Scheme { return SchemeKirim }
+
+// Limit implements Verifier.
+func (v *Kirim) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
 
 // Verify implements Verifier.
 func (v *Kirim) Verify(r *http.Request) (Result, error) {

@@ -59,6 +59,9 @@ func NewSNAP(cfg SNAPConfig) (*SNAP, error) {
 // Scheme implements Verifier.
 func (v *SNAP) Scheme() Scheme { return SchemeSNAP }
 
+// Limit implements Verifier.
+func (v *SNAP) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
+
 // Verify implements Verifier.
 func (v *SNAP) Verify(r *http.Request) (Result, error) {
 	m, err := messageOf(SchemeSNAP, r, v.cfg.MaxBodyBytes)
@@ -223,6 +226,9 @@ func NewSNAPRSA(cfg SNAPRSAConfig) (*SNAPRSA, error) {
 // Scheme implements Verifier.
 func (v *SNAPRSA) Scheme() Scheme { return SchemeSNAPRSA }
 
+// Limit implements Verifier.
+func (v *SNAPRSA) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
+
 // Verify implements Verifier.
 func (v *SNAPRSA) Verify(r *http.Request) (Result, error) {
 	m, err := messageOf(SchemeSNAPRSA, r, v.cfg.MaxBodyBytes)
@@ -331,6 +337,9 @@ func NewSNAPToken(cfg SNAPTokenConfig) (*SNAPToken, error) {
 
 // Scheme implements Verifier.
 func (v *SNAPToken) Scheme() Scheme { return SchemeSNAPToken }
+
+// Limit implements Verifier.
+func (v *SNAPToken) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
 
 // Verify implements Verifier.
 func (v *SNAPToken) Verify(r *http.Request) (Result, error) {
