@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -95,7 +96,10 @@ func IdempotencyTTL(d time.Duration) IdempotencyOption {
 }
 
 // IdempotencyLease sets how long an in-flight reservation survives its
-// owner's crash (default IdempotencyDefaultLease).
+// owner's crash (default IdempotencyDefaultLease). A live handler that runs
+// longer keeps its reservation: the lease is renewed every third of it
+// while the handler runs (stores implementing idempotency.Extender; both
+// stores here do).
 func IdempotencyLease(d time.Duration) IdempotencyOption {
 	return func(c *idemConfig) error {
 		if d <= 0 {
@@ -382,6 +386,8 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 	}
 
 	m.inc(idemNew)
+	stopRenewing := m.renew(held)
+	defer stopRenewing()
 	bw := &idemWriter{header: make(http.Header)}
 	released := false
 	defer func() {
@@ -392,6 +398,7 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 		}
 	}()
 	next.ServeHTTP(bw, r)
+	stopRenewing()
 	status := bw.status
 	if status == 0 {
 		status = http.StatusOK
@@ -413,6 +420,46 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 		released = true
 	}
 	bw.flushTo(w, status)
+}
+
+// renew keeps the held leases alive while the handler runs, when the store
+// can (idempotency.Extender): every third of the lease it pushes their
+// expiry out by a whole lease, so a handler slower than the lease is not
+// overtaken by a duplicate. The returned stop is idempotent and waits for
+// the renewer to finish, so no renewal races the record write.
+func (m *idem) renew(held []idemOwned) (stop func()) {
+	ext, ok := m.store.(idempotency.Extender)
+	if !ok {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(m.c.lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			for _, h := range held {
+				ctx, cancel := context.WithTimeout(context.Background(), m.c.lease/3)
+				if err := ext.Extend(ctx, h.key, h.token, m.c.lease); err != nil {
+					m.inc(idemStoreError)
+				}
+				cancel()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			<-finished
+		})
+	}
 }
 
 // acquire reserves key, waiting (IdempotencyWait) for an in-flight holder

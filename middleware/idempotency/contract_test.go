@@ -72,6 +72,7 @@ func TestStoreContract(t *testing.T) {
 			t.Run("lifecycle", func(t *testing.T) { contractLifecycle(t, h) })
 			t.Run("release", func(t *testing.T) { contractRelease(t, h) })
 			t.Run("lease-expiry", func(t *testing.T) { contractLeaseExpiry(t, h) })
+			t.Run("extend", func(t *testing.T) { contractExtend(t, h) })
 			t.Run("record-expiry", func(t *testing.T) { contractRecordExpiry(t, h) })
 			t.Run("concurrent-reserve", func(t *testing.T) { contractConcurrent(t, h) })
 			t.Run("invalid", func(t *testing.T) { contractInvalid(t, h) })
@@ -151,6 +152,29 @@ func contractRelease(t *testing.T, h harness) {
 	assert.NotEqual(t, r.Token, r2.Token)
 	assert.ErrorIs(t, s.Complete(bg, "rel", r.Token, Record{Status: 200, Fingerprint: fpA}, time.Hour), ErrLeaseLost, "old token")
 	require.NoError(t, s.Complete(bg, "rel", r2.Token, Record{Status: 200, Fingerprint: fpB}, time.Hour))
+}
+
+// contractExtend: an owner that renews its lease keeps the key past the
+// original expiry; nobody else can renew it, and a lost lease cannot be
+// renewed back.
+func contractExtend(t *testing.T, h harness) {
+	s, ok := h.store.(Extender)
+	require.True(t, ok, "both stores renew leases")
+	r, err := h.store.Reserve(bg, "ext", fpA, 150*time.Millisecond)
+	require.NoError(t, err)
+	h.advance(100 * time.Millisecond)
+	require.NoError(t, s.Extend(bg, "ext", r.Token, 300*time.Millisecond))
+	assert.ErrorIs(t, s.Extend(bg, "ext", "not-the-token", time.Minute), ErrLeaseLost)
+	h.advance(150 * time.Millisecond) // past the original expiry, within the renewed one
+	r2, err := h.store.Reserve(bg, "ext", fpA, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, StateInFlight, r2.State, "a renewed lease still holds the key")
+	h.advance(300 * time.Millisecond)
+	assert.ErrorIs(t, s.Extend(bg, "ext", r.Token, time.Minute), ErrLeaseLost, "an expired lease is not revived")
+	r3, err := h.store.Reserve(bg, "ext", fpA, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, StateReserved, r3.State)
+	assert.ErrorIs(t, s.Extend(bg, "", r3.Token, time.Minute), ErrInvalid)
 }
 
 func contractLeaseExpiry(t *testing.T, h harness) {

@@ -149,6 +149,24 @@ func (m *Memory) Release(ctx context.Context, key, token string) error {
 	return nil
 }
 
+// Extend implements Extender.
+func (m *Memory) Extend(ctx context.Context, key, token string, lease time.Duration) error {
+	if err := checkArgs(key, lease); err != nil {
+		return opErr("extend", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	m.expire(now)
+	e, ok := m.keys[key]
+	if !ok || e.state != StateInFlight || e.token != token {
+		return opErr("extend", ErrLeaseLost)
+	}
+	e.until = now.Add(lease)
+	heap.Fix(&m.exp, e.idx)
+	return nil
+}
+
 // expire drops every key whose lease or record has run out; the caller
 // holds m.mu.
 func (m *Memory) expire(now time.Time) {

@@ -38,6 +38,13 @@ if v == false or v == ARGV[1] or v == ARGV[2] then
   return 1
 end
 return 0`)
+	// Pushes our lease's expiry out; 0 when the lease is not ours.
+	extendScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`)
 	releaseScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
@@ -172,6 +179,23 @@ func (r *Redis) Complete(ctx context.Context, key, token string, rec Record, ttl
 	}
 	if n != 1 {
 		return opErr("complete", ErrLeaseLost)
+	}
+	return nil
+}
+
+// Extend implements Extender.
+func (r *Redis) Extend(ctx context.Context, key, token string, lease time.Duration) error {
+	if err := checkArgs(key, lease); err != nil {
+		return opErr("extend", err)
+	}
+	ctx, cancel := r.ctx(ctx)
+	defer cancel()
+	n, err := extendScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token), ms(lease)).Int()
+	if err != nil {
+		return opErr("extend", err)
+	}
+	if n != 1 {
+		return opErr("extend", ErrLeaseLost)
 	}
 	return nil
 }

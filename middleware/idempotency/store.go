@@ -55,6 +55,18 @@ type Store interface {
 	Release(ctx context.Context, key, token string) error
 }
 
+// Extender is implemented by stores that can push a lease's expiry out
+// while its owner is still working. The middleware renews leases of
+// handlers that run longer than a third of the lease, so a slow handler is
+// never overtaken by a duplicate whose lease check thinks the first one
+// died. Both stores here implement it; a store that does not is used
+// without renewal (pick a lease longer than any handler then).
+type Extender interface {
+	// Extend sets the lease identified by token to expire lease from now.
+	// It returns ErrLeaseLost if the key is no longer token's lease.
+	Extend(ctx context.Context, key, token string, lease time.Duration) error
+}
+
 // State is where a key is in its life.
 type State uint8
 
