@@ -170,7 +170,7 @@ func TestSNAPEndToEnd(t *testing.T) {
 		{"malformed timestamp", setHeader("X-TIMESTAMP", "2024-01-12'T'07:30:12"), secret, "4005601", 400},
 		{"wrong secret", nil, "SK-other", "4015600", 401},
 		{"unknown partner", setHeader("X-PARTNER-ID", "PARTNER-2"), secret, "4015600", 401},
-		{"oversized", func(r *http.Request, b []byte) []byte { return append(b, bytes.Repeat([]byte(" "), 4096)...) }, secret, "4005601", 400},
+		{"oversized", func(r *http.Request, b []byte) []byte { return append(b, bytes.Repeat([]byte(" "), 4096)...) }, secret, "4135600", 413},
 		{"invalid json", func(r *http.Request, b []byte) []byte { return b[:len(b)-1] }, secret, "4005601", 400},
 	}
 	for _, h := range []string{"X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "Authorization"} {

@@ -127,8 +127,10 @@ func (e *Error) SNAPMessage() string {
 	switch {
 	case errors.Is(e.Err, ErrMissingHeader):
 		return "Invalid Mandatory Field {" + e.Field + "}"
-	case errors.Is(e.Err, ErrBadTimestamp), errors.Is(e.Err, ErrInvalidJSON), errors.Is(e.Err, ErrBodyTooLarge):
+	case errors.Is(e.Err, ErrBadTimestamp), errors.Is(e.Err, ErrInvalidJSON):
 		return "Invalid Field Format {" + e.Field + "}"
+	case errors.Is(e.Err, ErrBodyTooLarge):
+		return "Request Entity Too Large"
 	case errors.Is(e.Err, ErrInvalidToken):
 		return "Invalid Token (B2B)"
 	case errors.Is(e.Err, ErrStale), errors.Is(e.Err, ErrFuture):
@@ -183,11 +185,10 @@ func fail(s Scheme, c Check, field string, sentinel error) *Error {
 	case ErrBadTimestamp, ErrInvalidJSON:
 		e.Status, e.Case = http.StatusBadRequest, CaseInvalidFormat
 	case ErrBodyTooLarge:
-		e.Status, e.Case = http.StatusRequestEntityTooLarge, CaseInvalidFormat
-		if s.isSNAP() {
-			// SNAP's code table has no 413; an over-long field is 400xx01.
-			e.Status = http.StatusBadRequest
-		}
+		// SNAP's table lists no 413, but its code is built from the HTTP
+		// status, so every layer (this, the token endpoint, the duplicate
+		// guard) answers the same 413xx00 "Request Entity Too Large".
+		e.Status, e.Case = http.StatusRequestEntityTooLarge, 0
 	case ErrInvalidToken:
 		e.Case = CaseInvalidToken
 	case ErrKey:

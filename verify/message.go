@@ -24,10 +24,6 @@ const (
 	SchemeKirim     Scheme = "kirim"    // Kirim DOKU callback
 )
 
-func (s Scheme) isSNAP() bool {
-	return s == SchemeSNAP || s == SchemeSNAPRSA || s == SchemeSNAPToken
-}
-
 // DefaultMaxBodyBytes is the body limit when a verifier's MaxBodyBytes is 0.
 const DefaultMaxBodyBytes = 1 << 20
 
