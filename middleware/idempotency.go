@@ -432,33 +432,34 @@ func (m *idem) renew(held []idemOwned) (stop func()) {
 	if !ok {
 		return func() {}
 	}
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(m.c.lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			for _, h := range held {
-				ctx, cancel := context.WithTimeout(context.Background(), m.c.lease/3)
-				if err := ext.Extend(ctx, h.key, h.token, m.c.lease); err != nil {
-					m.inc(idemStoreError)
-				}
-				cancel()
-			}
+	// A timer, not a goroutine: most handlers finish long before the first
+	// renewal, and then this costs one timer start and stop.
+	var mu sync.Mutex
+	stopped := false
+	every := m.c.lease / 3
+	var t *time.Timer
+	mu.Lock() // the callback reads t
+	defer mu.Unlock()
+	t = time.AfterFunc(every, func() {
+		mu.Lock() // held while renewing, so stop waits for a renewal in progress
+		defer mu.Unlock()
+		if stopped {
+			return
 		}
-	}()
-	var once sync.Once
+		for _, h := range held {
+			ctx, cancel := context.WithTimeout(context.Background(), every)
+			if err := ext.Extend(ctx, h.key, h.token, m.c.lease); err != nil {
+				m.inc(idemStoreError)
+			}
+			cancel()
+		}
+		t.Reset(every)
+	})
 	return func() {
-		once.Do(func() {
-			close(done)
-			<-finished
-		})
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
 	}
 }
 
