@@ -64,3 +64,33 @@ func wantBody(id string) string {
 	}
 	return `{"id":"` + id + `","pad":"` + strings.Repeat("x", n%20000) + `"}`
 }
+
+// A handler that outlives the request (as inside http.TimeoutHandler) and
+// reads the body late gets an error, never bytes of a later request.
+func TestLateBodyReadIsCutOff(t *testing.T) {
+	set, _ := verify.SecretsFor(partner, []byte(secret))
+	v, err := verify.NewSNAP(verify.SNAPConfig{Secrets: set, Timestamps: verify.Timestamps{Now: fixedNow}})
+	require.NoError(t, err)
+	late := make(chan io.Reader, 1)
+	h := Verify(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Test-Id") == "first" {
+			late <- r.Body // kept past the request, read later
+		}
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c := snapClient(nil, secret)
+	send := func(id string) {
+		req, _ := http.NewRequest("POST", srv.URL+"/n", strings.NewReader(wantBody(id)))
+		req.Header.Set("X-Test-Id", id)
+		resp, err := c.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode)
+	}
+	send("first")
+	send("second") // reuses the pooled array
+	b, err := io.ReadAll(<-late)
+	assert.ErrorIs(t, err, errBodyRecycled)
+	assert.Empty(t, b)
+}

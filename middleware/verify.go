@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -106,6 +107,53 @@ func requestTarget(r *http.Request) string {
 // allocates no body memory.
 var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
+// errBodyRecycled is what a handler reading the body after the request
+// finished gets.
+var errBodyRecycled = errors.New("middleware: request body read after the request finished")
+
+// pooledBody reads a pooled body array until detach; reads and detach are
+// serialised, so no read copies from the array once it is reused.
+type pooledBody struct {
+	mu  sync.Mutex
+	b   []byte
+	off int
+	cut bool
+}
+
+func (p *pooledBody) Read(dst []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cut {
+		return 0, errBodyRecycled
+	}
+	if p.off >= len(p.b) {
+		return 0, io.EOF
+	}
+	n := copy(dst, p.b[p.off:])
+	p.off += n
+	return n, nil
+}
+
+// WriteTo lets io.Copy and io.ReadAll skip an intermediate buffer.
+func (p *pooledBody) WriteTo(w io.Writer) (int64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cut {
+		return 0, errBodyRecycled
+	}
+	n, err := w.Write(p.b[p.off:])
+	p.off += n
+	return int64(n), err
+}
+
+func (p *pooledBody) Close() error { return nil }
+
+func (p *pooledBody) detach() {
+	p.mu.Lock()
+	p.cut, p.b = true, nil
+	p.mu.Unlock()
+}
+
 // maxPooledBody keeps one huge body from pinning its size in the pool.
 const maxPooledBody = 1 << 20
 
@@ -124,6 +172,13 @@ func (m *Verification) Handler(next http.Handler) http.Handler {
 		if cap(body) > cap(*bp) {
 			*bp = body[:0] // keep the grown array for the next request
 		}
+		// The next handler reads the pooled bytes through a reader that is
+		// cut off before the array is reused: a handler still running after
+		// this one returned (inside http.TimeoutHandler) gets an error, never
+		// another request's body.
+		pb := &pooledBody{b: body}
+		defer pb.detach()
+		r.Body = pb
 		if err != nil {
 			if m.log != nil {
 				m.logDeny(r.Context(), err)
