@@ -39,6 +39,7 @@ type SyntaxError struct {
 	Msg    string // what was expected there
 }
 
+// Error reports the offset and the reason, as encoding/json does.
 func (e *SyntaxError) Error() string {
 	return "sign: invalid JSON at offset " + itoa(e.Offset) + ": " + e.Msg
 }

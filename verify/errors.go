@@ -84,6 +84,7 @@ type Error struct {
 	Detail string // extra safe context ("age 7m0s, allowed 5m0s")
 }
 
+// Error names the scheme, the sentinel and the field; never a value.
 func (e *Error) Error() string {
 	b := make([]byte, 0, 96)
 	b = append(b, "verify: "...)

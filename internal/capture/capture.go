@@ -48,6 +48,7 @@ type Error struct {
 	Err  error  // one of the sentinels
 }
 
+// Error describes what is wrong with the capture and where.
 func (e *Error) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%v: line %d: %s", e.Err, e.Line, e.Msg)
