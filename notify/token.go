@@ -112,6 +112,11 @@ type TokenIssuerConfig struct {
 	Leeway time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// PreviousKeys are public keys of earlier merchant keys whose tokens
+	// are still accepted: rotate the signing key by moving the old key's
+	// public half here, and remove it one TTL later. Tokens carry a kid
+	// naming their key, so only the named key is tried.
+	PreviousKeys []*rsa.PublicKey
 }
 
 // TokenClaims are the verified claims of a token TokenIssuer made.
@@ -128,6 +133,8 @@ type TokenClaims struct {
 // DOKU. A TokenIssuer is safe for concurrent use.
 type TokenIssuer struct {
 	key    *rsa.PrivateKey
+	kid    string
+	keys   map[string]*rsa.PublicKey // by kid: the current key and PreviousKeys
 	iss    string
 	aud    string
 	ttl    time.Duration
@@ -148,7 +155,15 @@ func NewTokenIssuer(key *rsa.PrivateKey, cfg TokenIssuerConfig) (*TokenIssuer, e
 	if err := key.Validate(); err != nil {
 		return nil, errors.New("notify: token issuer key is not a consistent RSA key")
 	}
-	t := &TokenIssuer{key: key, iss: cfg.Issuer, aud: cfg.Audience, ttl: cfg.TTL, now: cfg.Now}
+	t := &TokenIssuer{key: key, iss: cfg.Issuer, aud: cfg.Audience, ttl: cfg.TTL, now: cfg.Now,
+		kid: KeyID(&key.PublicKey), keys: map[string]*rsa.PublicKey{}}
+	t.keys[t.kid] = &key.PublicKey
+	for _, pk := range cfg.PreviousKeys {
+		if pk == nil || pk.N == nil || pk.N.BitLen() < sign.MinRSABits {
+			return nil, fmt.Errorf("notify: previous token key: %w (need %d bits)", sign.ErrKeyTooShort, sign.MinRSABits)
+		}
+		t.keys[KeyID(pk)] = pk
+	}
 	if t.iss == "" {
 		t.iss = DefaultTokenIssuer
 	}
@@ -178,6 +193,17 @@ func NewTokenIssuer(key *rsa.PrivateKey, cfg TokenIssuerConfig) (*TokenIssuer, e
 		jwt.WithStrictDecoding(),
 	)
 	return t, nil
+}
+
+// KeyID is the kid the issuer writes for tokens signed with the private
+// half of pub: the first 8 bytes of SHA-256 of its PKIX encoding, in hex.
+func KeyID(pub *rsa.PublicKey) string {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:8])
 }
 
 // TTL returns the lifetime of the tokens the issuer makes.
@@ -220,7 +246,9 @@ func (t *TokenIssuer) Issue(clientID string) (token string, expiresIn time.Durat
 		ExpiresAt: jwt.NewNumericDate(iat.Add(t.ttl)),
 		ID:        base64.RawURLEncoding.EncodeToString(jti[:]),
 	}}
-	s, err := jwt.NewWithClaims(jwt.SigningMethodRS256, c).SignedString(t.key)
+	jt := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
+	jt.Header["kid"] = t.kid
+	s, err := jt.SignedString(t.key)
 	if err != nil {
 		return "", 0, errors.New("notify: signing the token failed")
 	}
@@ -237,8 +265,17 @@ func (t *TokenIssuer) Issue(clientID string) (token string, expiresIn time.Durat
 // ErrTokenInvalid. Both come as *TokenError.
 func (t *TokenIssuer) Validate(token string) (TokenClaims, error) {
 	var c claims
-	tok, err := t.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) {
-		return &t.key.PublicKey, nil
+	tok, err := t.parser.ParseWithClaims(token, &c, func(jt *jwt.Token) (any, error) {
+		// kid only chooses among keys this issuer trusts; a token without
+		// one is checked against the current key.
+		kid, _ := jt.Header["kid"].(string)
+		if kid == "" {
+			return &t.key.PublicKey, nil
+		}
+		if k, ok := t.keys[kid]; ok {
+			return k, nil
+		}
+		return nil, errUnknownKID
 	})
 	if err != nil {
 		// The header's alg is read only to name the failure, never trusted.
@@ -254,6 +291,8 @@ func (t *TokenIssuer) Validate(token string) (TokenClaims, error) {
 		ExpiresAt: c.ExpiresAt.Time,
 	}, nil
 }
+
+var errUnknownKID = errors.New("token signed with a key this issuer does not know")
 
 // tokenError maps golang-jwt's error to a *TokenError that keeps only jwt's
 // sentinel. Any failure other than expiry alone is ErrTokenInvalid, so a

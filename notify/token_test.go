@@ -991,3 +991,31 @@ func TestTokenEndpointPassesConformance(t *testing.T) {
 		DOKUPrivateKey: doku,
 	})
 }
+
+// Rotating the merchant's signing key: tokens of the old key stay valid
+// while its public half is in PreviousKeys, and only then.
+func TestTokenIssuerKeyRotation(t *testing.T) {
+	_, oldKey, newKey := keys(t)
+	clock := &fakeClock{t: t0}
+	old := mustIssuer(t, oldKey, clock, nil)
+	tok, _, err := old.Issue(clientID)
+	require.NoError(t, err)
+
+	rotated := mustIssuer(t, newKey, clock, func(c *TokenIssuerConfig) { c.PreviousKeys = []*rsa.PublicKey{&oldKey.PublicKey} })
+	got, err := rotated.Validate(tok)
+	require.NoError(t, err, "an old key's token is accepted during the rotation")
+	assert.Equal(t, clientID, got.ClientID)
+	fresh, _, err := rotated.Issue(clientID)
+	require.NoError(t, err)
+	_, err = rotated.Validate(fresh)
+	require.NoError(t, err)
+
+	done := mustIssuer(t, newKey, clock, nil)
+	_, err = done.Validate(tok)
+	assert.ErrorIs(t, err, ErrTokenInvalid, "after the rotation the old key's tokens are refused")
+	_, err = old.Validate(fresh)
+	assert.ErrorIs(t, err, ErrTokenInvalid, "a kid the issuer does not know is refused")
+
+	_, err = NewTokenIssuer(newKey, TokenIssuerConfig{PreviousKeys: []*rsa.PublicKey{nil}})
+	assert.Error(t, err)
+}
