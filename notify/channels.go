@@ -236,7 +236,7 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 	if c.Registerer != nil {
 		idemOpts = append(idemOpts, middleware.IdempotencyMetrics(c.Registerer))
 	}
-	guarded := middleware.Idempotency(prefixed{store, name + ":"}, idemOpts...)(ch)
+	guarded := middleware.Idempotency(withPrefix(store, name+":"), idemOpts...)(ch)
 	return vm.Handler(guarded), nil
 }
 
@@ -257,4 +257,22 @@ func (p prefixed) Complete(ctx context.Context, key, token string, rec idempoten
 
 func (p prefixed) Release(ctx context.Context, key, token string) error {
 	return p.Store.Release(ctx, p.prefix+key, token)
+}
+
+// prefixedExt keeps lease renewal (idempotency.Extender) when the wrapped
+// store has it.
+type prefixedExt struct {
+	prefixed
+	ext idempotency.Extender
+}
+
+func (p prefixedExt) Extend(ctx context.Context, key, token string, lease time.Duration) error {
+	return p.ext.Extend(ctx, p.prefix+key, token, lease)
+}
+
+func withPrefix(s idempotency.Store, prefix string) idempotency.Store {
+	if ext, ok := s.(idempotency.Extender); ok {
+		return prefixedExt{prefixed{s, prefix}, ext}
+	}
+	return prefixed{s, prefix}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/dokukit/dokukit/conformance"
 	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
@@ -308,3 +309,13 @@ func TestMuxFailsClosed(t *testing.T) {
 	_, err = NewSNAPDebit(SNAPConfig{Secrets: set, Tokens: &TokenIssuer{}}, nil)
 	assert.ErrorIs(t, err, ErrConfig)
 }
+
+// The per-channel key prefix keeps the store's lease renewal.
+func TestChannelStoreKeepsLeaseRenewal(t *testing.T) {
+	_, ok := withPrefix(idempotency.NewMemory(), "c:").(idempotency.Extender)
+	assert.True(t, ok)
+	_, ok = withPrefix(plainStore{idempotency.NewMemory()}, "c:").(idempotency.Extender)
+	assert.False(t, ok, "a store without renewal is not made to look like one")
+}
+
+type plainStore struct{ idempotency.Store }
