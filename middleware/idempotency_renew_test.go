@@ -26,15 +26,15 @@ func TestIdempotencyRenewsLeaseOfSlowHandler(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var runs atomic.Int32
 			release := make(chan struct{})
-			h := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyLease(150*time.Millisecond))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyLease(600*time.Millisecond))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				runs.Add(1)
-				<-release // the side effect takes 4 leases
+				<-release // the side effect outlives several leases
 				w.Write([]byte(`{"responseCode":"2005600"}`))
 			}))
 			var wg sync.WaitGroup
 			wg.Add(1)
 			go func() { defer wg.Done(); idemServe(h, idemSnapReq("slow-1", `{"a":1}`)) }()
-			time.Sleep(400 * time.Millisecond)
+			time.Sleep(1500 * time.Millisecond) // 2.5 leases
 			dupDone := make(chan *httptest.ResponseRecorder, 1)
 			go func() { dupDone <- idemServe(h, idemSnapReq("slow-1", `{"a":1}`)) }()
 			select {
