@@ -174,6 +174,14 @@ func compact(out, src []byte) (w, errOff int, errMsg string) {
 
 value:
 	if i < n && class[src[i]] == cWS {
+		// One space after a colon or comma (pretty-printers write `"k": v`
+		// and `[1, 2]`) is the commonest run of all: skip it without the
+		// general loop. The same holds before keys and closers below.
+		if loneSpace(src, i) {
+			i++
+			d++
+			goto valueNoWS
+		}
 		ret = retValue
 		goto ws
 	}
@@ -249,6 +257,11 @@ valueNoWS:
 
 key:
 	if i < n && class[src[i]] == cWS {
+		if loneSpace(src, i) {
+			i++
+			d++
+			goto keyNoWS
+		}
 		ret = retKey
 		goto ws
 	}
@@ -357,6 +370,11 @@ pop:
 
 after:
 	if i < n && class[src[i]] == cWS {
+		if loneSpace(src, i) {
+			i++
+			d++
+			goto afterNoWS
+		}
 		ret = retAfter
 		goto ws
 	}
@@ -425,6 +443,12 @@ ws:
 		goto keyNoWS
 	}
 	goto afterNoWS
+}
+
+// loneSpace reports whether src[i] is a space not followed by more
+// whitespace.
+func loneSpace(src []byte, i int) bool {
+	return src[i] == ' ' && (i+1 >= len(src) || class[src[i+1]] != cWS)
 }
 
 // skipWS returns the index of the first non-whitespace byte at or after i.
