@@ -96,7 +96,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (stop bool, code int) {
 		}
 		return true, exitUsage
 	}
-	if fs.NArg() > 0 && fs.Name() != "verify" && fs.Name() != "diagnose" {
+	if fs.NArg() > 0 && fs.Name() != "verify" && fs.Name() != "diagnose" && fs.Name() != "validate" {
 		fmt.Fprintf(fs.Output(), "doku-verify %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		return true, exitUsage
 	}
