@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 )
@@ -291,16 +292,9 @@ func idemRegisterCounter(reg prometheus.Registerer) *prometheus.CounterVec {
 		Name: "dokukit_idempotency_requests_total",
 		Help: "Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error).",
 	}, []string{"outcome"})
-	if err := reg.Register(cv); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if !errors.As(err, &are) {
-			panic(err)
-		}
-		existing, ok := are.ExistingCollector.(*prometheus.CounterVec)
-		if !ok {
-			panic(err)
-		}
-		cv = existing
+	cv, err := promreg.Register(reg, cv)
+	if err != nil {
+		panic(err)
 	}
 	for _, o := range []string{idemNew, idemReplayed, idemConflict, idemInFlight, idemStoreError} {
 		cv.WithLabelValues(o)

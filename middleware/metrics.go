@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/verify"
 )
 
@@ -44,31 +45,16 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"scheme"}),
 	}
 	var err error
-	if m.verifications, err = register(reg, m.verifications); err != nil {
+	if m.verifications, err = promreg.Register(reg, m.verifications); err != nil {
 		return nil, err
 	}
-	if m.duration, err = register(reg, m.duration); err != nil {
+	if m.duration, err = promreg.Register(reg, m.duration); err != nil {
 		return nil, err
 	}
-	if m.bodyBytes, err = register(reg, m.bodyBytes); err != nil {
+	if m.bodyBytes, err = promreg.Register(reg, m.bodyBytes); err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-// register registers c, or returns the identical collector registered
-// before.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing, nil
-			}
-		}
-		return c, err
-	}
-	return c, nil
 }
 
 func (m *Metrics) observe(s verify.Scheme, err error, d time.Duration, size int64) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/schemas"
 )
@@ -131,18 +132,10 @@ func NewSchemaChecker(opts ...SchemaOption) (*SchemaChecker, error) {
 			Name: "dokukit_schema_checks_total",
 			Help: "Schema checks of DOKU messages by route, stage (request, response) and outcome.",
 		}, []string{"route", "stage", "outcome"})
-		if err := c.reg.Register(cv); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if !errors.As(err, &are) {
-				return nil, err
-			}
-			existing, ok := are.ExistingCollector.(*prometheus.CounterVec)
-			if !ok {
-				return nil, err
-			}
-			cv = existing
+		var err error
+		if c.checks, err = promreg.Register(c.reg, cv); err != nil {
+			return nil, err
 		}
-		c.checks = cv
 	}
 	return c, nil
 }

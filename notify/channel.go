@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
@@ -146,7 +147,8 @@ func (c *channel[T]) outcome(ctx context.Context, outcome string, attrs ...slog.
 // its limit and put back as an in-memory reader.
 func readAll(r *http.Request) ([]byte, error) { return io.ReadAll(r.Body) }
 
-// metrics are the counters one Registerer's channels share.
+// notificationCounter is the counter every channel on one Registerer
+// shares.
 func notificationCounter(reg prometheus.Registerer) (*prometheus.CounterVec, error) {
 	if reg == nil {
 		return nil, nil
@@ -155,16 +157,7 @@ func notificationCounter(reg prometheus.Registerer) (*prometheus.CounterVec, err
 		Name: "dokukit_notifications_total",
 		Help: "DOKU notifications that passed verification, by channel and outcome.",
 	}, []string{"channel", "outcome"})
-	if err := reg.Register(cv); err != nil {
-		are, ok := err.(prometheus.AlreadyRegisteredError)
-		if !ok {
-			return nil, err
-		}
-		if cv, ok = are.ExistingCollector.(*prometheus.CounterVec); !ok {
-			return nil, err
-		}
-	}
-	return cv, nil
+	return promreg.Register(reg, cv)
 }
 
 // snapReject answers a schema failure in SNAP form: 400<svc>02 naming the

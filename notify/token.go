@@ -21,6 +21,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/sign"
 )
@@ -528,14 +529,9 @@ func NewTokenEndpoint(cfg TokenEndpointConfig) (*TokenEndpoint, error) {
 			Name: "dokukit_token_requests_total",
 			Help: "SNAP B2B token requests received from DOKU, by outcome.",
 		}, []string{"outcome"})
-		if err := cfg.Registerer.Register(cv); err != nil {
-			are, ok := err.(prometheus.AlreadyRegisteredError)
-			if !ok {
-				return nil, fmt.Errorf("notify: registering token metrics: %w", err)
-			}
-			if cv, ok = are.ExistingCollector.(*prometheus.CounterVec); !ok {
-				return nil, fmt.Errorf("notify: registering token metrics: %w", err)
-			}
+		cv, err := promreg.Register(cfg.Registerer, cv)
+		if err != nil {
+			return nil, fmt.Errorf("notify: registering token metrics: %w", err)
 		}
 		e.requests = cv
 		e.outcomeCtr = make(map[string]prometheus.Counter, len(tokenOutcomes))
