@@ -14,7 +14,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // Defaults of TokenIssuerConfig and TokenEndpointConfig.
@@ -578,7 +578,7 @@ func (e *TokenEndpoint) Verify(r *http.Request) (TokenRequest, error) {
 		}
 	}
 	tr.ClientID = clientKey
-	t, err := parseTimestamp(ts)
+	t, err := verify.ParseTimestamp(ts)
 	if err != nil {
 		return tr, reqErr("malformed_timestamp", snapCode(400, 1), "Invalid Field Format {X-TIMESTAMP}",
 			ErrTimestampFormat, "X-TIMESTAMP must be ISO-8601 with a zone, like 2020-12-21T14:56:11+07:00 or 2020-12-21T07:56:11.000Z")
@@ -675,21 +675,6 @@ func (e *TokenEndpoint) checkBody(r *http.Request) error {
 	}
 	return nil
 }
-
-// parseTimestamp accepts ISO-8601 date-times with seconds and a zone, as
-// the seeds send them: 2020-12-21T14:56:11+07:00, 2020-12-21T07:56:11.000Z,
-// 2020-10-21T03:38:28Z (RFC 3339, optional fraction). The value is signed
-// as received; parsing only serves the skew check.
-func parseTimestamp(s string) (time.Time, error) {
-	// time.Parse alone is lenient about digit counts ("T0:00:00"): check
-	// the shape first.
-	if !timestampShape.MatchString(s) {
-		return time.Time{}, ErrTimestampFormat
-	}
-	return time.Parse(time.RFC3339Nano, s)
-}
-
-var timestampShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$`)
 
 // TokenResponse is the 2007300 body. ExpiresIn is the string "900", as in
 // seed 003 (DOKU Wallet SNAP) and DOKU's SDKs; other DOKU pages show the

@@ -11,7 +11,7 @@ import (
 // round-trips through the RFC 3339 layout to the same instant.
 func FuzzParseTimestamp(f *testing.F) {
 	for _, s := range []string{"2020-12-21T14:56:11+07:00", "2020-12-21T07:56:11.000Z", "2020-10-21T03:38:28Z",
-		"2024-01-12'T'07:30:12", "2024-09-17T14:41:52. 022+07:00", "", "2024-01-01T12:00:00"} {
+		"2024-01-12'T'07:30:12", "2024-09-17T14:41:52. 022+07:00", "", "2024-01-01T12:00:00", "2020-12-21T1:56:11Z", "x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -25,6 +25,9 @@ func FuzzParseTimestamp(f *testing.F) {
 		back, err := time.Parse(time.RFC3339Nano, ts.Format(time.RFC3339Nano))
 		if err != nil || !back.Equal(ts) {
 			t.Fatalf("%q parsed to %v, which does not round-trip", s, ts)
+		}
+		if len(s) < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+			t.Fatalf("accepted %q, which is not dddd-dd-ddTdd:dd:dd…", s)
 		}
 	})
 }

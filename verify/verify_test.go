@@ -114,6 +114,11 @@ func TestSkewWindow(t *testing.T) {
 		{"2024-09-17T14:41:52. 022+07:00", ErrBadTimestamp},
 		{"", ErrBadTimestamp},
 		{"1704085200", ErrBadTimestamp},
+		{"2024-01-01T4:58:00Z", ErrBadTimestamp},             // one-digit hour: time.Parse alone takes it
+		{"2024-01-01T04:58:00+0700", ErrBadTimestamp},        // zone without a colon
+		{"2024-01-01T04:58:00.1234567890Z", ErrBadTimestamp}, // more than nine fraction digits
+		{"2024-01-01T04:58:00.Z", ErrBadTimestamp},           // a dot without digits
+		{"2024-01-01T04:58:00.123456789Z", nil},
 	} {
 		_, _, err := p.Check(SchemeSNAP, "X-TIMESTAMP", c.ts)
 		if c.want == nil {
