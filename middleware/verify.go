@@ -84,21 +84,9 @@ func (m *Verification) Check(r *http.Request) (verify.Result, error) {
 func (m *Verification) check(r *http.Request, buf []byte) (verify.Result, []byte, error) {
 	start := time.Now()
 	size := r.ContentLength
-	body, err := verify.ReadBody(m.v, r, buf)
-	var res verify.Result
-	if err == nil {
-		res, err = m.v.VerifyMessage(r.Context(), verify.Message{Method: r.Method, Target: requestTarget(r), Header: r.Header, Body: body})
-	}
+	res, body, err := verify.VerifyRequest(m.v, r, buf)
 	m.metrics.observe(m.v.Scheme(), err, time.Since(start), size)
 	return res, body, err
-}
-
-// requestTarget is the request-target as the server received it.
-func requestTarget(r *http.Request) string {
-	if len(r.RequestURI) > 0 && r.RequestURI[0] == '/' {
-		return r.RequestURI
-	}
-	return r.URL.RequestURI()
 }
 
 // bodies recycles request-body buffers: Handler reads each body into one

@@ -210,13 +210,18 @@ func isMaxBytes(err error) bool {
 
 var errTooLong = errors.New("body longer than declared")
 
-// messageOf reads r into a Message (restoring the body).
-func messageOf(s Scheme, r *http.Request, limit int64) (Message, error) {
-	body, err := readBody(s, r, limit, nil)
+// VerifyRequest reads r's body into buf (see ReadBody; nil allocates) and
+// verifies the request with v, signing the request-target as the server
+// received it. It returns the body so a caller pooling buf can keep the
+// array. Every verifier's Verify is VerifyRequest with a nil buf; the
+// middleware passes a pooled one.
+func VerifyRequest(v Verifier, r *http.Request, buf []byte) (Result, []byte, error) {
+	body, err := ReadBody(v, r, buf)
 	if err != nil {
-		return Message{}, err
+		return Result{}, nil, err
 	}
-	return Message{Method: r.Method, Target: requestTarget(r), Header: r.Header, Body: body}, nil
+	res, err := v.VerifyMessage(r.Context(), Message{Method: r.Method, Target: requestTarget(r), Header: r.Header, Body: body})
+	return res, body, err
 }
 
 // headerName is a header as the docs spell it (for errors) and in Go's

@@ -56,11 +56,8 @@ func (v *NonSNAP) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
 
 // Verify implements Verifier.
 func (v *NonSNAP) Verify(r *http.Request) (Result, error) {
-	m, err := messageOf(SchemeNonSNAP, r, v.cfg.MaxBodyBytes)
-	if err != nil {
-		return Result{}, err
-	}
-	return v.VerifyMessage(r.Context(), m)
+	res, _, err := VerifyRequest(v, r, nil)
+	return res, err
 }
 
 var nonSNAPHeaders = names("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
@@ -185,11 +182,8 @@ func (v *Kirim) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
 
 // Verify implements Verifier.
 func (v *Kirim) Verify(r *http.Request) (Result, error) {
-	m, err := messageOf(SchemeKirim, r, v.cfg.MaxBodyBytes)
-	if err != nil {
-		return Result{}, err
-	}
-	return v.VerifyMessage(r.Context(), m)
+	res, _, err := VerifyRequest(v, r, nil)
+	return res, err
 }
 
 var kirimHeaders = names("requestId", "agentKey", "signature")

@@ -64,11 +64,8 @@ func (v *SNAP) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
 
 // Verify implements Verifier.
 func (v *SNAP) Verify(r *http.Request) (Result, error) {
-	m, err := messageOf(SchemeSNAP, r, v.cfg.MaxBodyBytes)
-	if err != nil {
-		return Result{}, err
-	}
-	return v.VerifyMessage(r.Context(), m)
+	res, _, err := VerifyRequest(v, r, nil)
+	return res, err
 }
 
 var authorization = headerName{"Authorization", "Authorization"}
@@ -231,11 +228,8 @@ func (v *SNAPRSA) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
 
 // Verify implements Verifier.
 func (v *SNAPRSA) Verify(r *http.Request) (Result, error) {
-	m, err := messageOf(SchemeSNAPRSA, r, v.cfg.MaxBodyBytes)
-	if err != nil {
-		return Result{}, err
-	}
-	return v.VerifyMessage(r.Context(), m)
+	res, _, err := VerifyRequest(v, r, nil)
+	return res, err
 }
 
 // VerifyMessage implements Verifier.
@@ -343,11 +337,8 @@ func (v *SNAPToken) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
 
 // Verify implements Verifier.
 func (v *SNAPToken) Verify(r *http.Request) (Result, error) {
-	m, err := messageOf(SchemeSNAPToken, r, v.cfg.MaxBodyBytes)
-	if err != nil {
-		return Result{}, err
-	}
-	return v.VerifyMessage(r.Context(), m)
+	res, _, err := VerifyRequest(v, r, nil)
+	return res, err
 }
 
 var tokenHeaders = names("X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE")
