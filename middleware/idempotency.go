@@ -55,6 +55,7 @@ type idemConfig struct {
 	failOpen bool
 	maxBody  int64
 	business IdempotencyKeyFunc
+	prefix   string
 	reg      prometheus.Registerer
 }
 
@@ -164,6 +165,17 @@ func IdempotencyBusinessKey(f IdempotencyKeyFunc) IdempotencyOption {
 			return errors.New("middleware: nil business key function")
 		}
 		c.business = f
+		return nil
+	}
+}
+
+// IdempotencyKeyPrefix namespaces every key this middleware stores, so
+// several routes can share one store without one route's request ids
+// colliding with another's (the same X-EXTERNAL-ID on the debit and the VA
+// notification are different deliveries).
+func IdempotencyKeyPrefix(prefix string) IdempotencyOption {
+	return func(c *idemConfig) error {
+		c.prefix = prefix
 		return nil
 	}
 }
@@ -343,7 +355,7 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 	fp := idempotency.FingerprintBody(body)
 	ctx := r.Context()
 
-	primary := key.String()
+	primary := m.c.prefix + key.String()
 	res, err := m.acquire(ctx, primary, fp)
 	if err != nil {
 		m.storeFailed(w, r, next, scheme)
@@ -356,7 +368,8 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 
 	if m.c.business != nil {
 		if ref := m.c.business(r, body); ref != "" {
-			bres, err := m.store.Reserve(ctx, key.Business(ref), fp, m.c.lease)
+			business := m.c.prefix + key.Business(ref)
+			bres, err := m.store.Reserve(ctx, business, fp, m.c.lease)
 			if err != nil {
 				m.release(ctx, held)
 				m.storeFailed(w, r, next, scheme)
@@ -375,7 +388,7 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 				m.settled(w, scheme, bres, fp, 1)
 				return
 			}
-			held = append(held, idemOwned{key.Business(ref), bres.Token})
+			held = append(held, idemOwned{business, bres.Token})
 		}
 	}
 

@@ -52,3 +52,17 @@ func TestIdempotencyRenewsLeaseOfSlowHandler(t *testing.T) {
 		})
 	}
 }
+
+// IdempotencyKeyPrefix namespaces keys: two routes on one store do not
+// share request ids; one route still replays its own.
+func TestIdempotencyKeyPrefix(t *testing.T) {
+	store := idempotency.NewMemory()
+	var runs atomic.Int32
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { runs.Add(1) })
+	a := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyKeyPrefix("debit:"))(ok)
+	b := middleware.Idempotency(store, middleware.IdempotencySNAP(25), middleware.IdempotencyKeyPrefix("va:"))(ok)
+	assert.Equal(t, 200, idemServe(a, idemSnapReq("same", `{"a":1}`)).Code)
+	assert.Equal(t, 200, idemServe(b, idemSnapReq("same", `{"b":2}`)).Code, "another route's key, not a conflict")
+	assert.Equal(t, 200, idemServe(b, idemSnapReq("same", `{"b":2}`)).Code)
+	assert.EqualValues(t, 2, runs.Load(), "the repeat on the same route is replayed")
+}

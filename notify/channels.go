@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/middleware"
@@ -229,50 +228,14 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 	if c.Store != nil {
 		store = c.Store
 	}
-	idemOpts := []middleware.IdempotencyOption{scheme, middleware.IdempotencyLease(defaultLease)}
+	// The channel name namespaces the keys, so channels can share a store.
+	idemOpts := []middleware.IdempotencyOption{scheme, middleware.IdempotencyLease(defaultLease), middleware.IdempotencyKeyPrefix(name + ":")}
 	if c.MaxBodyBytes > 0 {
 		idemOpts = append(idemOpts, middleware.IdempotencyMaxBody(c.MaxBodyBytes))
 	}
 	if c.Registerer != nil {
 		idemOpts = append(idemOpts, middleware.IdempotencyMetrics(c.Registerer))
 	}
-	guarded := middleware.Idempotency(withPrefix(store, name+":"), idemOpts...)(ch)
+	guarded := middleware.Idempotency(store, idemOpts...)(ch)
 	return vm.Handler(guarded), nil
-}
-
-// prefixed namespaces a shared store per channel, so the same X-EXTERNAL-ID
-// on the debit and the VA channel are different keys.
-type prefixed struct {
-	idempotency.Store
-	prefix string
-}
-
-func (p prefixed) Reserve(ctx context.Context, key string, fp idempotency.Fingerprint, lease time.Duration) (idempotency.Reservation, error) {
-	return p.Store.Reserve(ctx, p.prefix+key, fp, lease)
-}
-
-func (p prefixed) Complete(ctx context.Context, key, token string, rec idempotency.Record, ttl time.Duration) error {
-	return p.Store.Complete(ctx, p.prefix+key, token, rec, ttl)
-}
-
-func (p prefixed) Release(ctx context.Context, key, token string) error {
-	return p.Store.Release(ctx, p.prefix+key, token)
-}
-
-// prefixedExt keeps lease renewal (idempotency.Extender) when the wrapped
-// store has it.
-type prefixedExt struct {
-	prefixed
-	ext idempotency.Extender
-}
-
-func (p prefixedExt) Extend(ctx context.Context, key, token string, lease time.Duration) error {
-	return p.ext.Extend(ctx, p.prefix+key, token, lease)
-}
-
-func withPrefix(s idempotency.Store, prefix string) idempotency.Store {
-	if ext, ok := s.(idempotency.Extender); ok {
-		return prefixedExt{prefixed{s, prefix}, ext}
-	}
-	return prefixed{s, prefix}
 }

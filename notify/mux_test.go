@@ -310,12 +310,31 @@ func TestMuxFailsClosed(t *testing.T) {
 	assert.ErrorIs(t, err, ErrConfig)
 }
 
-// The per-channel key prefix keeps the store's lease renewal.
-func TestChannelStoreKeepsLeaseRenewal(t *testing.T) {
-	_, ok := withPrefix(idempotency.NewMemory(), "c:").(idempotency.Extender)
-	assert.True(t, ok)
-	_, ok = withPrefix(plainStore{idempotency.NewMemory()}, "c:").(idempotency.Extender)
-	assert.False(t, ok, "a store without renewal is not made to look like one")
+// Channels sharing one store keep their keys apart: the same X-EXTERNAL-ID
+// on the debit and the VA channel are two deliveries, each processed.
+func TestChannelsSharingAStoreDoNotCollide(t *testing.T) {
+	dokuKey, mkey, _ := keys(t)
+	secrets, err := verify.SecretsFor(muxClient, []byte(snapSecret))
+	require.NoError(t, err)
+	var debit, va atomic.Int32
+	m, err := NewMux(MuxConfig{
+		Common:         Common{Store: idempotency.NewMemory()},
+		TokenKey:       mkey,
+		DOKUPublicKeys: map[string][]*rsa.PublicKey{muxClient: {&dokuKey.PublicKey}},
+		SNAPSecrets:    secrets,
+		SNAPDebit:      func(context.Context, *schemas.SNAPDebitNotify) error { debit.Add(1); return nil },
+		SNAPVA:         func(context.Context, *schemas.SNAPVANotify) error { va.Add(1); return nil },
+	})
+	require.NoError(t, err)
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+	d := &doku{t: t, url: srv.URL, clock: &fakeClock{t: time.Now()}, key: dokuKey}
+	tok := d.fetchToken()
+	vaBody := []byte(`{"partnerServiceId":"   88899","customerNo":"1","virtualAccountNo":"   888991","virtualAccountName":"Jane",` +
+		`"trxId":"INV-1","paymentRequestId":"P1","paidAmount":{"value":"10000.00","currency":"IDR"},"additionalInfo":{}}`)
+	assert.Equal(t, 200, d.notify(DefaultSNAPDebitPath, "EXT-SHARED", debitBody("INV-1"), tok, nil).status)
+	assert.Equal(t, 200, d.notify(DefaultSNAPVAPath, "EXT-SHARED", vaBody, tok, nil).status, "not a conflict with the debit channel's key")
+	assert.Equal(t, 200, d.notify(DefaultSNAPVAPath, "EXT-SHARED", vaBody, tok, nil).status)
+	assert.EqualValues(t, 1, debit.Load())
+	assert.EqualValues(t, 1, va.Load(), "the VA retry is a replay")
 }
-
-type plainStore struct{ idempotency.Store }
