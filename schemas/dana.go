@@ -28,6 +28,14 @@ type DANAPaymentAdditional struct {
 	Channel                    string `json:"channel" validate:"required,eq=EMONEY_DANA_SNAP"`
 	OrderTitle                 string `json:"orderTitle,omitempty" validate:"max=255"`
 	SupportDeepLinkCheckoutURL string `json:"supportDeepLinkCheckoutUrl,omitempty" validate:"omitempty,oneof=true false"`
+	// SuccessPaymentURL and FailedPaymentURL are not in the DANA page's
+	// table but are fields of DOKU's shared direct-debit payment endpoint
+	// that DOKU's Node SDK requires on every channel, DANA included (and
+	// DOKU accepts them): optional, and absolute URLs when sent.
+	SuccessPaymentURL string `json:"successPaymentUrl,omitempty" validate:"omitempty,url"`
+	FailedPaymentURL  string `json:"failedPaymentUrl,omitempty" validate:"omitempty,url"`
+	// Origin is what DOKU's SDKs add (see SDKOrigin).
+	Origin *SDKOrigin `json:"origin,omitempty"`
 }
 
 // DANAPaymentResponse is DOKU's answer to a DANA payment (2000500 in the seed).
@@ -50,7 +58,8 @@ type DANARefundRequest struct {
 	// tell a partial from a full refund without it.
 	RefundAmount   Money `json:"refundAmount"`
 	AdditionalInfo struct {
-		Channel string `json:"channel" validate:"required,eq=EMONEY_DANA_SNAP"`
+		Channel string     `json:"channel" validate:"required,eq=EMONEY_DANA_SNAP"`
+		Origin  *SDKOrigin `json:"origin,omitempty"`
 	} `json:"additionalInfo"`
 }
 

@@ -20,6 +20,8 @@ type KirimAdditionalInfo struct {
 	SenderPersonalID       string `json:"senderPersonalId,omitempty" validate:"max=64"`
 	SenderPersonalIDType   string `json:"senderPersonalIdType,omitempty" validate:"max=16"`
 	Remark                 string `json:"remark,omitempty" validate:"max=256"`
+	// Origin is what DOKU's SDKs add (see SDKOrigin).
+	Origin *SDKOrigin `json:"origin,omitempty"`
 }
 
 // KirimBankAccountInquiryRequest is POST /v1.0/emoney/bank-account-inquiry.
@@ -52,6 +54,8 @@ type KirimBankAccountInquiryResponse struct {
 type KirimBalanceInquiryRequest struct {
 	PartnerReferenceNo string `json:"partnerReferenceNo,omitempty" validate:"max=64"`
 	AccountNo          string `json:"accountNo" validate:"required,max=16"`
+	// AdditionalInfo is on no field table; only DOKU's SDKs' origin is accepted.
+	AdditionalInfo *SNAPOriginInfo `json:"additionalInfo,omitempty"`
 }
 
 // KirimBalanceInquiryResponse is DOKU's answer (2001100 in the seed). The
@@ -116,4 +120,6 @@ type KirimStatusRequest struct {
 	OriginalReferenceNo        string `json:"originalReferenceNo,omitempty" validate:"max=64"`
 	OriginalExternalID         string `json:"originalExternalId,omitempty" validate:"max=32"`
 	ServiceCode                string `json:"serviceCode" validate:"required,numeric,max=2"`
+	// AdditionalInfo is on no field table; only DOKU's SDKs' origin is accepted.
+	AdditionalInfo *SNAPOriginInfo `json:"additionalInfo,omitempty"`
 }

@@ -159,3 +159,22 @@ func normalizeStatus(s string) string {
 	}
 	return s
 }
+
+// SDKOrigin is the additionalInfo.origin DOKU's own SDKs add to every SNAP
+// call they make ({"product":"SDK","source":"NODE JS","sourceVersion":…,
+// "system":"doku-nodejs-library","apiFormat":"SNAP"}). It is on no field
+// table, but DOKU evidently accepts it (its SDKs work), so every SNAP
+// request type accepts it; its members are free text and not interpreted.
+type SDKOrigin struct {
+	Product       string `json:"product,omitempty" validate:"max=64"`
+	Source        string `json:"source,omitempty" validate:"max=64"`
+	SourceVersion string `json:"sourceVersion,omitempty" validate:"max=64"`
+	System        string `json:"system,omitempty" validate:"max=64"`
+	APIFormat     string `json:"apiFormat,omitempty" validate:"max=64"`
+}
+
+// SNAPOriginInfo is the additionalInfo of a SNAP request whose field table
+// has none: only DOKU's SDKs' origin (see SDKOrigin) is accepted in it.
+type SNAPOriginInfo struct {
+	Origin *SDKOrigin `json:"origin,omitempty"`
+}

@@ -237,7 +237,7 @@ func Decode(data []byte, v any, strict bool) error {
 		}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		out.Fields = append(out.Fields, FieldError{Path: name, Rule: "unknown", Message: ruleMessage("unknown", "")})
+		out.Fields = append(out.Fields, FieldError{Path: unknownPath(data, v, name), Rule: "unknown", Message: ruleMessage("unknown", "")})
 		// The decoder stopped at the unknown field: the rest is unchecked,
 		// so report only this one rather than invent missing fields.
 		return &out
@@ -369,4 +369,116 @@ func jsonKind(t reflect.Type) string {
 		return "object"
 	}
 	return ""
+}
+
+// unknownPath finds the full JSON path (additionalInfo.origin, not origin;
+// items[2].extra) of the first key in data that v's type does not know and
+// that is spelt name, walking the document in order as the decoder does.
+// It falls back to name.
+func unknownPath(data []byte, v any, name string) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	t := reflect.TypeOf(v)
+	if p, ok := walkUnknown(dec, t, "", name); ok {
+		return p
+	}
+	return name
+}
+
+// walkUnknown consumes one JSON value from dec, typed t (nil: anything),
+// and reports the path of the first unknown key spelt name inside it.
+func walkUnknown(dec *json.Decoder, t reflect.Type, prefix, name string) (string, bool) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", false
+	}
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != nil && (isUnmarshaler(t) || t.Kind() == reflect.Interface || t.Kind() == reflect.Map) {
+		t = nil // decodes itself or takes any key: only skip it
+	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return "", false
+	}
+	switch delim {
+	case '{':
+		var fields map[string]reflect.Type
+		if t != nil && t.Kind() == reflect.Struct {
+			fields = jsonFields(t)
+		}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return "", false
+			}
+			key, _ := kt.(string)
+			path := key
+			if prefix != "" {
+				path = prefix + "." + key
+			}
+			var ft reflect.Type
+			if fields != nil {
+				var known bool
+				if ft, known = fields[strings.ToLower(key)]; !known {
+					if key == name {
+						return path, true
+					}
+					ft = nil
+				}
+			}
+			if p, ok := walkUnknown(dec, ft, path, name); ok {
+				return p, true
+			}
+		}
+		_, _ = dec.Token() // '}'
+	case '[':
+		var et reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			et = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if p, ok := walkUnknown(dec, et, fmt.Sprintf("%s[%d]", prefix, i), name); ok {
+				return p, true
+			}
+		}
+		_, _ = dec.Token() // ']'
+	}
+	return "", false
+}
+
+// jsonFields maps the lower-cased JSON names of t's fields (embedded
+// structs flattened, as encoding/json does) to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if f.Anonymous && tag == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for k, v := range jsonFields(ft) {
+					if _, dup := out[k]; !dup {
+						out[k] = v
+					}
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		out[strings.ToLower(tag)] = f.Type
+	}
+	return out
 }

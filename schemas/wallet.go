@@ -26,6 +26,8 @@ type SNAPB2B2CTokenRequest struct {
 type WalletDeviceInfo struct {
 	DeviceID string `json:"deviceId,omitempty" validate:"max=64"`
 	Channel  string `json:"channel,omitempty" validate:"max=64"`
+	// Origin is what DOKU's SDKs add (see SDKOrigin).
+	Origin *SDKOrigin `json:"origin,omitempty"`
 }
 
 // WalletAccountCreationRequest is POST /snap-adapter/b2b/v1.0/registration-account-creation.
@@ -97,7 +99,8 @@ type WalletBindingResponse struct {
 type WalletBindingInquiryRequest struct {
 	PartnerReferenceNo string `json:"partnerReferenceNo" validate:"required,max=64"`
 	AdditionalInfo     *struct {
-		AccountID string `json:"accountId,omitempty"`
+		AccountID string     `json:"accountId,omitempty"`
+		Origin    *SDKOrigin `json:"origin,omitempty"`
 	} `json:"additionalInfo,omitempty"`
 }
 
@@ -117,9 +120,10 @@ type WalletUnbindingRequest struct {
 	LinkID             string `json:"linkId" validate:"required,max=64"`
 	MerchantID         string `json:"merchantId" validate:"required,max=64"`
 	AdditionalInfo     *struct {
-		DeviceID string `json:"deviceId,omitempty"`
-		Channel  string `json:"channel,omitempty"`
-		PhoneNo  string `json:"phoneNo,omitempty" validate:"omitempty,numeric,max=16"`
+		DeviceID string     `json:"deviceId,omitempty"`
+		Channel  string     `json:"channel,omitempty"`
+		PhoneNo  string     `json:"phoneNo,omitempty" validate:"omitempty,numeric,max=16"`
+		Origin   *SDKOrigin `json:"origin,omitempty"`
 	} `json:"additionalInfo,omitempty"`
 }
 
@@ -163,7 +167,8 @@ type WalletBankAccountInquiryRequest struct {
 	Amount                   *Money `json:"amount,omitempty"`
 	BeneficiaryAccountNumber string `json:"beneficiaryAccountNumber" validate:"required,max=32"`
 	AdditionalInfo           *struct {
-		BankCode string `json:"bankCode,omitempty" validate:"max=16"`
+		BankCode string     `json:"bankCode,omitempty" validate:"max=16"`
+		Origin   *SDKOrigin `json:"origin,omitempty"`
 	} `json:"additionalInfo,omitempty"`
 }
 
@@ -190,7 +195,8 @@ type WalletTransferBankRequest struct {
 	// Amount is mandatory although the table omits it: a transfer needs one.
 	Amount         Money `json:"amount"`
 	AdditionalInfo *struct {
-		ReferenceNo string `json:"referenceNo,omitempty"`
+		ReferenceNo string     `json:"referenceNo,omitempty"`
+		Origin      *SDKOrigin `json:"origin,omitempty"`
 	} `json:"additionalInfo,omitempty"`
 }
 
@@ -272,8 +278,9 @@ type WalletDebitPaymentRequest struct {
 	Amount         Money         `json:"amount"`
 	URLParam       *SNAPURLParam `json:"urlParam,omitempty"`
 	AdditionalInfo *struct {
-		Basket    any    `json:"basket,omitempty"`
-		PromoCode string `json:"promoCode,omitempty"`
+		Basket    any        `json:"basket,omitempty"`
+		PromoCode string     `json:"promoCode,omitempty"`
+		Origin    *SDKOrigin `json:"origin,omitempty"`
 	} `json:"additionalInfo,omitempty"`
 }
 

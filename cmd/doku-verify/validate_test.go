@@ -44,7 +44,7 @@ func TestValidateCLI(t *testing.T) {
 	for _, f := range out.Fields {
 		paths = append(paths, f.Path)
 	}
-	assert.Contains(t, paths, "invoice_numbr", "merchant-sent requests are strict: the unknown field is named")
+	assert.Contains(t, paths, "order.invoice_numbr", "merchant-sent requests are strict: the unknown field is named by its full path")
 
 	// DOKU-sent responses are lenient: a numeric responseCode is accepted.
 	r = cli(t, nil, sample(t, "slips/wallet_response_code_number.json"), "validate", "--route", "wallet.account_creation", "--response", "-")
