@@ -47,6 +47,8 @@ type suite struct {
 	svc    int
 	prefix string
 	seq    atomic.Int64
+	// notifID is Config.NotificationID for Send ("" in the case table).
+	notifID string
 }
 
 // session is one case run: the suite plus where requests go.

@@ -288,6 +288,9 @@ func (s *session) snapMsg(sp snapSpec) (msg, string) {
 		sp.secret = s.cfg.Secret
 	}
 	if sp.externalID == "" {
+		sp.externalID = s.notifID
+	}
+	if sp.externalID == "" {
 		sp.externalID = s.id()
 	}
 	stsTok := tok
@@ -463,6 +466,9 @@ func (s *session) nsMsg(sp nsSpec) (msg, string) {
 		sp.secret = s.cfg.Secret
 	}
 	if sp.requestID == "" {
+		sp.requestID = s.notifID
+	}
+	if sp.requestID == "" {
 		sp.requestID = s.uuid()
 	}
 	signer, err := sign.NewNonSNAP(sp.secret)
@@ -580,6 +586,9 @@ type kirimSpec struct {
 func (s *session) kirimMsg(sp kirimSpec) (msg, string) {
 	if sp.body == nil {
 		sp.body = s.body(s.id())
+	}
+	if sp.requestID == "" {
+		sp.requestID = s.notifID
 	}
 	if sp.requestID == "" {
 		sp.requestID = s.uuid()

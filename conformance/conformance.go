@@ -123,6 +123,13 @@ type Config struct {
 	Skew time.Duration
 	// Now is the suite's clock. Default time.Now.
 	Now func() time.Time
+	// NotificationID, when set, is the X-EXTERNAL-ID (SNAP), Request-Id
+	// (non-SNAP) or requestId (Kirim DOKU) of the notification Send builds,
+	// instead of a fresh one. DOKU keeps it across the retries of one
+	// notification (each re-signed with a fresh timestamp), which is how a
+	// merchant's duplicate guard recognises them: call Send once per try
+	// with the same NotificationID. The case table ignores it.
+	NotificationID string
 	// Probe, when set, returns how many times the merchant's side effect has
 	// run so far; the duplicate case checks it grew by exactly one. Only an
 	// in-process run can observe it.
