@@ -1,0 +1,303 @@
+package dokutest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/verify"
+)
+
+// validBodies builds, per route, a valid request body from the route's DOKU
+// page sample, first making whatever the call refers to (the payment a
+// refund names, the binding an inquiry names) so the answer is the route's
+// success. References are made unique per call.
+func validBodies(t *testing.T, c *client) map[string]func() []byte {
+	n := func(prefix string) string { return fmt.Sprintf("%s-%d", prefix, c.ext.Add(1)) }
+	with := func(route string, edit func(m map[string]any)) []byte {
+		m := sample(t, route)
+		if edit != nil {
+			edit(m)
+		}
+		return mustMarshal(t, m)
+	}
+	danaPaid := func() string {
+		ref := n("INV")
+		r := c.snap("/direct-debit/core/v1/debit/payment-host-to-host", with("dana.payment", func(m map[string]any) { m["partnerReferenceNo"] = ref }), snapOpts{})
+		require.Equal(t, 200, r.status, string(r.body))
+		return ref
+	}
+	walletPaid := func() string {
+		ref := n("WP")
+		r := c.snap("/snap-adapter/b2b2c/v1.0/debit/payment-host-to-host", with("wallet.debit_payment", func(m map[string]any) { m["partnerReferenceNo"] = ref }), snapOpts{})
+		require.Equal(t, 200, r.status, string(r.body))
+		return ref
+	}
+	cardsPaid := func() (inv, reqID string) {
+		inv, reqID = n("CC"), n("rid")
+		r := c.nonSNAP("/credit-card/v1/payment-page", with("cards.payment_page", func(m map[string]any) {
+			m["order"].(map[string]any)["invoice_number"] = inv
+		}), nsOpts{requestID: reqID})
+		require.Equal(t, 200, r.status, string(r.body))
+		return inv, reqID
+	}
+	akulakuPaid := func() string {
+		inv := n("AK")
+		r := c.nonSNAP("/akulaku-peer-to-peer/v2/generate-order", with("akulaku.generate_order", func(m map[string]any) {
+			m["order"].(map[string]any)["invoice_number"] = inv
+		}), nsOpts{})
+		require.Equal(t, 200, r.status, string(r.body))
+		return inv
+	}
+	kirimInquired := func(account string) {
+		r := c.snap("/v1.0/emoney/bank-account-inquiry", with("kirim.bank_account_inquiry", func(m map[string]any) {
+			m["partnerReferenceNo"], m["beneficiaryAccountNumber"] = n("KI"), account
+		}), snapOpts{})
+		require.Equal(t, 200, r.status, string(r.body))
+	}
+	kirimTransferBody := func(ref, account string) []byte {
+		return with("kirim.transfer_bank", func(m map[string]any) {
+			m["partnerReferenceNo"], m["beneficiaryAccountNumber"] = ref, account
+			delete(m, "sessionId")
+		})
+	}
+	return map[string]func() []byte{
+		"wallet.token_b2b":   func() []byte { return []byte(`{"grantType":"client_credentials"}`) },
+		"wallet.token_b2b2c": nil, // exercised by bindCustomer and TestB2B2CTokenFlow
+		"dana.payment": func() []byte {
+			return with("dana.payment", func(m map[string]any) { m["partnerReferenceNo"] = n("INV") })
+		},
+		"dana.refund": func() []byte {
+			ref := danaPaid()
+			return with("dana.refund", func(m map[string]any) { m["originalPartnerReferenceNo"], m["partnerRefundNo"] = ref, n("RF") })
+		},
+		"cards.payment_page": func() []byte {
+			return with("cards.payment_page", func(m map[string]any) { m["order"].(map[string]any)["invoice_number"] = n("CC") })
+		},
+		"cards.capture": func() []byte {
+			inv, _ := cardsPaid()
+			p, ok := c.s.Payment(inv)
+			require.True(t, ok)
+			return with("cards.capture", func(m map[string]any) { m["payment"].(map[string]any)["authorize_id"] = p.AuthorizeID })
+		},
+		"cards.refund": func() []byte {
+			inv, rid := cardsPaid()
+			return with("cards.refund", func(m map[string]any) {
+				m["order"].(map[string]any)["invoice_number"] = inv
+				m["payment"].(map[string]any)["original_request_id"] = rid
+			})
+		},
+		"cards.delete_token": func() []byte { return with("cards.delete_token", func(m map[string]any) { m["token_id"] = n("TOK") }) },
+		"kirim.bank_account_inquiry": func() []byte {
+			return with("kirim.bank_account_inquiry", func(m map[string]any) { m["partnerReferenceNo"] = n("KI") })
+		},
+		"kirim.balance_inquiry": func() []byte { return with("kirim.balance_inquiry", nil) },
+		"kirim.transfer_bank": func() []byte {
+			kirimInquired("8377388292")
+			return kirimTransferBody(n("KT"), "8377388292")
+		},
+		"kirim.qr_mpm_status": func() []byte {
+			kirimInquired("8377388292")
+			ref := n("KT")
+			r := c.snap("/v1.0/emoney/transfer-bank", kirimTransferBody(ref, "8377388292"), snapOpts{})
+			require.Equal(t, 200, r.status, string(r.body))
+			return with("kirim.qr_mpm_status", func(m map[string]any) { m["originalPartnerReferenceNo"] = ref })
+		},
+		"wallet.account_creation": func() []byte {
+			return with("wallet.account_creation", func(m map[string]any) { m["partnerReferenceNo"] = n("AC") })
+		},
+		"wallet.otp_verification": func() []byte {
+			ref := n("AC")
+			r := c.snap("/snap-adapter/b2b/v1.0/registration-account-creation", with("wallet.account_creation", func(m map[string]any) { m["partnerReferenceNo"] = ref }), snapOpts{})
+			require.Equal(t, 200, r.status, string(r.body))
+			return with("wallet.otp_verification", func(m map[string]any) {
+				m["originalPartnerReferenceNo"], m["originalReferenceNo"] = ref, field(t, r.body, "referenceNo")
+			})
+		},
+		"wallet.binding": func() []byte {
+			return with("wallet.binding", func(m map[string]any) { m["partnerReferenceNo"] = n("BIND") })
+		},
+		"wallet.binding_inquiry": func() []byte {
+			return with("wallet.binding_inquiry", func(m map[string]any) { m["additionalInfo"] = map[string]any{"accountId": "1120340010"} })
+		},
+		"wallet.unbinding": func() []byte {
+			bind := sample(t, "wallet.binding")
+			bind["partnerReferenceNo"] = n("BIND")
+			bind["successParams"] = map[string]any{"accountId": n("ACC")}
+			r := c.snap("/snap-adapter/b2b/v1.0/registration-account-binding", mustMarshal(t, bind), snapOpts{})
+			require.Equal(t, 200, r.status, string(r.body))
+			return with("wallet.unbinding", func(m map[string]any) { m["linkId"] = field(t, r.body, "linkId") })
+		},
+		"wallet.balance_inquiry": func() []byte { return with("wallet.balance_inquiry", nil) },
+		"wallet.bank_account_inquiry": func() []byte {
+			return with("wallet.bank_account_inquiry", nil)
+		},
+		"wallet.transfer_bank": func() []byte {
+			return with("wallet.transfer_bank", func(m map[string]any) { m["partnerReferenceNo"] = n("TRF") })
+		},
+		"wallet.topup": func() []byte {
+			return with("wallet.topup", func(m map[string]any) { m["partnerReferenceNo"] = n("TOP") })
+		},
+		"wallet.topup_status": func() []byte {
+			ref := n("TOP")
+			r := c.snap("/snap-adapter/b2b2c/v1.0/emoney/topup", with("wallet.topup", func(m map[string]any) { m["partnerReferenceNo"] = ref }), snapOpts{})
+			require.Equal(t, 200, r.status, string(r.body))
+			return with("wallet.topup_status", func(m map[string]any) { m["originalPartnerReferenceNo"] = ref })
+		},
+		"wallet.debit_payment": func() []byte {
+			return with("wallet.debit_payment", func(m map[string]any) { m["partnerReferenceNo"] = n("WP") })
+		},
+		"wallet.debit_status": func() []byte {
+			ref := walletPaid()
+			return with("wallet.debit_status", func(m map[string]any) { m["partnerReferenceNo"] = ref })
+		},
+		"wallet.debit_cancel": func() []byte {
+			ref := walletPaid()
+			return with("wallet.debit_cancel", func(m map[string]any) { m["originalPartnerReferenceNo"] = ref })
+		},
+		"wallet.debit_refund": func() []byte {
+			ref := walletPaid()
+			return with("wallet.debit_refund", func(m map[string]any) { m["originalPartnerReferenceNo"], m["partnerRefundNo"] = ref, n("RF") })
+		},
+		"wallet.history_list": func() []byte { return with("wallet.history_list", nil) },
+		"wallet.history_detail": func() []byte {
+			ref := walletPaid()
+			return with("wallet.history_detail", func(m map[string]any) { m["partnerReferenceNo"] = ref })
+		},
+		"akulaku.generate_order": func() []byte {
+			return with("akulaku.generate_order", func(m map[string]any) { m["order"].(map[string]any)["invoice_number"] = n("AK") })
+		},
+		"akulaku.cancel": func() []byte {
+			inv := akulakuPaid()
+			return with("akulaku.cancel", func(m map[string]any) { m["order"].(map[string]any)["invoice_number"] = inv })
+		},
+		"akulaku.refund": func() []byte {
+			inv := akulakuPaid()
+			return with("akulaku.refund", func(m map[string]any) { m["order"].(map[string]any)["invoice_number"] = inv })
+		},
+	}
+}
+
+func want(status, service, cas int) string { return snapCode(status, service, cas) }
+
+// Every merchant → DOKU route of the table answers the exact responseCode
+// for a bad signature, a bad token, a missing header and a bad body, and a
+// valid call gets the route's success code in a body that strict-decodes
+// into the route's response type.
+func TestEveryRoute(t *testing.T) {
+	s := newTestServer(t, func(c *Config) { c.AutoComplete = true })
+	c := newClient(t, s)
+	c.tokenB2B()
+	c.bindCustomer("1120340010")
+	valid := validBodies(t, c)
+	mk, _ := keys(t)
+	nsVerifier, err := verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: mustSecrets(t, testNonSNAP)})
+	require.NoError(t, err)
+
+	n := 0
+	for _, rt := range schemas.Routes() {
+		if rt.Direction != schemas.MerchantToDOKU {
+			continue
+		}
+		n++
+		t.Run(rt.Name, func(t *testing.T) {
+			mk2, _ := keys(t)
+			switch {
+			case rt.Family == schemas.NonSNAP:
+				body := valid[rt.Name]()
+				r := c.nonSNAP(rt.Path, body, nsOpts{secret: testNonSNAP + "x"})
+				assert.Equal(t, 401, r.status)
+				assert.Equal(t, "signature_mismatch", r.code, "bad signature")
+				r = c.nonSNAP(rt.Path, body, nsOpts{clientID: "BRN-OTHER"})
+				assert.Equal(t, 401, r.status)
+				assert.Equal(t, "unknown_client", r.code, "a client DOKU does not know (non-SNAP carries no token)")
+				r = c.nonSNAP(rt.Path, body, nsOpts{drop: "Request-Timestamp"})
+				assert.Equal(t, 400, r.status)
+				assert.Equal(t, "missing_header", r.code, "missing header")
+				r = c.nonSNAP(rt.Path, []byte(`{"unexpectedField":1}`), nsOpts{})
+				assert.Equal(t, 400, r.status)
+				assert.Equal(t, "invalid_parameter", r.code, "bad body")
+				r = c.nonSNAP(rt.Path, body, nsOpts{requestID: "echo-me"})
+				require.Equal(t, 200, r.status, string(r.body))
+				assert.NoError(t, schemas.Decode(r.body, rt.NewResponse(), true))
+				assert.Equal(t, "echo-me", r.header.Get("Request-Id"))
+				resp := &http.Response{Header: r.header, Body: http.NoBody}
+				resp.Body = nopCloser(r.body)
+				_, err := nsVerifier.VerifyResponse(context.Background(), resp, rt.Path)
+				assert.NoError(t, err, "DOKU's answer is signed with Response-Timestamp")
+			case strings.HasPrefix(rt.Name, "wallet.token_"):
+				body := []byte(`{"grantType":"client_credentials"}`)
+				if rt.Name == "wallet.token_b2b2c" {
+					body = []byte(`{"grantType":"authorization_code","authCode":"never-issued"}`)
+				}
+				_, other := keys(t)
+				r := c.do("POST", rt.Path, c.tokenHeaders(other, testClient), body)
+				assert.Equal(t, want(401, rt.ServiceCode, 0), r.code, "bad signature")
+				r = c.do("POST", rt.Path, c.tokenHeaders(mk2, "BRN-OTHER"), body)
+				assert.Equal(t, want(401, rt.ServiceCode, 0), r.code, "unknown client (token requests carry no token)")
+				h := c.tokenHeaders(mk2, testClient)
+				h.Del("X-Timestamp")
+				r = c.do("POST", rt.Path, h, body)
+				assert.Equal(t, want(400, rt.ServiceCode, 2), r.code, "missing header")
+				r = c.do("POST", rt.Path, c.tokenHeaders(mk2, testClient), []byte(`{"unexpectedField":1}`))
+				assert.Equal(t, want(400, rt.ServiceCode, 1), r.code, "bad body")
+				if rt.Name == "wallet.token_b2b2c" {
+					r = c.do("POST", rt.Path, c.tokenHeaders(mk2, testClient), body)
+					assert.Equal(t, want(401, 74, 1), r.code, "an authCode the binding flow never issued")
+					return
+				}
+				r = c.do("POST", rt.Path, c.tokenHeaders(mk2, testClient), body)
+				require.Equal(t, 200, r.status, string(r.body))
+				var tok schemas.SNAPTokenResponse
+				require.NoError(t, schemas.Decode(r.body, &tok, true))
+				assert.Equal(t, rt.SuccessCode, string(tok.ResponseCode))
+				assert.Equal(t, "900", string(tok.ExpiresIn))
+				c.b2b = tok.AccessToken // the new token replaced the old one
+			default:
+				mk := valid[rt.Name]
+				require.NotNil(t, mk, "a valid body for %s", rt.Name)
+				body := mk()
+				r := c.snap(rt.Path, body, snapOpts{secret: testSecret + "x"})
+				assert.Equal(t, 401, r.status)
+				assert.Equal(t, want(401, rt.ServiceCode, 0), r.code, "bad signature")
+				r = c.snap(rt.Path, body, snapOpts{token: "never-issued-token"})
+				assert.Equal(t, 401, r.status)
+				assert.Equal(t, want(401, rt.ServiceCode, 1), r.code, "bad token")
+				r = c.snap(rt.Path, body, snapOpts{drop: "X-TIMESTAMP"})
+				assert.Equal(t, 400, r.status)
+				assert.Equal(t, want(400, rt.ServiceCode, 2), r.code, "missing header")
+				if needsDeviceID(rt) {
+					r = c.snap(rt.Path, body, snapOpts{drop: "X-DEVICE-ID"})
+					assert.Equal(t, want(400, rt.ServiceCode, 2), r.code, "X-DEVICE-ID is required on the DANA page")
+				}
+				if needsCustomer(rt) {
+					r = c.snap(rt.Path, body, snapOpts{customer: "never-issued-customer-token"})
+					assert.Equal(t, want(401, rt.ServiceCode, 1), r.code, "bad customer token")
+				}
+				r = c.snap(rt.Path, []byte(`{"unexpectedField":1}`), snapOpts{})
+				assert.Equal(t, 400, r.status)
+				assert.Equal(t, want(400, rt.ServiceCode, 1), r.code, "bad body")
+				assert.Contains(t, string(r.body), "{unexpectedField}")
+				r = c.snap(rt.Path, body, snapOpts{})
+				require.Equal(t, 200, r.status, string(r.body))
+				resp := rt.NewResponse()
+				require.NoError(t, schemas.Decode(r.body, resp, true), string(r.body))
+				assert.Equal(t, rt.SuccessCode, r.code)
+			}
+		})
+	}
+	assert.Equal(t, 31, n, "2 token, 22 SNAP transactional and 7 non-SNAP routes")
+	_ = mk
+}
+
+func mustSecrets(t *testing.T, secret string) verify.Secrets {
+	s, err := verify.SecretsFor(testClient, []byte(secret))
+	require.NoError(t, err)
+	return s
+}
