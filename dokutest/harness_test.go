@@ -24,7 +24,7 @@ import (
 // Test keys are generated once per test binary: the merchant's (token
 // requests) and DOKU's (the simulator's token requests to the merchant).
 var (
-	keysOnce            sync.Once
+	keysOnce             sync.Once
 	merchantKey, dokuKey *rsa.PrivateKey
 )
 

@@ -39,7 +39,7 @@ type Payment struct {
 	// the call that created it.
 	ExternalID string `json:"externalId"`
 	// AuthorizeID is the Cards authorize id a capture names.
-	AuthorizeID string `json:"authorizeId,omitempty"`
+	AuthorizeID string    `json:"authorizeId,omitempty"`
 	Created     time.Time `json:"created"`
 }
 

@@ -23,8 +23,8 @@ const (
 // IssuedToken is a token the simulator handed out. Value is a live
 // credential for this simulator only: a test may use it, nothing should log it.
 type IssuedToken struct {
-	Kind     string    `json:"kind"`
-	ClientID string    `json:"clientId"`
+	Kind     string `json:"kind"`
+	ClientID string `json:"clientId"`
 	// AccountID is the bound DOKU Wallet account of a customer token.
 	AccountID string    `json:"accountId,omitempty"`
 	Value     string    `json:"-"`
