@@ -71,6 +71,14 @@ type client struct {
 	b2b      string
 	customer string
 	ext      atomic.Int64
+	now      func() time.Time // the merchant's clock (default time.Now)
+}
+
+func (c *client) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
 }
 
 func newClient(t testing.TB, s *Server) *client {
@@ -115,7 +123,7 @@ func snapTS(t time.Time) string { return t.In(wib).Format("2006-01-02T15:04:05-0
 
 // tokenHeaders signs a token request with key for clientID.
 func (c *client) tokenHeaders(key *rsa.PrivateKey, clientID string) http.Header {
-	ts := snapTS(time.Now())
+	ts := snapTS(c.clock())
 	sig, err := sign.SignToken(key, clientID, ts)
 	require.NoError(c.t, err)
 	return http.Header{"X-Client-Key": {clientID}, "X-Timestamp": {ts}, "X-Signature": {sig}}
@@ -155,7 +163,7 @@ func (c *client) snap(path string, body []byte, o snapOpts) reply {
 	if o.extID == "" {
 		o.extID = strconv.FormatInt(c.ext.Add(1), 10)
 	}
-	ts := snapTS(time.Now())
+	ts := snapTS(c.clock())
 	signer, err := sign.NewSNAPSymmetric([]byte(o.secret))
 	require.NoError(c.t, err)
 	sig, err := signer.Sign("POST", path, o.token, body, ts)
@@ -194,7 +202,7 @@ func (c *client) nonSNAP(path string, body []byte, o nsOpts) reply {
 	if o.requestID == "" {
 		o.requestID = fmt.Sprintf("req-%d", c.ext.Add(1))
 	}
-	ts := time.Now().UTC().Format("2006-01-02T15:04:05Z")
+	ts := c.clock().UTC().Format("2006-01-02T15:04:05Z")
 	signer, err := sign.NewNonSNAP([]byte(o.secret))
 	require.NoError(c.t, err)
 	h := http.Header{}
