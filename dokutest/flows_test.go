@@ -452,6 +452,7 @@ func TestConfig(t *testing.T) {
 		"bad notify URL":           func(c *Config) { c.NotifyURL, c.DOKUPrivateKey = "ftp://x", dk },
 		"short Kirim key":          func(c *Config) { c.KirimKey = []byte("short") },
 		"fractional token seconds": func(c *Config) { c.TokenTTL = 1500 * time.Millisecond },
+		"relative notify path":     func(c *Config) { c.NotifyPaths.NonSNAP = "payments" },
 	} {
 		cfg := good
 		edit(&cfg)

@@ -262,6 +262,11 @@ func (c Config) withDefaults() (Config, error) {
 	def(&p.NonSNAP, notify.DefaultNonSNAPPath)
 	def(&p.KirimUnpaid, notify.DefaultKirimUnpaidPath)
 	def(&p.KirimRefund, notify.DefaultKirimRefundPath)
+	for _, v := range []string{p.Token, p.SNAPDebit, p.SNAPVA, p.NonSNAP, p.KirimUnpaid, p.KirimRefund} {
+		if !strings.HasPrefix(v, "/") {
+			return c, fmt.Errorf("%w: notification path %q must start with /", ErrConfig, v)
+		}
+	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}

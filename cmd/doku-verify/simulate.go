@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dokukit/dokukit/dokutest"
+	"github.com/dokukit/dokukit/notify"
 )
 
 func init() {
@@ -48,6 +49,7 @@ func runSimulate(e *env, args []string) int {
 	var (
 		addr, clientID, merchantKey, dokuKey, notifyURL, agentKey string
 		secretFile, nonSNAPFile, kirimFile                        string
+		paths                                                     notify.Paths
 		ttl                                                       time.Duration
 		retryScale                                                float64
 		autoComplete                                              bool
@@ -61,6 +63,11 @@ func runSimulate(e *env, args []string) int {
 	fs.Float64Var(&retryScale, "retry-scale", 1, "multiplies DOKU's retry schedule (30 min, 6 h, 12 h); 0.001 makes 30 min 1.8 s")
 	fs.BoolVar(&autoComplete, "auto-complete", false, "complete every payment at once instead of waiting for POST /_dokutest/complete")
 	fs.StringVar(&agentKey, "agent-key", "", "Kirim DOKU agentKey on callbacks (default "+dokutest.DefaultAgentKey+")")
+	fs.StringVar(&paths.Token, "notify-token-path", notify.TokenPath, "the merchant's token endpoint under --notify-url")
+	fs.StringVar(&paths.SNAPDebit, "notify-debit-path", notify.DefaultSNAPDebitPath, "the merchant's SNAP debit notification path")
+	fs.StringVar(&paths.NonSNAP, "notify-nonsnap-path", notify.DefaultNonSNAPPath, "the merchant's non-SNAP notification path")
+	fs.StringVar(&paths.KirimUnpaid, "notify-kirim-unpaid-path", notify.DefaultKirimUnpaidPath, "the merchant's Kirim DOKU unpaid callback path")
+	fs.StringVar(&paths.KirimRefund, "notify-kirim-refund-path", notify.DefaultKirimRefundPath, "the merchant's Kirim DOKU refund callback path")
 	fs.StringVar(&secretFile, "secret-file", "", "file holding the SNAP client secret (else env DOKU_SNAP_SECRET, then DOKU_SECRET)")
 	fs.StringVar(&nonSNAPFile, "nonsnap-secret-file", "", "file holding the non-SNAP secret key (else env DOKU_NONSNAP_SECRET)")
 	fs.StringVar(&kirimFile, "kirim-key-file", "", "file holding the Kirim DOKU AES key (else env DOKU_KIRIM_KEY)")
@@ -97,7 +104,7 @@ func runSimulate(e *env, args []string) int {
 		return usage(err)
 	}
 	cfg := dokutest.Config{Addr: addr, ClientID: clientID, MerchantPublicKey: pub, SNAPSecret: snapSecret, NonSNAPSecret: nonSNAP,
-		KirimKey: kirim, AgentKey: agentKey, TokenTTL: ttl, NotifyURL: notifyURL, RetryScale: retryScale, AutoComplete: autoComplete,
+		KirimKey: kirim, AgentKey: agentKey, TokenTTL: ttl, NotifyURL: notifyURL, NotifyPaths: paths, RetryScale: retryScale, AutoComplete: autoComplete,
 		Logger: slog.New(slog.NewTextHandler(e.stderr, nil))}
 	if dokuKey != "" {
 		if cfg.DOKUPrivateKey, err = loadPrivateKey(dokuKey); err != nil {
