@@ -60,3 +60,16 @@ func TestValidateCLI(t *testing.T) {
 	assert.Equal(t, 0, r.code)
 	assert.Equal(t, len(schemas.Routes()), strings.Count(r.stdout, "\n"))
 }
+
+// DOKU's Node SDK adds additionalInfo.origin to its dana.payment body:
+// validate accepts it, and names any other unknown member by full path.
+func TestValidateSDKOrigin(t *testing.T) {
+	body := `{"partnerReferenceNo":"INV-SDK-1","amount":{"value":"15000.00","currency":"IDR"},"additionalInfo":{"channel":"EMONEY_DANA_SNAP",` +
+		`"successPaymentUrl":"https://merchant.example/paid","failedPaymentUrl":"https://merchant.example/failed",` +
+		`"origin":{"product":"SDK","source":"NODE JS","sourceVersion":"1.0.45","system":"doku-nodejs-library","apiFormat":"SNAP"}}}`
+	r := cli(t, nil, body, "validate", "--route", "dana.payment", "-")
+	assert.Equal(t, 0, r.code, r.stdout+r.stderr)
+	r = cli(t, nil, strings.Replace(body, `"apiFormat":"SNAP"`, `"apiFormat":"SNAP","extra":1`, 1), "validate", "--route", "dana.payment", "-")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "additionalInfo.origin.extra")
+}
