@@ -250,7 +250,7 @@ func (s *Server) serveSNAP(r *http.Request, rt schemas.Route, body []byte) answe
 	}
 	c := &call{s: s, rt: rt, r: r, req: req, body: body, now: now, externalID: res.ExternalID, customer: customer, ctx: r.Context()}
 	a := s.handleSNAP(c)
-	if key != "" && a.status < 500 {
+	if key != "" && a.status < 300 {
 		s.dedupStore(rt.Name, key, fp, a)
 	}
 	return a
