@@ -464,3 +464,45 @@ func TestConfig(t *testing.T) {
 		assert.ErrorIs(t, err, ErrConfig, name)
 	}
 }
+
+// An unacknowledged notification is retried on the schedule (times the
+// scale), counted from the first try, then given up.
+func TestRetryScheduleThenGiveUp(t *testing.T) {
+	var hits atomic.Int32
+	merchant := newMerchantWrapped(t, func(cfg *notify.MuxConfig) {
+		cfg.SNAPDebit = func(context.Context, *schemas.SNAPDebitNotify) error { return nil }
+	}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == notify.DefaultSNAPDebitPath {
+				hits.Add(1)
+				http.Error(w, "down", http.StatusServiceUnavailable)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	reg := prometheus.NewPedanticRegistry()
+	s := newTestServer(t, func(c *Config) {
+		c.NotifyURL, c.AutoComplete, c.Registerer = merchant.URL, true, reg
+		c.RetrySchedule, c.RetryScale = []time.Duration{20 * time.Second, 40 * time.Second, 60 * time.Second}, 0.001
+	})
+	c := newClient(t, s)
+	c.tokenB2B()
+	require.Equal(t, 200, c.snap(danaPay, danaBody(t, "INV-R", "1000.00"), snapOpts{}).status)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, s.Flush(ctx))
+	ds := s.Deliveries()
+	require.Len(t, ds, 4, "the first try and 3 retries")
+	for i, d := range ds {
+		assert.Equal(t, i+1, d.Attempt)
+		assert.Equal(t, 503, d.Status)
+		assert.False(t, d.Acknowledged)
+	}
+	for i, want := range []time.Duration{20, 40, 60} {
+		assert.GreaterOrEqual(t, ds[i+1].Time.Sub(ds[0].Time), want*time.Millisecond, "retry %d", i+1)
+	}
+	assert.Equal(t, int32(4), hits.Load())
+	assert.Equal(t, 1.0, testutil.ToFloat64(s.metrics.notifications.WithLabelValues("snap-debit", "gave_up")))
+	assert.Equal(t, 3.0, testutil.ToFloat64(s.metrics.notifications.WithLabelValues("snap-debit", "failed")))
+}

@@ -30,7 +30,8 @@ type Delivery struct {
 	Status int `json:"status"`
 	// Err says why there was no answer (or no notification could be built,
 	// e.g. the merchant's token endpoint refused the token request).
-	Err  string    `json:"error,omitempty"`
+	Err string `json:"error,omitempty"`
+	// Time is when the try started (Config.Now).
 	Time time.Time `json:"time"`
 	// Acknowledged is true for a 2xx answer: DOKU stops retrying.
 	Acknowledged bool `json:"acknowledged"`
@@ -147,11 +148,11 @@ func (s *Server) send(n notification) {
 }
 
 func (s *Server) deliver(n notification) {
-	base := s.notifyTo.Scheme + "://" + s.notifyTo.Host
+	baseURL := s.notifyTo.Scheme + "://" + s.notifyTo.Host
 	prefix := strings.TrimSuffix(s.notifyTo.Path, "/")
-	doer, err := conformance.ClientDoer(s.cfg.HTTPClient, base)
+	doer, err := conformance.ClientDoer(s.cfg.HTTPClient, baseURL)
 	if err != nil {
-		s.recordDelivery(n, prefix+n.path, 1, conformance.Delivery{Err: err}, false)
+		s.recordDelivery(n, prefix+n.path, 1, s.cfg.Now(), conformance.Delivery{Err: err}, false)
 		return
 	}
 	cfg := conformance.Config{Channel: n.channel, Path: prefix + n.path, ClientID: s.cfg.ClientID, AgentKey: s.cfg.AgentKey,
@@ -164,7 +165,10 @@ func (s *Server) deliver(n notification) {
 	default:
 		cfg.Secret = s.cfg.KirimKey
 	}
-	first := time.Now()
+	// The schedule runs on the monotonic clock from the first try; Delivery
+	// times are on Config.Now, offset by the same amounts.
+	var first time.Time
+	base := s.cfg.Now()
 	for attempt := 1; attempt <= len(s.cfg.RetrySchedule)+1; attempt++ {
 		if attempt > 1 {
 			wait := time.Until(first.Add(time.Duration(float64(s.cfg.RetrySchedule[attempt-2]) * s.cfg.RetryScale)))
@@ -176,11 +180,16 @@ func (s *Server) deliver(n notification) {
 				return
 			}
 		}
+		started := time.Now()
+		if attempt == 1 {
+			first = started
+		}
+		sent := base.Add(started.Sub(first))
 		ds, err := conformance.Send(s.ctx, doer, cfg, conformance.TamperNone, 1)
 		var d conformance.Delivery
 		switch {
 		case errors.Is(err, conformance.ErrConfig):
-			s.recordDelivery(n, cfg.Path, attempt, conformance.Delivery{Err: err}, false)
+			s.recordDelivery(n, cfg.Path, attempt, sent, conformance.Delivery{Err: err}, false)
 			return
 		case err != nil:
 			d.Err = err
@@ -188,16 +197,16 @@ func (s *Server) deliver(n notification) {
 			d = ds[0]
 		}
 		acked := d.Err == nil && d.Status >= 200 && d.Status < 300
-		s.recordDelivery(n, cfg.Path, attempt, d, acked)
+		s.recordDelivery(n, cfg.Path, attempt, sent, d, acked)
 		if acked || s.ctx.Err() != nil {
 			return
 		}
 	}
 }
 
-func (s *Server) recordDelivery(n notification, path string, attempt int, d conformance.Delivery, acked bool) {
+func (s *Server) recordDelivery(n notification, path string, attempt int, sent time.Time, d conformance.Delivery, acked bool) {
 	rec := Delivery{Channel: string(n.channel), Path: path, Reference: n.reference, NotificationID: n.id, Attempt: attempt,
-		Status: d.Status, Time: s.cfg.Now(), Acknowledged: acked}
+		Status: d.Status, Time: sent, Acknowledged: acked}
 	if d.Err != nil {
 		rec.Err = d.Err.Error()
 	}
