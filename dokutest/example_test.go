@@ -72,3 +72,22 @@ func ExampleNewServer() {
 	// status: 03
 	// status: 00 10000.00
 }
+
+// The simulator in a merchant's own test: point the DOKU client at
+// doku.URL instead of DOKU's sandbox.
+func Example_localTest() {
+	merchantKey, _ := rsa.GenerateKey(rand.Reader, 2048) // your test key pair
+	doku, err := dokutest.NewServer(dokutest.Config{
+		ClientID:          "BRN-0001-1700000000001",
+		MerchantPublicKey: &merchantKey.PublicKey,
+		SNAPSecret:        []byte("SK-snap-test-secret"),
+		AutoComplete:      true,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer doku.Close()
+	// Point your DOKU client at doku.URL instead of https://api-sandbox.doku.com.
+	fmt.Println(len(doku.Payments()), "payments so far")
+	// Output: 0 payments so far
+}
