@@ -125,7 +125,7 @@ type Request struct {
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.reqs...)
+	return append(make([]Request, 0, len(s.reqs)), s.reqs...)
 }
 
 var redactedHeaders = []string{"Authorization", "Authorization-Customer", "X-Signature", "Signature", "X-Client-Secret", "Cookie"}

@@ -343,6 +343,13 @@ func TestNonSNAPNotification(t *testing.T) {
 // what /_dokutest/requests shows holds no token or signature.
 func TestControlsOverHTTP(t *testing.T) {
 	s := newTestServer(t, nil)
+	for _, path := range []string{"requests", "payments", "deliveries", "faults"} {
+		resp, err := http.Get(s.URL + "/_dokutest/" + path)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, "[]\n", string(b), "an empty list is [], not null: %s", path)
+	}
 	c := newClient(t, s)
 	tok := c.tokenB2B()
 	post := func(path, body string) (int, string) {

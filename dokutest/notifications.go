@@ -41,7 +41,7 @@ type Delivery struct {
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Delivery(nil), s.dels...)
+	return append(make([]Delivery, 0, len(s.dels)), s.dels...)
 }
 
 // notification is one notification to deliver, with its retries.
