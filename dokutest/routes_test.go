@@ -250,7 +250,13 @@ func TestEveryRoute(t *testing.T) {
 				if rt.Name == "wallet.token_b2b2c" {
 					r = c.do("POST", rt.Path, c.tokenHeaders(mk2, testClient), body)
 					assert.Equal(t, want(401, 74, 1), r.code, "an authCode the binding flow never issued")
-					return
+					bind := mustMarshal(t, map[string]any{"partnerReferenceNo": "BIND-B2B2C", "redirectUrl": "https://merchant.example/bound",
+						"successParams": map[string]any{"accountId": "1999999999"}})
+					require.Equal(t, 200, c.snap("/snap-adapter/b2b/v1.0/registration-account-binding", bind, snapOpts{}).status)
+					inq := c.snap("/snap-adapter/b2b/v1.0/registration-account-inquiry",
+						[]byte(`{"partnerReferenceNo":"INQ-B2B2C","additionalInfo":{"accountId":"1999999999"}}`), snapOpts{})
+					require.Equal(t, 200, inq.status, string(inq.body))
+					body = mustMarshal(t, map[string]string{"grantType": "authorization_code", "authCode": field(t, inq.body, "additionalInfo", "authCode")})
 				}
 				r = c.do("POST", rt.Path, c.tokenHeaders(mk2, testClient), body)
 				require.Equal(t, 200, r.status, string(r.body))
@@ -258,6 +264,13 @@ func TestEveryRoute(t *testing.T) {
 				require.NoError(t, schemas.Decode(r.body, &tok, true))
 				assert.Equal(t, rt.SuccessCode, string(tok.ResponseCode))
 				assert.Equal(t, "900", string(tok.ExpiresIn))
+				if rt.Name == "wallet.token_b2b2c" {
+					assert.NotEmpty(t, tok.RefreshToken)
+					c.customer = tok.AccessToken
+					r = c.do("POST", rt.Path, c.tokenHeaders(mk2, testClient), body)
+					assert.Equal(t, want(401, 74, 1), r.code, "an authCode is single use")
+					return
+				}
 				c.b2b = tok.AccessToken // the new token replaced the old one
 			default:
 				mk := valid[rt.Name]
