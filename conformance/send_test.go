@@ -62,3 +62,24 @@ func mustDefaults(t *testing.T, c Config) Config {
 	require.NoError(t, err)
 	return c
 }
+
+// Separate Send calls with one NotificationID are retries of one
+// notification: each is re-signed, the merchant's side effect runs once.
+func TestSendNotificationIDKeepsTheNotification(t *testing.T) {
+	for _, ch := range []Channel{SNAPDebit, SNAPVA, NonSNAP, KirimUnpaid, KirimRefund} {
+		t.Run(string(ch), func(t *testing.T) {
+			h, cfg := fixture(t, ch)
+			cfg.NotificationID = "4180755335890001"
+			for range 3 {
+				ds, err := Send(context.Background(), HandlerDoer(h), cfg, TamperNone, 1)
+				require.NoError(t, err)
+				assert.True(t, ds[0].AsExpected, ds[0].Verdict)
+			}
+			assert.Equal(t, 1, h.count(), "three tries of one notification, one side effect")
+			cfg.NotificationID = ""
+			_, err := Send(context.Background(), HandlerDoer(h), cfg, TamperNone, 1)
+			require.NoError(t, err)
+			assert.Equal(t, 2, h.count(), "without it each Send is a new notification")
+		})
+	}
+}
