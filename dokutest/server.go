@@ -195,8 +195,8 @@ func NewServer(cfg Config) (*Server, error) {
 	s.ln = ln
 	s.URL = "http://" + ln.Addr().String()
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
-	go s.srv.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed on Close
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln) // returns ErrServerClosed once Close is called
 	return s, nil
 }
 
