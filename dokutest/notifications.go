@@ -137,10 +137,13 @@ func (s *Server) notificationsFor(p *payment) []notification {
 // by conformance.Send, the same sender `doku-verify send` uses; each try is
 // re-signed with a fresh timestamp and keeps n.id, as DOKU's retries do.
 func (s *Server) send(n notification) {
-	if s.ctx.Err() != nil {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
 		return
 	}
-	s.notifWG.Add(1)
+	s.notifWG.Add(1) // under mu, so never after Close has started waiting
+	s.mu.Unlock()
 	go func() {
 		defer s.notifWG.Done()
 		s.deliver(n)

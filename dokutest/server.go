@@ -137,8 +137,9 @@ type Server struct {
 	nsSigner *sign.NonSNAP
 	notifyTo *url.URL
 
-	mu    sync.Mutex
-	st    *state
+	mu     sync.Mutex
+	closed bool // set by Close; no notification starts after it
+	st     *state
 	reqs  []Request
 	dels  []Delivery
 	fault []*faultState
@@ -276,6 +277,9 @@ func (c Config) withDefaults() (Config, error) {
 // Close stops serving, cancels pending notification retries and waits for
 // notification tries in flight to end.
 func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 	s.cancel()
 	err := s.srv.Close()
 	s.notifWG.Wait()
