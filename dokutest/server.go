@@ -140,9 +140,9 @@ type Server struct {
 	mu     sync.Mutex
 	closed bool // set by Close; no notification starts after it
 	st     *state
-	reqs  []Request
-	dels  []Delivery
-	fault []*faultState
+	reqs   []Request
+	dels   []Delivery
+	fault  []*faultState
 }
 
 // NewServer validates cfg and starts serving on cfg.Addr. Close it when done.
