@@ -25,7 +25,7 @@ var (
 	jsonHeaders = http.Header{"Content-Type": {"application/json"}}
 )
 
-// --- sample bodies (PROTOCOL.md §8, seeds 002/003), made unique per case so
+// --- sample bodies (docs/protocol.md §8, Kirim DOKU and DOKU Wallet pages), made unique per case so
 // a handler that deduplicates on a business key sees distinct notifications ---
 
 func (s *session) sampleBody(id string) map[string]any {

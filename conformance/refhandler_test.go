@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,11 +17,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/internal/respond"
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 )
 
 // refHandler is a small, independent, correct merchant endpoint for every
-// channel, written from PROTOCOL.md for testing the suite itself; each
+// channel, written from docs/protocol.md for testing the suite itself; each
 // broken* flag breaks it the way real integrations break.
 type refHandler struct {
 	ch        Channel
@@ -352,12 +352,12 @@ var (
 
 func testDOKUKey(t testing.TB) *rsa.PrivateKey {
 	dokuKeyOnce.Do(func() {
-		b, err := os.ReadFile("../../shared/vectors/test_rsa_private_pkcs8.pem")
+		b, err := testvectors.Read(testvectors.PrivatePKCS8)
 		if err == nil {
 			dokuKey, _ = sign.ParsePrivateKey(b)
 		}
 	})
-	require.NotNil(t, dokuKey, "test DOKU key from shared/vectors")
+	require.NotNil(t, dokuKey, "test DOKU key from internal/testvectors")
 	return dokuKey
 }
 

@@ -154,7 +154,7 @@ type KirimConfig struct {
 
 // Kirim verifies Kirim DOKU callbacks (unpaid and refund notifications):
 // signature = base64(AES-ECB-PKCS5(agentKey + requestId)) under the
-// encryption key (PROTOCOL.md §6). Required headers: requestId, agentKey,
+// encryption key (docs/protocol.md §6). Required headers: requestId, agentKey,
 // signature.
 //
 // The signature covers neither the body nor a timestamp, so it proves only

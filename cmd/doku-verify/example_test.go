@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// doku-verify verify on a captured SNAP notification (PROTOCOL.md's
+// doku-verify verify on a captured SNAP notification (docs/protocol.md's
 // vector), exit code 0 for valid.
 func Example_verify() {
 	capture := "POST /v1.0/debit/notify HTTP/1.1\r\n" +

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,7 +63,15 @@ func cli(t *testing.T, env []string, stdin string, args ...string) cliResult {
 	return cliResult{o.String(), e.String(), code}
 }
 
-func shared(name string) string { return filepath.Join("..", "..", "..", "shared", "vectors", name) }
+// shared is the on-disk path of a known-answer file in internal/testvectors,
+// for flags that take a file name.
+func shared(name string) string {
+	p, err := testvectors.Path(name)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()

@@ -22,7 +22,7 @@ import (
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite cmd/doku-verify/testdata captures")
 
-// Secrets of the golden captures: PROTOCOL.md's published test values.
+// Secrets of the golden captures: docs/protocol.md's published test values.
 var (
 	envSNAP    = []string{"DOKU_SECRET=SK-snap-secret-123"}
 	envNonSNAP = []string{"DOKU_SECRET=SK-hCJ42G28TA0MKG9LE2E"}
