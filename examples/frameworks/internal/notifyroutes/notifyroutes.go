@@ -36,31 +36,13 @@ func Validate(p notify.Paths) error {
 	return nil
 }
 
-// Paths returns the paths m serves, built from cfg, in a stable order: the
-// token endpoint when a SNAP channel is configured, then each channel
-// whose func is set. This is NewMux's documented rule ("a channel is
-// mounted when its func is set; the token endpoint is mounted when a SNAP
-// channel is"); the paths themselves come from m, so defaults are applied
-// once, by notify.
-func Paths(cfg notify.MuxConfig, m *notify.Mux) []string {
-	p := m.Paths()
+// Paths returns the paths m serves, in mounting order (notify.Mux.Mounts):
+// the token endpoint when a SNAP channel is configured, then each channel
+// whose func is set.
+func Paths(m *notify.Mux) []string {
 	var out []string
-	if cfg.SNAPDebit != nil || cfg.SNAPVA != nil {
-		out = append(out, p.Token)
-	}
-	for _, c := range []struct {
-		set  bool
-		path string
-	}{
-		{cfg.SNAPDebit != nil, p.SNAPDebit},
-		{cfg.SNAPVA != nil, p.SNAPVA},
-		{cfg.NonSNAP != nil, p.NonSNAP},
-		{cfg.KirimUnpaid != nil, p.KirimUnpaid},
-		{cfg.KirimRefund != nil, p.KirimRefund},
-	} {
-		if c.set {
-			out = append(out, c.path)
-		}
+	for _, mt := range m.Mounts() {
+		out = append(out, mt.Path)
 	}
 	return out
 }
@@ -75,7 +57,7 @@ func New(cfg notify.MuxConfig) (*notify.Mux, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return m, Paths(cfg, m), nil
+	return m, Paths(m), nil
 }
 
 // ErrTaken reports a notification path the router already routes POST to.

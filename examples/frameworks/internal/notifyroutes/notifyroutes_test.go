@@ -23,8 +23,20 @@ func TestPathsListsWhatTheMuxServes(t *testing.T) {
 	va := func(context.Context, *schemas.SNAPVANotify) error { return nil }
 	ns := func(context.Context, *schemas.NonSNAPNotification) error { return nil }
 	kirim := func(context.Context, *schemas.KirimNotification) error { return nil }
-	base := notify.MuxConfig{TokenKey: merchant, DOKUPublicKeys: map[string][]*rsa.PublicKey{dokusim.ClientID: {&doku.PublicKey}},
-		SNAPSecrets: secrets, NonSNAPSecrets: secrets, KirimKeys: secrets}
+	// withKeys gives each configured channel its keys (NewMux refuses keys
+	// no channel uses).
+	withKeys := func(c notify.MuxConfig) notify.MuxConfig {
+		if c.SNAPDebit != nil || c.SNAPVA != nil {
+			c.TokenKey, c.DOKUPublicKeys, c.SNAPSecrets = merchant, map[string][]*rsa.PublicKey{dokusim.ClientID: {&doku.PublicKey}}, secrets
+		}
+		if c.NonSNAP != nil {
+			c.NonSNAPSecrets = secrets
+		}
+		if c.KirimUnpaid != nil || c.KirimRefund != nil {
+			c.KirimKeys = secrets
+		}
+		return c
+	}
 
 	for _, tc := range []struct {
 		name string
@@ -44,9 +56,9 @@ func TestPathsListsWhatTheMuxServes(t *testing.T) {
 		}, []string{"/doku/token", "/v1.0/debit/notify", "/v1.0/transfer-va/payment", "/doku/jokul", "/kirim/unpaid", "/doku/kirim/refund"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := base
+			var cfg notify.MuxConfig
 			tc.set(&cfg)
-			m, paths, err := New(cfg)
+			m, paths, err := New(withKeys(cfg))
 			require.NoError(t, err)
 			require.NotNil(t, m)
 			assert.Equal(t, tc.want, paths)
