@@ -80,6 +80,14 @@ func serviceCode(c Channel) int {
 	return 0
 }
 
+// DefaultClientID is the client id (X-CLIENT-KEY / X-PARTNER-ID /
+// Client-Id) the suite sends when Config.ClientID is empty.
+const DefaultClientID = "DOKU-TEST-CLIENT"
+
+// DefaultAgentKey is the Kirim DOKU agentKey the suite sends when
+// Config.AgentKey is empty.
+const DefaultAgentKey = "A41418"
+
 // Config describes the endpoint under test and the keys DOKU would use.
 // The zero value of every optional field is a safe default.
 type Config struct {
@@ -143,10 +151,10 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: Path must start with /", ErrConfig)
 	}
 	if c.ClientID == "" {
-		c.ClientID = "DOKU-TEST-CLIENT"
+		c.ClientID = DefaultClientID
 	}
 	if c.AgentKey == "" {
-		c.AgentKey = "A41418"
+		c.AgentKey = DefaultAgentKey
 	}
 	if c.Channel == SNAPToken {
 		// The endpoint under test is the token endpoint itself.

@@ -8,10 +8,6 @@ import (
 	"github.com/dokukit/dokukit/sign"
 )
 
-func init() {
-	register("demo", "sign docs/protocol.md's sample SNAP request, verify it, and show a tampered copy fail", runDemo)
-}
-
 // The docs/protocol.md §3 vector: anyone can check the printed signature against
 // the document.
 const (

@@ -258,17 +258,6 @@ func TestVerifyUsageErrors(t *testing.T) {
 	}
 }
 
-func TestHelpShowsExampleEverywhere(t *testing.T) {
-	for _, cmd := range []string{"verify", "diagnose", "send", "conformance"} {
-		t.Run(cmd, func(t *testing.T) {
-			r := cli(t, nil, "", cmd, "-h")
-			assert.Equal(t, 0, r.code)
-			assert.Contains(t, r.stderr, "example:")
-			assert.Contains(t, r.stderr, "doku-verify "+cmd)
-		})
-	}
-}
-
 func signSNAPForTest(t *testing.T, secret, method, path, token, body, ts string) string {
 	t.Helper()
 	s, err := sign.NewSNAPSymmetric([]byte(secret))
