@@ -24,8 +24,8 @@ const diagnoseExample = `  $ DOKU_SECRET=SK-snap-secret-123 doku-verify diagnose
   explained: the sender hashed the body without minifying it
   scheme: snap
   mistakes: body-raw
-  stringToSign (protocol): POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:2024-01-01T12:00:00+07:00
-  stringToSign (sender):   POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:c7a2a6c2217fb1893d4fe314afa0fde59af0360a789c43ec9ac09a5800bdc68b:2024-01-01T12:00:00+07:00`
+  stringToSign (protocol): POST:/v1.0/debit/notify:eyJh…oken:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:2024-01-01T12:00:00+07:00
+  stringToSign (sender):   POST:/v1.0/debit/notify:eyJh…oken:c7a2a6c2217fb1893d4fe314afa0fde59af0360a789c43ec9ac09a5800bdc68b:2024-01-01T12:00:00+07:00`
 
 // diagnosis is diagnose's --json object.
 type diagnosis struct {
@@ -41,13 +41,17 @@ func runDiagnose(e *env, args []string) int {
 	var c checkFlags
 	fs := newFlagSet(e, "diagnose", diagnoseSynopsis, diagnoseExample)
 	c.register(fs)
-	fs.StringVar(&c.altToken, "alt-token", "", "the access token the merchant fetched from DOKU, tried in place of the received one")
+	fs.StringVar(&c.altToken, "alt-token", "", "the access token the merchant fetched from DOKU, tried in place of the received one (a throw-away value only: visible in ps; else --alt-token-file)")
+	fs.StringVar(&c.altTokenFile, "alt-token-file", "", "file holding the --alt-token")
 	fs.StringVar(&c.routePattern, "route-pattern", "", "the router's pattern for this route (e.g. /notify/{channel}), tried in place of the path")
 	pos, stop, code := parseWithArgs(fs, args)
 	if stop {
 		return code
 	}
 	ck, err := loadChecked(e, "diagnose", &c, pos)
+	if err == nil && c.altTokenFile != "" {
+		c.altToken, err = loadToken(&env{getenv: func(string) string { return "" }}, "alt-token", c.altToken, c.altTokenFile)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "doku-verify diagnose: %v\n", err)
 		return exitUsage
@@ -79,6 +83,8 @@ func runDiagnose(e *env, args []string) int {
 			}
 		}
 	}
+	d.StringToSign, d.SenderToSign = c.redact(ck, d.StringToSign), c.redact(ck, d.SenderToSign)
+	v.StringToSign = d.StringToSign
 	if c.jsonOut {
 		b, _ := json.Marshal(d)
 		fmt.Fprintln(e.stdout, string(b))

@@ -39,8 +39,8 @@ const sendExample = `  # a merchant on 127.0.0.1:8080: the README's quick start 
 // dokuFlags are the flags send and conformance share: where the merchant is
 // and what DOKU signs with.
 type dokuFlags struct {
-	url, channel, privateKey, secretFile, clientID, agentKey, tokenURL, token string
-	rsa                                                                       bool
+	url, channel, privateKey, secretFile, clientID, agentKey, tokenURL, token, tokenFile string
+	rsa                                                                                  bool
 }
 
 func (f *dokuFlags) register(fs *flag.FlagSet) {
@@ -51,7 +51,8 @@ func (f *dokuFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.clientID, "client-id", "", "X-CLIENT-KEY / X-PARTNER-ID / Client-Id the merchant expects (default DOKU-TEST-CLIENT)")
 	fs.StringVar(&f.agentKey, "agent-key", "", "Kirim DOKU agentKey (default A41418)")
 	fs.StringVar(&f.tokenURL, "token-url", "", "SNAP: the merchant's token endpoint, same host as --url (default path "+conformance.DefaultTokenPath+")")
-	fs.StringVar(&f.token, "token", "", "SNAP: send this bearer token instead of fetching one")
+	fs.StringVar(&f.token, "token", "", "SNAP: send this bearer token instead of fetching one (a throw-away value only: visible in ps; else --token-file or "+tokenEnv+")")
+	fs.StringVar(&f.tokenFile, "token-file", "", "SNAP: file holding the bearer token to send")
 	fs.BoolVar(&f.rsa, "rsa", false, "SNAP: sign notifications with --doku-private-key (SHA256withRSA) instead of the HMAC secret")
 }
 
@@ -106,6 +107,10 @@ func unauthorizedHint(cfg conformance.Config) string {
 // config turns the flags into a conformance.Config plus the base URL.
 func (f *dokuFlags) config(e *env) (conformance.Config, string, error) {
 	if err := requireFlags("url", f.url, "channel", f.channel); err != nil {
+		return conformance.Config{}, "", err
+	}
+	var err error
+	if f.token, err = loadToken(e, "token", f.token, f.tokenFile); err != nil {
 		return conformance.Config{}, "", err
 	}
 	ch := conformance.Channel(f.channel)

@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
@@ -62,7 +60,7 @@ func runSign(e *env, args []string) int {
 		fs.StringVar(&ts, "timestamp", "", "X-TIMESTAMP, as sent")
 		fs.Var(&body, "body", "body file (- for stdin); omit for no body")
 		if scheme == "snap" {
-			fs.StringVar(&token, "token", "", "B2B access token (with or without 'Bearer ')")
+			fs.StringVar(&token, "token", "", "B2B access token, with or without 'Bearer ' (a throw-away value only: visible in ps; else --token-file or "+tokenEnv+")")
 			fs.StringVar(&tokenFile, "token-file", "", "file holding the B2B access token")
 		} else {
 			fs.StringVar(&privFile, "private-key", "", "RSA private key (PEM PKCS#1/PKCS#8 or bare base64)")
@@ -105,18 +103,7 @@ func runSign(e *env, args []string) int {
 		err = requireFlags("private-key", privFile)
 	}
 	if err == nil && scheme == "snap" {
-		switch {
-		case token != "" && tokenFile != "":
-			err = errors.New("give --token or --token-file, not both")
-		case tokenFile != "":
-			var b []byte
-			if b, err = os.ReadFile(tokenFile); err != nil {
-				err = fmt.Errorf("cannot read --token-file: %w", unwrapPathErr(err))
-			} else {
-				token = strings.TrimRight(string(b), "\r\n")
-			}
-		}
-		if err == nil {
+		if token, err = loadToken(e, "token", token, tokenFile); err == nil {
 			err = requireFlags("token", token)
 		}
 	}

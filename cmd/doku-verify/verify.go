@@ -29,7 +29,7 @@ const verifyExample = `  $ DOKU_SECRET=SK-snap-secret-123 doku-verify verify --n
   valid
   scheme: snap
   timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)
-  stringToSign: POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:2024-01-01T12:00:00+07:00
+  stringToSign: POST:/v1.0/debit/notify:eyJh…oken:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:2024-01-01T12:00:00+07:00
   $ doku-verify verify --public-key internal/testvectors/test_rsa_public_spki.pem cmd/doku-verify/testdata/token_valid.http
   valid`
 
@@ -38,8 +38,9 @@ type checkFlags struct {
 	scheme, target, publicKey, secretFile, now string
 	maxSkew                                    time.Duration
 	jsonOut                                    bool
+	showSecrets                                bool
 	// diagnose only
-	altToken, routePattern string
+	altToken, altTokenFile, routePattern string
 }
 
 func (c *checkFlags) register(fs *flag.FlagSet) {
@@ -50,6 +51,16 @@ func (c *checkFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.maxSkew, "max-skew", 0, "reject timestamps further than this from --now (off when not given: captures are old)")
 	fs.StringVar(&c.now, "now", "", "the time to measure the timestamp's age against (ISO-8601; default: the clock)")
 	fs.BoolVar(&c.jsonOut, "json", false, "print one JSON object instead of text")
+	fs.BoolVar(&c.showSecrets, "show-secrets", false, "print bearer tokens whole in strings to sign (default: first and last 4 characters)")
+}
+
+// redact hides the capture's bearer token (and diagnose's --alt-token) in
+// what is printed, unless --show-secrets.
+func (c *checkFlags) redact(ck *checked, s string) string {
+	if c.showSecrets || ck == nil || ck.req == nil {
+		return s
+	}
+	return redactIn(s, bearer(ck.req.Header.Get("Authorization")), c.altToken)
 }
 
 // parseWithArgs parses flags placed before or after the positional
@@ -290,6 +301,7 @@ func runVerify(e *env, args []string) int {
 		return exitUsage
 	}
 	v := verifyCapture(ck, &c)
+	v.StringToSign = c.redact(ck, v.StringToSign)
 	if c.jsonOut {
 		b, _ := json.Marshal(v)
 		fmt.Fprintln(e.stdout, string(b))

@@ -158,7 +158,8 @@ func TestVerifyGolden(t *testing.T) {
 		more      []string
 		stderrHas string
 	}{
-		{"snap_valid.http", envSNAP, nil, 0, "valid", []string{"scheme: snap", "timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)", "stringToSign: POST:/v1.0/debit/notify:" + gTok + ":dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:" + gTS}, ""},
+		{"snap_valid.http", envSNAP, nil, 0, "valid", []string{"scheme: snap", "timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)", "stringToSign: POST:/v1.0/debit/notify:eyJh…oken:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:" + gTS}, ""},
+		{"snap_valid.http", envSNAP, []string{"--show-secrets"}, 0, "valid", []string{"stringToSign: POST:/v1.0/debit/notify:" + gTok + ":dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:" + gTS}, ""},
 		{"snap_valid.har", envSNAP, nil, 0, "valid", []string{"scheme: snap"}, ""},
 		{"snap_unminified.http", envSNAP, nil, 1, "invalid: signature mismatch", []string{"scheme: snap"}, ""},
 		{"snap_tampered.http", envSNAP, nil, 1, "invalid: signature mismatch", nil, ""},
