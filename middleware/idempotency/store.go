@@ -155,13 +155,27 @@ var (
 	ErrCorrupt = errors.New("idempotency: corrupt stored value")
 	// ErrInvalid: the caller passed an empty key or a non-positive duration.
 	ErrInvalid = errors.New("idempotency: invalid argument")
+	// ErrTimeout: a store call did not finish within its bound (the Redis
+	// store's RedisTimeout, or the caller's shorter deadline). The error
+	// also matches context.DeadlineExceeded, or the client's own timeout
+	// error it came from. Whether the operation took effect is unknown.
+	ErrTimeout = errors.New("idempotency: store call timed out")
 )
+
+// DefaultLease is the lease an in-flight reservation should get: long
+// enough that renewal (Extender, every third of the lease) keeps a live
+// handler's key through a slow Redis round trip or two, short enough that a
+// lease nobody owns any more — its owner crashed, or its Release was lost
+// and the Redis store's retry could not reach Redis either — frees the key
+// within 15 s, so DOKU's next retry is processed instead of answered 409
+// "in progress".
+const DefaultLease = 15 * time.Second
 
 // StoreError says which store operation failed. It wraps one of the
 // sentinel errors above or the backend's error (a Redis connection error,
 // a context deadline); match with errors.Is / errors.As.
 type StoreError struct {
-	Op  string // "reserve", "complete" or "release"
+	Op  string // "reserve", "complete", "release", "extend" or "close"
 	Err error
 }
 
