@@ -263,7 +263,8 @@ func (r *Redis) PendingReleases() int { return r.retry.pending() }
 // left, wrapping the last failure. The store stays usable after Close, but
 // a release Redis does not answer is no longer retried. It does not close
 // the client. Close is safe to call more than once; only the first call
-// does anything.
+// does anything. It makes *Redis an io.Closer, so a program holding a Store
+// can close whichever store it was given.
 func (r *Redis) Close() error {
 	left := r.retry.close()
 	if len(left) == 0 {

@@ -14,10 +14,17 @@
 // succeed only for the token's owner, so a caller whose lease expired (and
 // was taken over) cannot overwrite the new owner's record (ErrLeaseLost).
 //
-// Two implementations: NewMemory (one process, bounded, the default) and
-// NewRedis (many replicas sharing one Redis or Redis Cluster). The Store
-// interface is small so that another database can implement it; the contract
-// tests in this package's tests describe what such an implementation must do.
+// Two implementations: NewMemory (one process, bounded, the default; when
+// full it evicts the oldest completed records) and NewRedis (many replicas
+// sharing one Redis or Redis Cluster; every call bounded by RedisTimeout,
+// leases orphaned by a stall released once Redis answers again, Close to
+// stop that). The Store interface is small so that another database can
+// implement it; the contract tests in this package's tests describe what
+// such an implementation must do.
+//
+// A lease that nobody releases (a crashed owner) keeps its key "in flight"
+// until it expires; DefaultLease keeps that to 15 s, and lease renewal
+// (Extender) keeps a slow live handler from being overtaken.
 package idempotency
 
 import (
