@@ -228,6 +228,9 @@ func (r *Redis) Reserve(ctx context.Context, key string, fp Fingerprint, lease t
 	if err := checkArgs(key, lease); err != nil {
 		return Reservation{}, opErr("reserve", err)
 	}
+	if err := ctx.Err(); err != nil {
+		return Reservation{}, opErr("reserve", timeoutErr(err)) // sent nothing, so nothing to release
+	}
 	var tok [16]byte
 	_, _ = rand.Read(tok[:]) // never fails (crypto/rand, Go ≥ 1.24)
 	token := fp.String() + hex.EncodeToString(tok[:])

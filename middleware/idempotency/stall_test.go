@@ -211,3 +211,24 @@ func TestRedisRetriedReleaseDrainsQueue(t *testing.T) {
 		return !st.retry.running
 	}, time.Second, 5*time.Millisecond, "the retry goroutine exits when nothing is pending")
 }
+
+// A caller whose context is already done gets its error at once, and a
+// Reserve that sent nothing leaves nothing to release; a Release that sent
+// nothing is retried (the lease is still there).
+func TestRedisDoneContext(t *testing.T) {
+	s := redistest.Start(t)
+	st := NewRedis(redisClient(t, s))
+	r, err := st.Reserve(bg, "k", fpA, time.Minute)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	_, err = st.Reserve(ctx, "other", fpA, time.Minute)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, ErrTimeout, "cancelled, not timed out")
+	assert.Zero(t, st.PendingReleases())
+	assert.ErrorIs(t, st.Release(ctx, "k", r.Token), context.Canceled)
+	require.Eventually(t, func() bool { return st.PendingReleases() == 0 }, 2*time.Second, 5*time.Millisecond)
+	got, err := st.Reserve(bg, "k", fpB, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, StateReserved, got.State, "the retried release went through")
+}
