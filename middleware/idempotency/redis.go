@@ -68,6 +68,8 @@ return 0`)
 // ContextTimeoutEnabled as well: without it go-redis keeps a connection
 // whose reply is late until its ReadTimeout (default 5 s), so a stall
 // exhausts the pool sooner (calls still return in time; they fail sooner).
+// A call that gives up leaves its command to go-redis, which ends it by its
+// own timeouts: at most one such command per pool connection.
 //
 // A lease can outlive its owner's wish to give it up: a Release that
 // failed (Redis stalled or unreachable), or a Reserve whose caller gave up

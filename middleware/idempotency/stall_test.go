@@ -3,6 +3,7 @@ package idempotency
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -47,6 +48,7 @@ func TestRedisStalledCallsReturnWithinTimeout(t *testing.T) {
 	}
 	wg.Wait()
 
+	baseline := runtime.NumGoroutine()
 	s.Stop()
 	const n = 50
 	took := make([]time.Duration, n)
@@ -70,7 +72,18 @@ func TestRedisStalledCallsReturnWithinTimeout(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// What the callers left behind: the commands holding a connection,
+	// waiting for a reply (one per pool connection), and the retries of
+	// the lost releases; not one goroutine per call.
+	// (Polled briefly: the test's own goroutines may still be exiting.)
+	left := runtime.NumGoroutine() - baseline
+	for deadline := time.Now().Add(100 * time.Millisecond); left > 25 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		left = runtime.NumGoroutine() - baseline
+	}
 	s.Cont()
+	t.Logf("goroutines left running after the calls returned: %d", left)
+	assert.LessOrEqual(t, left, 25, "about one per pool connection (20), plus the release retry")
 
 	sorted := append([]time.Duration(nil), took...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
