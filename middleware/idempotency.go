@@ -30,8 +30,10 @@ const (
 	// IdempotencyDefaultLease is how long an in-flight reservation lives if
 	// its owner never completes or releases it (process crash). It must
 	// exceed the handler's longest run, or a duplicate arriving after the
-	// lease runs out is processed concurrently.
-	IdempotencyDefaultLease = 2 * time.Minute
+	// lease runs out is processed concurrently; the guard renews the lease
+	// while a handler runs, so the default only bounds how long a lease
+	// whose owner died blocks DOKU's retry.
+	IdempotencyDefaultLease = idempotency.DefaultLease
 	// IdempotencyDefaultMaxBody bounds the request body read for the
 	// fingerprint.
 	IdempotencyDefaultMaxBody = 1 << 20

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -207,5 +206,6 @@ func kirimFailed(w http.ResponseWriter) {
 	respond.WriteJSON(w, http.StatusInternalServerError, respond.KirimAck{Status: false, ResponseCode: strconv.Itoa(http.StatusInternalServerError), ResponseMessage: "General Error"})
 }
 
-// defaultLease bounds how long a delivery may hold its key while Func runs.
-const defaultLease = 2 * time.Minute
+// defaultLease bounds how long a delivery whose process died holds its key;
+// the guard renews it while Func runs.
+const defaultLease = idempotency.DefaultLease

@@ -224,9 +224,11 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 	if err != nil {
 		return nil, err
 	}
-	var store idempotency.Store = idempotency.NewMemory()
+	var store idempotency.Store
 	if c.Store != nil {
 		store = c.Store
+	} else {
+		store = idempotency.NewMemory(idempotency.MemoryMetrics(c.Registerer), idempotency.MemoryLogger(c.Logger))
 	}
 	// The channel name namespaces the keys, so channels can share a store.
 	idemOpts := []middleware.IdempotencyOption{scheme, middleware.IdempotencyLease(defaultLease), middleware.IdempotencyKeyPrefix(name + ":")}
