@@ -171,11 +171,25 @@ func (m *Verification) Handler(next http.Handler) http.Handler {
 			if m.log != nil {
 				m.logDeny(r.Context(), err)
 			}
+			if r.ContentLength != 0 && bodyLeftUnread(err) {
+				// Without this net/http drains up to 256 KiB of the body
+				// before it sends the answer: a client that declared a body
+				// and stalls would hold the refusal (and the goroutine)
+				// until it gave up.
+				w.Header().Set("Connection", "close")
+			}
 			m.deny(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), verifiedKey{}, &res)))
 	})
+}
+
+// bodyLeftUnread reports whether verification stopped before the body was
+// read to its end: a required header was missing (checked first), or the
+// body was over the limit or broke off.
+func bodyLeftUnread(err error) bool {
+	return errors.Is(err, verify.ErrMissingHeader) || errors.Is(err, verify.ErrBodyTooLarge) || errors.Is(err, verify.ErrBodyRead)
 }
 
 func (m *Verification) logDeny(ctx context.Context, err error) {
