@@ -47,7 +47,9 @@ func slowServer(t *testing.T, limit int64) (srv *httptest.Server, stalled *atomi
 	stalled, ran = &atomic.Int32{}, &atomic.Int32{}
 	mw := Verify(v)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { ran.Add(1) }))
 	srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = &stallBody{ReadCloser: r.Body, stalled: stalled}
+		if r.Header.Get("X-Test-Count-Stalls") != "" {
+			r.Body = &stallBody{ReadCloser: r.Body, stalled: stalled}
+		}
 		mw.ServeHTTP(w, r)
 	}))
 	srv.Start() // httptest's server has no Read/Write timeouts
@@ -71,7 +73,7 @@ func TestStalledBodiesHoldWhatArrivedNotWhatWasDeclared(t *testing.T) {
 	srv, stalled, ran := slowServer(t, declared)
 	addr := srv.Listener.Addr().String()
 	head := fmt.Sprintf("POST /payments/notifications HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"+
-		"Client-Id: %s\r\nRequest-Id: r-1\r\nRequest-Timestamp: 2026-11-25T08:00:00Z\r\nSignature: HMACSHA256=x\r\n\r\n{\"order\":", addr, declared, client)
+		"X-Test-Count-Stalls: 1\r\nClient-Id: %s\r\nRequest-Id: r-1\r\nRequest-Timestamp: 2026-11-25T08:00:00Z\r\nSignature: HMACSHA256=x\r\n\r\n{\"order\":", addr, declared, client)
 
 	before := heapInuse()
 	cs := make([]net.Conn, 0, conns)
@@ -138,6 +140,30 @@ func TestEarlyRefusalAnswersBeforeTheBody(t *testing.T) {
 			assert.Equal(t, tc.wantBody, strings.TrimSpace(string(b)))
 			assert.True(t, resp.Close, "Connection: close, so net/http does not wait to drain the body")
 		})
+	}
+	assert.Zero(t, ran.Load())
+}
+
+// A client that sends a whole oversized body before reading the answer
+// (as Go's and most clients do) still gets the answer: net/http must see
+// its own body closed early, so it shuts the connection down gently
+// instead of resetting it under the client's writes.
+func TestOversizedBodyGetsItsAnswer(t *testing.T) {
+	const limit = 1 << 20
+	srv, _, ran := slowServer(t, limit)
+	for i := range 5 {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/payments/notifications", strings.NewReader(strings.Repeat("x", limit+1)))
+		require.NoError(t, err)
+		for _, h := range []string{"Client-Id", "Request-Id", "Request-Timestamp", "Signature"} {
+			req.Header.Set(h, "x")
+		}
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err, "attempt %d: answered, not reset", i)
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+		assert.Equal(t, `{"error":{"code":"body_too_large","message":"body too large: body","type":"invalid_request_error"}}`, strings.TrimSpace(string(b)))
 	}
 	assert.Zero(t, ran.Load())
 }

@@ -164,18 +164,25 @@ func (m *Verification) Handler(next http.Handler) http.Handler {
 		// cut off before the array is reused: a handler still running after
 		// this one returned (inside http.TimeoutHandler) gets an error, never
 		// another request's body.
-		pb := &pooledBody{b: body}
-		defer pb.detach()
-		r.Body = pb
+		unread := err != nil && bodyLeftUnread(err)
+		if !unread {
+			pb := &pooledBody{b: body}
+			defer pb.detach()
+			r.Body = pb
+		}
 		if err != nil {
 			if m.log != nil {
 				m.logDeny(r.Context(), err)
 			}
-			if r.ContentLength != 0 && bodyLeftUnread(err) {
-				// Without this net/http drains up to 256 KiB of the body
-				// before it sends the answer: a client that declared a body
-				// and stalls would hold the refusal (and the goroutine)
-				// until it gave up.
+			if unread && r.ContentLength != 0 {
+				// Refused with the body (partly) unread. Without
+				// Connection: close net/http drains up to 256 KiB of it
+				// before sending the answer, so a client that declared a
+				// body and stalls would hold the refusal until it gave up.
+				// r.Body stays the server's own, so net/http can see the
+				// early close and shut the connection down gently (FIN,
+				// then a pause) instead of resetting it under a client
+				// still sending.
 				w.Header().Set("Connection", "close")
 			}
 			m.deny(w, r, err)

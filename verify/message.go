@@ -139,11 +139,12 @@ func requestTarget(r *http.Request) string {
 // buffer only if it is not reused until the request is finished.
 //
 // A declared Content-Length over the limit is refused without reading.
-// Otherwise memory follows the bytes that actually arrive: at most
-// bodyStart is set aside on the strength of Content-Length alone, so a
-// client that declares 1 MiB and sends one byte costs about that, not
-// 1 MiB. A body longer or shorter than its Content-Length is an error.
-// Verify uses it with a nil dst.
+// Otherwise memory follows the bytes that actually arrive: at most 4 KiB
+// is set aside on the strength of Content-Length alone, so a client that
+// declares 1 MiB and sends one byte costs about 4 KiB, not 1 MiB. A body
+// longer or shorter than its Content-Length is an error. On error r.Body
+// is left in place, partly read, for the server to close. Verify uses it
+// with a nil dst.
 func ReadBody(v Verifier, r *http.Request, dst []byte) ([]byte, error) {
 	return readBody(v.Scheme(), r, v.Limit(), dst)
 }
@@ -182,11 +183,13 @@ func readBody(s Scheme, r *http.Request, limit int64, dst []byte) ([]byte, error
 	case declared > 0 && int64(len(body)) < declared:
 		err = io.ErrUnexpectedEOF
 	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err == nil {
+		r.Body.Close()
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		return body, nil
 	}
+	// The body is left on r, partly read: closing it here could mean
+	// draining what a slow client has yet to send before anyone answers.
 	if err == errTooLong || isMaxBytes(err) {
 		return nil, fail(s, CheckBody, "body", ErrBodyTooLarge)
 	}
