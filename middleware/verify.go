@@ -147,7 +147,11 @@ const maxPooledBody = 1 << 20
 
 // Handler returns next guarded by the verification: next runs only for
 // verified requests, with the verify.Result in the context (Verified) and
-// the body readable from the start. Others get the deny handler.
+// the body readable from the start. Others get the deny handler. A request
+// refused before its body was read to the end (a required header missing,
+// the body over the limit or broken off) is answered at once with
+// Connection: close, so an unauthenticated client that declares a body and
+// stalls holds neither the answer nor more memory than it sent.
 func (m *Verification) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bp := bodies.Get().(*[]byte)
