@@ -77,6 +77,9 @@ type channel[T any] struct {
 	reject func(w http.ResponseWriter, verr *schemas.ValidationError)
 	failed func(w http.ResponseWriter)
 	ack    func(w http.ResponseWriter, n *T)
+	// admit, when set, runs on the decoded notification before fn; false
+	// means it has answered and fn must not run.
+	admit func(ctx context.Context, w http.ResponseWriter, n *T) bool
 }
 
 func (c *channel[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -93,6 +96,9 @@ func (c *channel[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.outcome(r.Context(), OutcomeInvalid, slog.String("fields", fmt.Sprint(verr.Paths())))
 		c.reject(w, verr)
+		return
+	}
+	if c.admit != nil && !c.admit(r.Context(), w, n) {
 		return
 	}
 	if err := c.call(r.Context(), n); err != nil {
@@ -136,7 +142,7 @@ func (c *channel[T]) outcome(ctx context.Context, outcome string, attrs ...slog.
 		attrs = append(attrs, slog.String("client_id", truncate(id.ClientID, 64)), slog.String("external_id", truncate(id.ExternalID, 64)), slog.String("request_id", truncate(id.RequestID, 64)))
 	}
 	level := slog.LevelWarn
-	if outcome != OutcomeInvalid {
+	if outcome != OutcomeInvalid && outcome != OutcomeUnknownTransfer {
 		level = slog.LevelError
 	}
 	c.log.LogAttrs(ctx, level, "dokukit: notification not acknowledged", attrs...)

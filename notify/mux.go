@@ -66,6 +66,11 @@ type MuxConfig struct {
 	NonSNAPSecrets verify.SecretSet
 	// KirimKeys are the Kirim DOKU encryption keys by agentKey.
 	KirimKeys verify.SecretSet
+	// KirimTransfers is the Kirim channels' KirimConfig.Transfers: required
+	// with KirimUnpaid or KirimRefund unless KirimInsecureSkipTransferCheck.
+	KirimTransfers KirimTransferCheck
+	// KirimInsecureSkipTransferCheck is KirimConfig.InsecureSkipTransferCheck.
+	KirimInsecureSkipTransferCheck bool
 
 	SNAPDebit   Func[schemas.SNAPDebitNotify]
 	SNAPVA      Func[schemas.SNAPVANotify]
@@ -168,13 +173,13 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		}
 	}
 	if cfg.KirimUnpaid != nil {
-		h, err := NewKirimUnpaid(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys}, cfg.KirimUnpaid)
+		h, err := NewKirimUnpaid(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys, Transfers: cfg.KirimTransfers, InsecureSkipTransferCheck: cfg.KirimInsecureSkipTransferCheck}, cfg.KirimUnpaid)
 		if err := mount(m.paths.KirimUnpaid, "kirim-unpaid", h, err); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.KirimRefund != nil {
-		h, err := NewKirimRefund(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys}, cfg.KirimRefund)
+		h, err := NewKirimRefund(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys, Transfers: cfg.KirimTransfers, InsecureSkipTransferCheck: cfg.KirimInsecureSkipTransferCheck}, cfg.KirimRefund)
 		if err := mount(m.paths.KirimRefund, "kirim-refund", h, err); err != nil {
 			return nil, err
 		}

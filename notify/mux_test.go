@@ -89,6 +89,7 @@ func newMerchant(t *testing.T, clock func() time.Time, rsaNotify bool) *merchant
 		SNAPRSA:        rsaNotify,
 		NonSNAPSecrets: nsSet,
 		KirimKeys:      kSet,
+		KirimTransfers: awaits(conformance.DefaultKirimTransfers()),
 		SNAPDebit:      func(ctx context.Context, n *schemas.SNAPDebitNotify) error { return m.run("snap-debit") },
 		SNAPVA:         func(ctx context.Context, n *schemas.SNAPVANotify) error { return m.run("snap-va") },
 		NonSNAP:        func(ctx context.Context, n *schemas.NonSNAPNotification) error { return m.run("nonsnap") },

@@ -27,6 +27,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -48,7 +49,62 @@ type settings struct {
 
 // shop counts what the merchant's business code did, so the self-test can
 // show each notification ran exactly once.
-type shop struct{ paid, vaPaid, cards, transfers, refunds atomic.Int32 }
+type shop struct {
+	paid, vaPaid, cards, transfers, refunds atomic.Int32
+	kirim                                   transfers
+}
+
+// transfers is the merchant's record of the Kirim DOKU transfers it made,
+// by DOKU's transactionId. A real merchant keeps it in its database and
+// records each transfer (as pending) before it calls DOKU's transfer API,
+// so no callback can arrive before the record.
+type transfers struct {
+	mu    sync.Mutex
+	state map[string]string // transactionId → "pending", "paid", "failed", "refunded"
+}
+
+// record notes a transfer the merchant asked DOKU to make.
+func (t *transfers) record(transactionID string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state == nil {
+		t.state = map[string]string{}
+	}
+	t.state[transactionID] = "pending"
+}
+
+// awaited is the Kirim channels' transfer check: a callback is acted on
+// only when it is about a transfer made here that still awaits that news.
+// Anyone who has seen two Kirim DOKU callbacks can forge a third, so this
+// is what keeps a forger from inventing transfers or refunds.
+func (t *transfers) awaited(_ context.Context, n *schemas.KirimNotification) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch t.state[string(n.TransactionID)] {
+	case "pending":
+		return true, nil
+	case "paid":
+		return n.IsRefund(), nil // a paid-out transfer can still come back
+	}
+	return false, nil // unknown, failed or already refunded
+}
+
+// settle records the news. A real merchant would first confirm it with
+// DOKU's status call (route kirim.qr_mpm_status; see notify's
+// ExampleNewKirimUnpaid) and update the row only if it is still in the
+// state awaited saw.
+func (t *transfers) settle(n *schemas.KirimNotification) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case n.IsRefund():
+		t.state[string(n.TransactionID)] = "refunded"
+	case string(n.TransactionStatus) == schemas.KirimStatusSuccess:
+		t.state[string(n.TransactionID)] = "paid"
+	case string(n.TransactionStatus) == schemas.KirimStatusFailed:
+		t.state[string(n.TransactionID)] = "failed"
+	}
+}
 
 func (s *shop) mux(st settings, log *slog.Logger) (*notify.Mux, error) {
 	snap, err := verify.SecretsFor(st.clientID, st.snapSecret)
@@ -70,6 +126,7 @@ func (s *shop) mux(st settings, log *slog.Logger) (*notify.Mux, error) {
 		SNAPSecrets:    snap,
 		NonSNAPSecrets: nonSNAP,
 		KirimKeys:      kirim,
+		KirimTransfers: s.kirim.awaited,
 		SNAPDebit: func(ctx context.Context, n *schemas.SNAPDebitNotify) error {
 			if n.Status() == schemas.SNAPStatusSuccess {
 				s.paid.Add(1) // mark order n.OriginalPartnerReferenceNo paid
@@ -87,10 +144,12 @@ func (s *shop) mux(st settings, log *slog.Logger) (*notify.Mux, error) {
 			return nil
 		},
 		KirimUnpaid: func(ctx context.Context, n *schemas.KirimNotification) error {
+			s.kirim.settle(n)
 			s.transfers.Add(1)
 			return nil
 		},
 		KirimRefund: func(ctx context.Context, n *schemas.KirimNotification) error {
+			s.kirim.settle(n)
 			s.refunds.Add(1)
 			return nil
 		},
@@ -276,6 +335,10 @@ func selfTest(stdout, stderr io.Writer) int {
 		snapSecret: []byte("SK-demo-snap"), nonSNAPSecret: []byte("SK-demo-nonsnap"), kirimKey: []byte("0123456789abcdef"),
 		dokuPublic: &dokuKey.PublicKey, merchantKey: merchantKey}
 	var s shop
+	// The transfers the simulator's Kirim DOKU callbacks are about.
+	for _, tr := range conformance.DefaultKirimTransfers() {
+		s.kirim.record(tr.TransactionID)
+	}
 	m, err := s.mux(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		fmt.Fprintln(stderr, "merchant:", err)

@@ -48,6 +48,10 @@ func VerifyOnly(clientID string, yourHandler http.Handler) (http.Handler, error)
 type Shop interface {
 	MarkPaid(ctx context.Context, orderID string) error
 	TransferSettled(ctx context.Context, transactionID string, ok bool) error
+	// AwaitsTransfer reports whether transactionID is a Kirim transfer the
+	// shop made and still awaits news of (a Kirim signature can be forged
+	// from earlier ones, so only such callbacks are acted on).
+	AwaitsTransfer(ctx context.Context, transactionID string) (bool, error)
 }
 
 // EveryChannel is the README's NewMux snippet: every DOKU notification
@@ -103,6 +107,9 @@ func EveryChannel(shop Shop, stdout io.Writer, logger *slog.Logger) (*notify.Mux
 		},
 		KirimRefund: func(ctx context.Context, n *schemas.KirimNotification) error {
 			return shop.TransferSettled(ctx, string(n.TransactionID), false)
+		},
+		KirimTransfers: func(ctx context.Context, n *schemas.KirimNotification) (bool, error) {
+			return shop.AwaitsTransfer(ctx, string(n.TransactionID)) // unknown or settled: 401, func not run
 		},
 	})
 	if err != nil {

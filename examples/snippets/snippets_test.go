@@ -111,6 +111,17 @@ func (s *recordingShop) MarkPaid(_ context.Context, id string) error {
 	return nil
 }
 
+func (s *recordingShop) AwaitsTransfer(_ context.Context, id string) (bool, error) {
+	for _, tr := range conformance.DefaultKirimTransfers() {
+		if tr.TransactionID == id {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return s.trans[id] == 0, nil
+		}
+	}
+	return false, nil
+}
+
 func (s *recordingShop) TransferSettled(_ context.Context, id string, _ bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
