@@ -39,7 +39,7 @@ func ackHandler() http.Handler {
 	})
 }
 
-// naiveDedup is the pitfall PROTOCOL §7 warns about, as a baseline: a
+// naiveDedup is the pitfall docs/protocol.md §7 warns about, as a baseline: a
 // mutex-guarded set marked "seen" before the handler runs, no fingerprint,
 // no stored response, one process only.
 func naiveDedup(next http.Handler) http.Handler {

@@ -13,7 +13,7 @@ import (
 	"github.com/dokukit/dokukit/schemas"
 )
 
-// cardsPaymentBody is the seed's Cards payment page request (corrected
+// cardsPaymentBody is the Cards payment page's request (corrected
 // sample), the typical non-SNAP request a merchant sends.
 func cardsPaymentBody(tb testing.TB) []byte {
 	b, err := os.ReadFile("../schemas/testdata/samples/cards.payment_page.request.json")

@@ -172,7 +172,7 @@ func BenchmarkSNAPSign(b *testing.B) {
 	}
 }
 
-// BenchmarkNonSNAPSign signs the PROTOCOL.md §2 request.
+// BenchmarkNonSNAPSign signs the docs/protocol.md §2 request.
 func BenchmarkNonSNAPSign(b *testing.B) {
 	s, _ := sign.NewNonSNAP([]byte("SK-hCJ42G28TA0MKG9LE2E"))
 	body := []byte(`{"order":{"invoice_number":"INV-20210124-0001","amount":150000},"payment":{"payment_due_date":60}}`)
@@ -198,7 +198,7 @@ func BenchmarkNonSNAPSign(b *testing.B) {
 	})
 }
 
-// BenchmarkRSATokenVerify verifies the PROTOCOL.md token vector.
+// BenchmarkRSATokenVerify verifies the docs/protocol.md §4 token vector.
 func BenchmarkRSATokenVerify(b *testing.B) {
 	pub, err := sign.ParsePublicKey(readVector(b, "test_rsa_public_spki.pem"))
 	if err != nil {

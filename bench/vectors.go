@@ -1,15 +1,15 @@
 package bench
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/dokukit/dokukit/internal/testvectors"
 )
 
-// readVector reads a file from ../shared/vectors beside the checkout.
+// readVector reads one of the kit's embedded known-answer files.
 func readVector(tb testing.TB, name string) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "vectors", name))
+	b, err := testvectors.Read(name)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -49,6 +49,8 @@ type suite struct {
 	seq    atomic.Int64
 	// notifID is Config.NotificationID for Send ("" in the case table).
 	notifID string
+	// transfers counts the Kirim DOKU transfers handed out.
+	transfers atomic.Int64
 }
 
 // session is one case run: the suite plus where requests go.
@@ -102,6 +104,12 @@ const forgedAccepted = "DOKU would stop retrying on this 2xx, but DOKU never sig
 // --- ids and clocks ---
 
 func (s *session) id() string { return s.prefix + fmt.Sprintf("%04d", s.seq.Add(1)) }
+
+// transfer is the next of the configured Kirim DOKU transfers.
+func (s *session) transfer() KirimTransfer {
+	trs := s.cfg.KirimTransfers
+	return trs[int((s.transfers.Add(1)-1)%int64(len(trs)))]
+}
 
 func (s *session) uuid() string {
 	var b [16]byte

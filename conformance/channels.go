@@ -25,7 +25,7 @@ var (
 	jsonHeaders = http.Header{"Content-Type": {"application/json"}}
 )
 
-// --- sample bodies (PROTOCOL.md §8, seeds 002/003), made unique per case so
+// --- sample bodies (docs/protocol.md §8, Kirim DOKU and DOKU Wallet pages), made unique per case so
 // a handler that deduplicates on a business key sees distinct notifications ---
 
 func (s *session) sampleBody(id string) map[string]any {
@@ -50,32 +50,60 @@ func (s *session) sampleBody(id string) map[string]any {
 			"order":       map[string]any{"invoice_number": "INV-" + id, "amount": 150000},
 			"transaction": map[string]any{"status": "SUCCESS", "date": "2024-01-01T05:00:00Z", "original_request_id": id},
 		}
-	case KirimUnpaid:
-		return map[string]any{
-			"sendTrxId": "TRX" + id, "transactionId": "DK" + last(id, 14), "invoiceNumber": "I" + id, "transactionStatus": "50",
-			"activityCode": "200", "message": "Transaction is Success", "processDate": "2024-01-12T07:30:12", "createdTime": "1699520040340",
-		}
-	case KirimRefund:
-		return map[string]any{
-			"transactionId": "DK" + last(id, 14), "transactionStatus": "40", "activityCode": "200", "message": "Transaction is Refunded",
-			"processDate": "2024-01-12T07:30:12",
-		}
+	case KirimUnpaid, KirimRefund:
+		return kirimSample(s.cfg.Channel, s.transfer())
 	}
 	return nil
 }
 
-func last(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
+// kirimSample is the Kirim DOKU page's callback about tr.
+func kirimSample(ch Channel, tr KirimTransfer) map[string]any {
+	if ch == KirimRefund {
+		return map[string]any{
+			"transactionId": tr.TransactionID, "transactionStatus": "40", "activityCode": "200", "message": "Transaction is Refunded",
+			"processDate": "2024-01-12T07:30:12",
+		}
 	}
-	return s
+	return map[string]any{
+		"sendTrxId": tr.SendTrxID, "transactionId": tr.TransactionID, "invoiceNumber": tr.InvoiceNumber, "transactionStatus": "50",
+		"activityCode": "200", "message": "Transaction is Success", "processDate": "2024-01-12T07:30:12", "createdTime": "1699520040340",
+	}
 }
 
 func (s *session) body(id string) []byte {
-	if len(s.cfg.Body) > 0 {
+	switch {
+	case s.cfg.Channel == KirimUnpaid || s.cfg.Channel == KirimRefund:
+		return s.kirimBody(s.transfer())
+	case len(s.cfg.Body) > 0:
 		return s.cfg.Body
 	}
 	return mustJSON(s.sampleBody(id))
+}
+
+// kirimBody is a callback about tr: the sample, or Config.Body with its
+// transfer ids replaced by tr's.
+func (s *session) kirimBody(tr KirimTransfer) []byte {
+	if len(s.cfg.Body) == 0 {
+		return mustJSON(kirimSample(s.cfg.Channel, tr))
+	}
+	var m map[string]any
+	if json.Unmarshal(s.cfg.Body, &m) != nil {
+		return s.cfg.Body
+	}
+	m["transactionId"] = tr.TransactionID
+	for k, v := range map[string]string{"invoiceNumber": tr.InvoiceNumber, "sendTrxId": tr.SendTrxID} {
+		if _, ok := m[k]; ok {
+			m[k] = v
+		}
+	}
+	return mustJSON(m)
+}
+
+// unknownTransfer is a transfer no merchant made: ids outside any
+// configured list's shape, unique per case.
+func (s *session) unknownTransfer() KirimTransfer {
+	id := s.id()
+	return KirimTransfer{TransactionID: "DKUNKNOWN" + id, InvoiceNumber: "INV-UNKNOWN-" + id, SendTrxID: "TRX-UNKNOWN-" + id}
 }
 
 // schemaViolations are bodies that are valid JSON but break the channel's
@@ -425,7 +453,7 @@ func snapCases(cfg Config) []Case {
 }
 
 func schemaNames(c Channel) []string {
-	s := &session{suite: &suite{cfg: Config{Channel: c}}}
+	s := &session{suite: &suite{cfg: Config{Channel: c, KirimTransfers: DefaultKirimTransfers()}}}
 	var names []string
 	for n := range s.schemaViolations("0") {
 		names = append(names, n)
@@ -645,6 +673,28 @@ func kirimCases() []Case {
 			}
 			return s.duplicate(m, m.clone())
 		}},
+		{Name: "unknown-transfer", Doc: "a correctly signed callback about a transfer the merchant never made: 401, the side effect does not run", run: func(ctx contextT, s *session) outcome {
+			const doc = "a correctly signed callback about a transfer the merchant never made"
+			m, fail := s.kirimMsg(kirimSpec{body: s.kirimBody(s.unknownTransfer())})
+			if fail != "" {
+				return outcome{fail: fail}
+			}
+			before := 0
+			if s.cfg.Probe != nil {
+				before = s.cfg.Probe()
+			}
+			a := s.send(m)
+			o := s.expectReject(a, doc, only401)
+			if a.err == nil && a.status >= 200 && a.status <= 299 {
+				o.fail = fmt.Sprintf("%s: want HTTP 401, got %s. %s", doc, a, kirimSpliceable)
+			}
+			if o.fail == "" && s.cfg.Probe != nil {
+				if n := s.cfg.Probe() - before; n != 0 {
+					o.fail = fmt.Sprintf("%s: answered %s, but the side effect ran %d time(s). %s", doc, a, n, kirimSpliceable)
+				}
+			}
+			return o
+		}},
 		reject("wrong-secret", "signed with another encryption key: rejected", only401, func(s *session) kirimSpec {
 			k := append([]byte{}, s.cfg.Secret...)
 			k[0] ^= 1
@@ -675,6 +725,8 @@ func kirimCases() []Case {
 	}
 	return cs
 }
+
+const kirimSpliceable = "The Kirim DOKU signature is AES-ECB over agentKey + requestId, with no time and no body in it: anyone who saw two callbacks can splice their blocks into a valid signature for a new requestId, on any body, without the key. Act only on callbacks about transfers you made and still await (notify.KirimConfig.Transfers), and confirm with DOKU's status call"
 
 // contextT keeps the case literals short.
 type contextT = context.Context

@@ -80,6 +80,14 @@ func serviceCode(c Channel) int {
 	return 0
 }
 
+// DefaultClientID is the client id (X-CLIENT-KEY / X-PARTNER-ID /
+// Client-Id) the suite sends when Config.ClientID is empty.
+const DefaultClientID = "DOKU-TEST-CLIENT"
+
+// DefaultAgentKey is the Kirim DOKU agentKey the suite sends when
+// Config.AgentKey is empty.
+const DefaultAgentKey = "A41418"
+
 // Config describes the endpoint under test and the keys DOKU would use.
 // The zero value of every optional field is a safe default.
 type Config struct {
@@ -100,6 +108,13 @@ type Config struct {
 	ClientID string
 	// AgentKey is the Kirim DOKU agentKey header. Default "A41418".
 	AgentKey string
+	// KirimTransfers are the transfers the Kirim DOKU cases' callbacks are
+	// about, handed out one per callback in turn (from the start again
+	// when the table needs more). A handler that checks callbacks against
+	// the transfers it awaits (notify.KirimConfig.Transfers) must know
+	// these; the "unknown-transfer" case sends one about a transfer that is
+	// not among them and expects 401. Default DefaultKirimTransfers().
+	KirimTransfers []KirimTransfer
 	// TokenPath is where SNAP notification cases get their bearer token
 	// first (DefaultTokenPath when empty). Ignored when AccessToken is set,
 	// and for SNAPToken, whose endpoint under test is Path.
@@ -113,7 +128,9 @@ type Config struct {
 	// Body replaces the channel's sample notification body. It must be valid
 	// for the channel's schema; cases that need distinct notifications still
 	// vary the headers, so a handler deduplicating on a business key in the
-	// body may see conflicts.
+	// body may see conflicts. On the Kirim DOKU channels the transfer ids in
+	// it (transactionId, and invoiceNumber and sendTrxId where present) are
+	// replaced by each case's KirimTransfers entry.
 	Body []byte
 	// MaxBodyBytes is the handler's body limit; the oversized case sends one
 	// byte more. Default 1 MiB.
@@ -136,6 +153,31 @@ type Config struct {
 	Probe func() int
 }
 
+// KirimTransfer is a transfer the merchant made, as a Kirim DOKU callback
+// names it: what a handler's transfer check matches against its records.
+type KirimTransfer struct {
+	// TransactionID is DOKU's transactionId for the transfer, in both
+	// callbacks. Required.
+	TransactionID string
+	// InvoiceNumber and SendTrxID are the unpaid callback's invoiceNumber
+	// and sendTrxId (the refund callback carries neither).
+	InvoiceNumber, SendTrxID string
+}
+
+// DefaultKirimTransfers returns the transfers the Kirim DOKU cases use when
+// Config.KirimTransfers is empty: one for every callback of the table, so a
+// check that settles a transfer on its first callback still passes. Teach a
+// test handler's transfer check these (or set Config.KirimTransfers to
+// transfers the test created). Each call returns a new slice.
+func DefaultKirimTransfers() []KirimTransfer {
+	out := make([]KirimTransfer, 16)
+	for i := range out {
+		n := fmt.Sprintf("%04d", i+1)
+		out[i] = KirimTransfer{TransactionID: "DKTEST" + n, InvoiceNumber: "INV-KIRIM-TEST-" + n, SendTrxID: "TRX-KIRIM-TEST-" + n}
+	}
+	return out
+}
+
 // ErrConfig reports a Config the suite cannot run with.
 var ErrConfig = errors.New("conformance: invalid config")
 
@@ -150,10 +192,18 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: Path must start with /", ErrConfig)
 	}
 	if c.ClientID == "" {
-		c.ClientID = "DOKU-TEST-CLIENT"
+		c.ClientID = DefaultClientID
 	}
 	if c.AgentKey == "" {
-		c.AgentKey = "A41418"
+		c.AgentKey = DefaultAgentKey
+	}
+	if len(c.KirimTransfers) == 0 {
+		c.KirimTransfers = DefaultKirimTransfers()
+	}
+	for _, tr := range c.KirimTransfers {
+		if tr.TransactionID == "" {
+			return c, fmt.Errorf("%w: every KirimTransfers entry needs a TransactionID", ErrConfig)
+		}
 	}
 	if c.Channel == SNAPToken {
 		// The endpoint under test is the token endpoint itself.

@@ -84,6 +84,8 @@ func TestBrokenHandlersFailTheRightCases(t *testing.T) {
 		{KirimUnpaid, "accepts any signature", func(h *refHandler) { h.brokenAnySignature = true },
 			[]string{"tamper/request-id", "unknown-agent-key", "wrong-secret"}, "forged"},
 		{KirimRefund, "wrong ack", func(h *refHandler) { h.brokenAck = true }, []string{"duplicate", "valid"}, "Kirim DOKU counts this as a failed callback"},
+		{KirimRefund, "acts on any transfer", func(h *refHandler) { h.brokenAnyTransfer = true }, []string{"unknown-transfer"}, "splice their blocks"},
+		{KirimUnpaid, "acts on any transfer", func(h *refHandler) { h.brokenAnyTransfer = true }, []string{"unknown-transfer"}, "splice their blocks"},
 	}
 	for _, c := range cases {
 		t.Run(string(c.ch)+"/"+c.name, func(t *testing.T) {

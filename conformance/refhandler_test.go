@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,11 +17,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/internal/respond"
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 )
 
 // refHandler is a small, independent, correct merchant endpoint for every
-// channel, written from PROTOCOL.md for testing the suite itself; each
+// channel, written from docs/protocol.md for testing the suite itself; each
 // broken* flag breaks it the way real integrations break.
 type refHandler struct {
 	ch        Channel
@@ -34,14 +34,16 @@ type refHandler struct {
 	now       func() time.Time
 	sideEffes int
 
-	brokenAnySignature bool // accepts any signature
-	broken500          bool // answers 500 to every rejection
-	brokenNoDedup      bool // runs the side effect on every delivery
-	brokenAck          bool // answers a wrong ack
-	brokenNoSkew       bool // ignores the timestamp's age
-	brokenNoLimit      bool // no body limit
-	brokenCodes        bool // SNAP rejections with the wrong case code
-	rsaNotify          bool // SNAP notifications carry DOKU's RSA signature
+	brokenAnySignature bool            // accepts any signature
+	broken500          bool            // answers 500 to every rejection
+	brokenNoDedup      bool            // runs the side effect on every delivery
+	brokenAck          bool            // answers a wrong ack
+	brokenNoSkew       bool            // ignores the timestamp's age
+	brokenNoLimit      bool            // no body limit
+	brokenCodes        bool            // SNAP rejections with the wrong case code
+	brokenAnyTransfer  bool            // acts on Kirim callbacks about any transfer
+	transfers          map[string]bool // the Kirim transfers awaited, by transactionId
+	rsaNotify          bool            // SNAP notifications carry DOKU's RSA signature
 
 	mu     sync.Mutex
 	tokens map[string]time.Time
@@ -338,6 +340,10 @@ func (h *refHandler) kirim(w http.ResponseWriter, r *http.Request) {
 		h.plainErr(w, 400, "invalid_field")
 		return
 	}
+	if !h.brokenAnyTransfer && !h.transfers[id] {
+		h.plainErr(w, 401, "unknown_transfer")
+		return
+	}
 	h.dedup(r.Header.Get("agentKey")+"|"+r.Header.Get("requestId"), body, w, func() []byte {
 		b, _ := json.Marshal(respond.KirimAck{Status: true, TransactionID: id, ResponseCode: "00", ResponseMessage: "Successfully processed"})
 		return b
@@ -352,12 +358,12 @@ var (
 
 func testDOKUKey(t testing.TB) *rsa.PrivateKey {
 	dokuKeyOnce.Do(func() {
-		b, err := os.ReadFile("../../shared/vectors/test_rsa_private_pkcs8.pem")
+		b, err := testvectors.Read(testvectors.PrivatePKCS8)
 		if err == nil {
 			dokuKey, _ = sign.ParsePrivateKey(b)
 		}
 	})
-	require.NotNil(t, dokuKey, "test DOKU key from shared/vectors")
+	require.NotNil(t, dokuKey, "test DOKU key from internal/testvectors")
 	return dokuKey
 }
 
@@ -369,7 +375,10 @@ func fixture(t testing.TB, ch Channel) (*refHandler, Config) {
 	}
 	now := time.Date(2024, 1, 1, 12, 0, 0, 0, wib)
 	h := &refHandler{ch: ch, secret: secret, pub: &key.PublicKey, clientID: "DOKU-TEST-CLIENT", agentKey: "A41418", path: DefaultPath(ch),
-		now: func() time.Time { return now }, tokens: map[string]time.Time{}, seen: map[string][]byte{}}
+		now: func() time.Time { return now }, tokens: map[string]time.Time{}, seen: map[string][]byte{}, transfers: map[string]bool{}}
+	for _, tr := range DefaultKirimTransfers() {
+		h.transfers[tr.TransactionID] = true
+	}
 	cfg := Config{Channel: ch, Secret: secret, DOKUPrivateKey: key, Now: func() time.Time { return now }, Probe: h.count}
 	return h, cfg
 }

@@ -180,7 +180,13 @@ func TestB2B2CTokenFlow(t *testing.T) {
 func TestKirimSandboxAndCallbacks(t *testing.T) {
 	var unpaid, refunds []string
 	var mu sync.Mutex
+	awaited := map[string]bool{} // DOKU's referenceNo of each transfer made, as the merchant records it
 	merchant := newMerchant(t, func(cfg *notify.MuxConfig) {
+		cfg.KirimTransfers = func(_ context.Context, n *schemas.KirimNotification) (bool, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return awaited[string(n.TransactionID)], nil
+		}
 		cfg.KirimUnpaid = func(_ context.Context, n *schemas.KirimNotification) error {
 			mu.Lock()
 			unpaid = append(unpaid, string(n.TransactionStatus))
@@ -201,7 +207,13 @@ func TestKirimSandboxAndCallbacks(t *testing.T) {
 		m := sample(t, "kirim.transfer_bank")
 		m["partnerReferenceNo"], m["beneficiaryBankCode"], m["beneficiaryAccountNumber"] = ref, bank, account
 		delete(m, "sessionId")
-		return c.snap("/v1.0/emoney/transfer-bank", mustMarshal(t, m), snapOpts{})
+		r := c.snap("/v1.0/emoney/transfer-bank", mustMarshal(t, m), snapOpts{})
+		if r.status == 200 {
+			mu.Lock()
+			awaited[field(t, r.body, "referenceNo")] = true
+			mu.Unlock()
+		}
+		return r
 	}
 	inquire := func(bank, account string) {
 		m := sample(t, "kirim.bank_account_inquiry")
@@ -234,14 +246,16 @@ func TestKirimSandboxAndCallbacks(t *testing.T) {
 
 	inquire("014", kirimRefundAccount)
 	require.Equal(t, 200, transfer("KT-3", "014", kirimRefundAccount).status)
-	assert.Equal(t, StatusRefunded, status("KT-3"))
+	assert.Equal(t, StatusPending, status("KT-3"))
+	require.NoError(t, s.Complete("KT-3", ""))
+	assert.Equal(t, StatusRefunded, status("KT-3"), "the refund account is refunded")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, s.Flush(ctx))
 	mu.Lock()
 	defer mu.Unlock()
-	assert.ElementsMatch(t, []string{"35", "50"}, unpaid)
+	assert.ElementsMatch(t, []string{"35", "50"}, unpaid, "%+v", s.Deliveries())
 	assert.Equal(t, []string{"40"}, refunds)
 }
 
@@ -257,9 +271,18 @@ func newMerchantWrapped(t *testing.T, edit func(*notify.MuxConfig), wrap func(ht
 	snapSecrets, _ := verify.SecretsFor(testClient, []byte(testSecret))
 	nsSecrets, _ := verify.SecretsFor(testClient, []byte(testNonSNAP))
 	kirimKeys, _ := verify.SecretsFor(DefaultAgentKey, []byte(testKirimKey))
-	cfg := notify.MuxConfig{TokenKey: mk, DOKUPublicKeys: map[string][]*rsa.PublicKey{testClient: {&dk.PublicKey}},
-		SNAPSecrets: snapSecrets, NonSNAPSecrets: nsSecrets, KirimKeys: kirimKeys}
+	var cfg notify.MuxConfig
 	edit(&cfg)
+	// Only the keys of the channels mounted: NewMux refuses unused keys.
+	if cfg.SNAPDebit != nil || cfg.SNAPVA != nil {
+		cfg.TokenKey, cfg.DOKUPublicKeys, cfg.SNAPSecrets = mk, map[string][]*rsa.PublicKey{testClient: {&dk.PublicKey}}, snapSecrets
+	}
+	if cfg.NonSNAP != nil {
+		cfg.NonSNAPSecrets = nsSecrets
+	}
+	if cfg.KirimUnpaid != nil || cfg.KirimRefund != nil {
+		cfg.KirimKeys = kirimKeys
+	}
 	mux, err := notify.NewMux(cfg)
 	require.NoError(t, err)
 	var h http.Handler = mux

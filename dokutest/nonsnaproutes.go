@@ -34,11 +34,7 @@ func (s *Server) handleNonSNAP(c *call) answer {
 			resp.AdditionalInfo = schemas.FlexObject{Raw: mustJSON(req.AdditionalInfo)}
 		}
 		a := nonSNAPOK(resp)
-		a.after = func() {
-			for _, j := range jobs {
-				s.send(j)
-			}
-		}
+		a.jobs = jobs
 		return a
 	case *schemas.CardsCaptureRequest:
 		s.mu.Lock()
@@ -132,11 +128,7 @@ func (s *Server) handleNonSNAP(c *call) answer {
 		resp.Payment.Identifier = []schemas.NameValue{{Name: "ORDER_ID", Value: fs(p.ReferenceNo)},
 			{Name: "AKULAKU_UNIQUE_REFERENCE", Value: fs(s.cfg.ClientID + req.Payment.MerchantUniqueReference)}}
 		a := nonSNAPOK(resp)
-		a.after = func() {
-			for _, j := range jobs {
-				s.send(j)
-			}
-		}
+		a.jobs = jobs
 		return a
 	case *schemas.AkulakuCancelRequest:
 		s.mu.Lock()

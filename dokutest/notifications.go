@@ -51,6 +51,9 @@ type notification struct {
 	body      []byte
 	id        string
 	reference string
+	// transfer names a Kirim DOKU callback's transfer (the sender puts its
+	// ids into the body).
+	transfer conformance.KirimTransfer
 }
 
 func numericID() string {
@@ -117,7 +120,8 @@ func (s *Server) notificationsFor(p *payment) []notification {
 		if p.Status == StatusRefunded {
 			body := mustJSON(map[string]string{"transactionId": p.ReferenceNo, "transactionStatus": "40", "activityCode": "200",
 				"message": "Transaction is Refunded", "processDate": process})
-			return []notification{{channel: conformance.KirimRefund, path: paths.KirimRefund, body: body, id: uuidV4(), reference: p.Reference}}
+			return []notification{{channel: conformance.KirimRefund, path: paths.KirimRefund, body: body, id: uuidV4(), reference: p.Reference,
+				transfer: conformance.KirimTransfer{TransactionID: p.ReferenceNo}}}
 		}
 		st, msg := "50", "Transaction is Success"
 		if p.Status == StatusFailed {
@@ -126,7 +130,8 @@ func (s *Server) notificationsFor(p *payment) []notification {
 		body := mustJSON(map[string]string{"sendTrxId": p.Reference, "transactionId": p.ReferenceNo, "invoiceNumber": p.Reference,
 			"transactionStatus": st, "activityCode": "200", "message": msg, "processDate": process,
 			"createdTime": big.NewInt(p.Created.UnixMilli()).String()})
-		return []notification{{channel: conformance.KirimUnpaid, path: paths.KirimUnpaid, body: body, id: uuidV4(), reference: p.Reference}}
+		return []notification{{channel: conformance.KirimUnpaid, path: paths.KirimUnpaid, body: body, id: uuidV4(), reference: p.Reference,
+			transfer: conformance.KirimTransfer{TransactionID: p.ReferenceNo, InvoiceNumber: p.Reference, SendTrxID: p.Reference}}}
 	}
 	return nil
 }
@@ -137,13 +142,25 @@ func (s *Server) notificationsFor(p *payment) []notification {
 // by conformance.Send, the same sender `doku-verify send` uses; each try is
 // re-signed with a fresh timestamp and keeps n.id, as DOKU's retries do.
 func (s *Server) send(n notification) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
+	if s.reserve(1) {
+		s.start(n)
 	}
-	s.notifWG.Add(1) // under mu, so never after Close has started waiting
-	s.mu.Unlock()
+}
+
+// reserve counts n notifications as pending (Flush and Close wait for
+// them); false once Close has begun.
+func (s *Server) reserve(n int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.notifWG.Add(n) // under mu, so never after Close has started waiting
+	return true
+}
+
+// start delivers a reserved notification.
+func (s *Server) start(n notification) {
 	go func() {
 		defer s.notifWG.Done()
 		s.deliver(n)
@@ -167,6 +184,7 @@ func (s *Server) deliver(n notification) {
 		cfg.Secret = s.cfg.NonSNAPSecret
 	default:
 		cfg.Secret = s.cfg.KirimKey
+		cfg.KirimTransfers = []conformance.KirimTransfer{n.transfer}
 	}
 	// The schedule runs on the monotonic clock from the first try; Delivery
 	// times are on Config.Now, offset by the same amounts.

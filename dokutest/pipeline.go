@@ -38,9 +38,11 @@ type answer struct {
 	code    string // SNAP responseCode or non-SNAP error code, for logs and records
 	outcome string
 	drop    bool
-	// after runs once the answer is decided and recorded (notifications of
-	// an auto-completed payment), never for a replayed answer.
-	after func()
+	// jobs are the notifications the call caused (an auto-completed
+	// payment): counted as pending before the answer is written, so Flush
+	// waits for them, and sent after it, as DOKU's follow its answer.
+	// Never set on a replayed answer.
+	jobs []notification
 }
 
 func mustJSON(v any) []byte {
@@ -126,9 +128,6 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt schemas.R
 	}
 	if f != nil && f.BadSignature {
 		a = corruptSignature(a)
-	}
-	if a.after != nil {
-		a.after()
 	}
 	return a
 }
@@ -244,7 +243,7 @@ func (s *Server) serveSNAP(r *http.Request, rt schemas.Route, body []byte) answe
 				return snapAnswer(rt, http.StatusConflict, 1, "Duplicate partnerReferenceNo", outcomeConflict)
 			}
 			replay := prev.a
-			replay.after = nil
+			replay.jobs = nil
 			return replay
 		}
 	}

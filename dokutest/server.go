@@ -342,9 +342,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range a.header {
 		w.Header()[k] = v
 	}
+	reserved := len(a.jobs) > 0 && s.reserve(len(a.jobs))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(a.status)
 	w.Write(a.body)
+	if reserved {
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		for _, j := range a.jobs {
+			s.start(j)
+		}
+	}
 }
 
 // dropConnection closes the connection without an answer, as a timed-out

@@ -160,11 +160,7 @@ func (s *Server) createPayment(c *call, ref string, amt schemas.Money, channel, 
 		a = c.ok(schemas.WalletDebitPaymentResponse{ResponseCode: code(c), ResponseMessage: "Request has been processed successfully",
 			ReferenceNo: fs(refNo), PartnerReferenceNo: fs(ref), WebRedirectURL: fs(redirect)})
 	}
-	a.after = func() {
-		for _, j := range jobs {
-			s.send(j)
-		}
-	}
+	a.jobs = jobs
 	return a
 }
 
@@ -367,8 +363,9 @@ const kirimRefundAccount = "7746555134"
 // kirimTransfer is Kirim DOKU's transfer to a bank account. The Kirim page's
 // sandbox rules: an account containing 12345 is UNPAID until completed,
 // then FAILED for bank 002 and SUCCESS for any other bank (the unpaid
-// callback says which); account 7746555134 is refunded (the refund
-// callback); any other account succeeds at once.
+// callback says which); account 7746555134 is pending until completed,
+// then refunded (the refund callback; the sandbox sends it "5 minutes
+// after" the transfer); any other account succeeds at once.
 func (s *Server) kirimTransfer(c *call, req *schemas.KirimTransferBankRequest) answer {
 	cents, ok := parseAmount(req.Amount.Value)
 	if !ok || cents <= 0 {
@@ -394,27 +391,21 @@ func (s *Server) kirimTransfer(c *call, req *schemas.KirimTransferBankRequest) a
 	switch {
 	case req.BeneficiaryAccountNumber == kirimRefundAccount:
 		p.kirimOutcome = "refunded"
-		p.Status = StatusSuccess
-		jobs = s.completeLocked(p, StatusSuccess)
 	case strings.Contains(req.BeneficiaryAccountNumber, "12345"):
 		p.kirimOutcome = "success"
 		if req.BeneficiaryBankCode == "002" {
 			p.kirimOutcome = "failed"
 		}
-		if s.cfg.AutoComplete {
-			jobs = s.completeLocked(p, StatusSuccess)
-		}
 	default:
 		p.Status = StatusSuccess
+	}
+	if p.kirimOutcome != "" && s.cfg.AutoComplete {
+		jobs = s.completeLocked(p, StatusSuccess)
 	}
 	s.mu.Unlock()
 	a := c.ok(schemas.KirimTransferBankResponse{ResponseCode: code(c), ResponseMessage: "Successful", ReferenceNo: fs(p.ReferenceNo),
 		PartnerReferenceNo: fs(req.PartnerReferenceNo), TransactionDate: fs(snapTime(c.now)), ReferenceNumber: fs(s.st.ref("RN")),
 		AdditionalInfo: schemas.FlexObject{Raw: mustJSON(map[string]string{"sessionId": session, "amount": req.Amount.Value})}})
-	a.after = func() {
-		for _, j := range jobs {
-			s.send(j)
-		}
-	}
+	a.jobs = jobs
 	return a
 }

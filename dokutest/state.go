@@ -123,7 +123,7 @@ func (s *Server) dedupLookup(route, key string) (dedupEntry, bool) {
 func (s *Server) dedupStore(route, key string, fp [32]byte, a answer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a.after = nil
+	a.jobs = nil
 	s.st.dedup[route+"\x00"+key] = dedupEntry{fp: fp, a: a}
 }
 

@@ -30,8 +30,10 @@ const (
 	// IdempotencyDefaultLease is how long an in-flight reservation lives if
 	// its owner never completes or releases it (process crash). It must
 	// exceed the handler's longest run, or a duplicate arriving after the
-	// lease runs out is processed concurrently.
-	IdempotencyDefaultLease = 2 * time.Minute
+	// lease runs out is processed concurrently; the guard renews the lease
+	// while a handler runs, so the default only bounds how long a lease
+	// whose owner died blocks DOKU's retry.
+	IdempotencyDefaultLease = idempotency.DefaultLease
 	// IdempotencyDefaultMaxBody bounds the request body read for the
 	// fingerprint.
 	IdempotencyDefaultMaxBody = 1 << 20
@@ -244,7 +246,7 @@ const (
 //     idempotency.FingerprintBody. A request without its key headers is
 //     answered 400 (SNAP 400<svc>02). Auto-detected SNAP requests are
 //     answered with service code 00 (e.g. 4090000): name the route's
-//     service with IdempotencySNAP to get the codes PROTOCOL §5 lists.
+//     service with IdempotencySNAP to get the codes docs/protocol.md §5 lists.
 //   - The first delivery reserves the key (a lease), runs next with its
 //     response buffered, and — only after next returned — stores status,
 //     headers and body for IdempotencyTTL, then sends them.
@@ -531,7 +533,7 @@ func (m *idem) settled(w http.ResponseWriter, scheme idempotency.Scheme, res ide
 }
 
 // writeConflict answers 409: SNAP with the standard message for the case
-// (PROTOCOL §5), the others with a message naming the request id header.
+// (docs/protocol.md §5), the others with a message naming the request id header.
 func (m *idem) writeConflict(w http.ResponseWriter, scheme idempotency.Scheme, snapCase int, code, snapMsg, detail string) {
 	if scheme == idempotency.SchemeSNAP {
 		respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusConflict, Service: m.c.service, Case: snapCase}, snapMsg)

@@ -5,22 +5,21 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
 
 // SNAP asymmetric notifications and token requests through the middleware,
-// signed with PROTOCOL.md's RSA test key.
+// signed with docs/protocol.md's RSA test key.
 func TestRSASchemesEndToEnd(t *testing.T) {
-	pem, err := os.ReadFile(filepath.Join("..", "..", "shared", "vectors", "test_rsa_private_pkcs8.pem"))
+	pem, err := testvectors.Read(testvectors.PrivatePKCS8)
 	require.NoError(t, err)
 	priv, err := sign.ParsePrivateKey(pem)
 	require.NoError(t, err)

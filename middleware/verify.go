@@ -147,7 +147,11 @@ const maxPooledBody = 1 << 20
 
 // Handler returns next guarded by the verification: next runs only for
 // verified requests, with the verify.Result in the context (Verified) and
-// the body readable from the start. Others get the deny handler.
+// the body readable from the start. Others get the deny handler. A request
+// refused before its body was read to the end (a required header missing,
+// the body over the limit or broken off) is answered at once with
+// Connection: close, so an unauthenticated client that declares a body and
+// stalls holds neither the answer nor more memory than it sent.
 func (m *Verification) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bp := bodies.Get().(*[]byte)
@@ -164,18 +168,39 @@ func (m *Verification) Handler(next http.Handler) http.Handler {
 		// cut off before the array is reused: a handler still running after
 		// this one returned (inside http.TimeoutHandler) gets an error, never
 		// another request's body.
-		pb := &pooledBody{b: body}
-		defer pb.detach()
-		r.Body = pb
+		unread := err != nil && bodyLeftUnread(err)
+		if !unread {
+			pb := &pooledBody{b: body}
+			defer pb.detach()
+			r.Body = pb
+		}
 		if err != nil {
 			if m.log != nil {
 				m.logDeny(r.Context(), err)
+			}
+			if unread && r.ContentLength != 0 {
+				// Refused with the body (partly) unread. Without
+				// Connection: close net/http drains up to 256 KiB of it
+				// before sending the answer, so a client that declared a
+				// body and stalls would hold the refusal until it gave up.
+				// r.Body stays the server's own, so net/http can see the
+				// early close and shut the connection down gently (FIN,
+				// then a pause) instead of resetting it under a client
+				// still sending.
+				w.Header().Set("Connection", "close")
 			}
 			m.deny(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), verifiedKey{}, &res)))
 	})
+}
+
+// bodyLeftUnread reports whether verification stopped before the body was
+// read to its end: a required header was missing (checked first), or the
+// body was over the limit or broke off.
+func bodyLeftUnread(err error) bool {
+	return errors.Is(err, verify.ErrMissingHeader) || errors.Is(err, verify.ErrBodyTooLarge) || errors.Is(err, verify.ErrBodyRead)
 }
 
 func (m *Verification) logDeny(ctx context.Context, err error) {

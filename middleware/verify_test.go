@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -40,7 +39,7 @@ var clock = time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 func fixedNow() time.Time { return clock }
 
 func debitBody(t testing.TB) []byte {
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "vectors", "debit_notify_body.json"))
+	b, err := testvectors.Read(testvectors.DebitNotifyBody)
 	require.NoError(t, err)
 	return b
 }

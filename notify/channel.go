@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -78,6 +77,9 @@ type channel[T any] struct {
 	reject func(w http.ResponseWriter, verr *schemas.ValidationError)
 	failed func(w http.ResponseWriter)
 	ack    func(w http.ResponseWriter, n *T)
+	// admit, when set, runs on the decoded notification before fn; false
+	// means it has answered and fn must not run.
+	admit func(ctx context.Context, w http.ResponseWriter, n *T) bool
 }
 
 func (c *channel[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +96,9 @@ func (c *channel[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.outcome(r.Context(), OutcomeInvalid, slog.String("fields", fmt.Sprint(verr.Paths())))
 		c.reject(w, verr)
+		return
+	}
+	if c.admit != nil && !c.admit(r.Context(), w, n) {
 		return
 	}
 	if err := c.call(r.Context(), n); err != nil {
@@ -137,7 +142,7 @@ func (c *channel[T]) outcome(ctx context.Context, outcome string, attrs ...slog.
 		attrs = append(attrs, slog.String("client_id", truncate(id.ClientID, 64)), slog.String("external_id", truncate(id.ExternalID, 64)), slog.String("request_id", truncate(id.RequestID, 64)))
 	}
 	level := slog.LevelWarn
-	if outcome != OutcomeInvalid {
+	if outcome != OutcomeInvalid && outcome != OutcomeUnknownTransfer {
 		level = slog.LevelError
 	}
 	c.log.LogAttrs(ctx, level, "dokukit: notification not acknowledged", attrs...)
@@ -207,5 +212,6 @@ func kirimFailed(w http.ResponseWriter) {
 	respond.WriteJSON(w, http.StatusInternalServerError, respond.KirimAck{Status: false, ResponseCode: strconv.Itoa(http.StatusInternalServerError), ResponseMessage: "General Error"})
 }
 
-// defaultLease bounds how long a delivery may hold its key while Func runs.
-const defaultLease = 2 * time.Minute
+// defaultLease bounds how long a delivery whose process died holds its key;
+// the guard renews it while Func runs.
+const defaultLease = idempotency.DefaultLease

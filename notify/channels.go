@@ -163,25 +163,53 @@ func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.H
 }
 
 // KirimConfig configures a Kirim DOKU callback channel.
+//
+// Exactly one of Transfers and InsecureSkipTransferCheck must be set: the
+// Kirim DOKU signature can be forged by anyone who has seen two of them
+// (see KirimTransferCheck), so a channel that acts on every correctly
+// signed callback is something to choose knowingly, never a default.
 type KirimConfig struct {
 	Common
 	// Keys are the encryption keys (16, 24 or 32 bytes) by agentKey.
 	// Required.
 	Keys verify.SecretSet
+	// Transfers answers whether a callback is about a transfer you made
+	// and still await news of; any other is answered 401 and Func does not
+	// run. Required unless InsecureSkipTransferCheck.
+	Transfers KirimTransferCheck
+	// InsecureSkipTransferCheck runs Func for every correctly signed
+	// callback, including forged ones (spliced from the blocks of earlier
+	// signatures) about transfers you never made. Only for a Func that
+	// acts on nothing the callback claims, e.g. one that only triggers a
+	// status call to DOKU.
+	InsecureSkipTransferCheck bool
 }
 
 // NewKirimUnpaid returns the handler for Kirim DOKU's unpaid (paid / failed)
 // notification; NewKirimRefund the one for its refund notification. Each
 // verifies the callback signature, drops duplicates (agentKey + requestId),
 // decodes into schemas.KirimNotification (transactionStatus 50 success,
-// 35 failed, 20 unpaid, 40 refunded), runs fn once and answers exactly
+// 35 failed, 20 unpaid, 40 refunded), asks cfg.Transfers whether the
+// transfer is one you await, runs fn once and answers exactly
 // {"status":true,"transactionId":"…","responseCode":"00","responseMessage":"Successfully processed"}.
 // Anything else makes Kirim DOKU retry, at most 3 times.
+//
+// The signature proves nothing beyond "someone saw earlier signatures":
+// it covers neither the body nor a time, and its AES-ECB blocks can be
+// recombined into a valid signature for a new requestId. So an unknown or
+// settled transfer is answered 401 {"status":false,…,"responseCode":"401",
+// "responseMessage":"Unknown transfer"} without running fn, and fn should
+// confirm the outcome with DOKU's status call (route "kirim.qr_mpm_status")
+// before paying out or refunding on the callback's word. The 401 is kept
+// by the duplicate guard like any 4xx, so record a transfer as awaited
+// before you ask DOKU to make it. A missing check (and no
+// InsecureSkipTransferCheck) is an ErrConfig.
 func NewKirimUnpaid(cfg KirimConfig, fn Func[schemas.KirimNotification]) (http.Handler, error) {
 	return kirimChannel(cfg, "kirim-unpaid", fn)
 }
 
-// NewKirimRefund: see NewKirimUnpaid.
+// NewKirimRefund: see NewKirimUnpaid. Refund callbacks carry only
+// transactionId to match against your records.
 func NewKirimRefund(cfg KirimConfig, fn Func[schemas.KirimNotification]) (http.Handler, error) {
 	return kirimChannel(cfg, "kirim-refund", fn)
 }
@@ -189,6 +217,12 @@ func NewKirimRefund(cfg KirimConfig, fn Func[schemas.KirimNotification]) (http.H
 func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotification]) (http.Handler, error) {
 	if fn == nil {
 		return nil, fmt.Errorf("%w: %s needs a handler func", ErrConfig, name)
+	}
+	switch {
+	case cfg.Transfers == nil && !cfg.InsecureSkipTransferCheck:
+		return nil, fmt.Errorf("%w: %s needs Transfers, the check that a callback is about a transfer you await (its signature can be forged from earlier ones); set InsecureSkipTransferCheck to act on every signed callback", ErrConfig, name)
+	case cfg.Transfers != nil && cfg.InsecureSkipTransferCheck:
+		return nil, fmt.Errorf("%w: %s: set Transfers or InsecureSkipTransferCheck, not both", ErrConfig, name)
 	}
 	v, err := verify.NewKirim(verify.KirimConfig{Keys: cfg.Keys, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
@@ -198,6 +232,9 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 		ack: func(w http.ResponseWriter, n *schemas.KirimNotification) {
 			respond.WriteJSON(w, http.StatusOK, schemas.NewKirimNotificationAck(string(n.TransactionID)))
 		}}
+	if cfg.Transfers != nil {
+		ch.admit = kirimAdmit(ch, cfg.Transfers)
+	}
 	return assemble(cfg.Common, name, v, middleware.IdempotencyKirim(), 0, ch)
 }
 
@@ -224,9 +261,11 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 	if err != nil {
 		return nil, err
 	}
-	var store idempotency.Store = idempotency.NewMemory()
+	var store idempotency.Store
 	if c.Store != nil {
 		store = c.Store
+	} else {
+		store = idempotency.NewMemory(idempotency.MemoryMetrics(c.Registerer), idempotency.MemoryLogger(c.Logger))
 	}
 	// The channel name namespaces the keys, so channels can share a store.
 	idemOpts := []middleware.IdempotencyOption{scheme, middleware.IdempotencyLease(defaultLease), middleware.IdempotencyKeyPrefix(name + ":")}

@@ -8,7 +8,10 @@
 //     notify, service 56; virtual-account payment notify, service 25),
 //     HMAC-SHA512 with the bearer token as received, or RSA, per channel.
 //   - NewNonSNAP: non-SNAP notifications (Cards, Checkout, VA, Akulaku).
-//   - NewKirimUnpaid, NewKirimRefund: Kirim DOKU callbacks.
+//   - NewKirimUnpaid, NewKirimRefund: Kirim DOKU callbacks. Their signature
+//     can be forged from earlier ones, so each needs a KirimTransferCheck
+//     (or the loudly named InsecureSkipTransferCheck) and acts only on
+//     transfers the merchant made and still awaits.
 //   - NewTokenEndpoint: the merchant's SNAP token endpoint DOKU calls
 //     before a SNAP notification. It checks DOKU's RSA signature over
 //     X-CLIENT-KEY|X-TIMESTAMP and answers with a short-lived RS256 JWT

@@ -66,6 +66,11 @@ type MuxConfig struct {
 	NonSNAPSecrets verify.SecretSet
 	// KirimKeys are the Kirim DOKU encryption keys by agentKey.
 	KirimKeys verify.SecretSet
+	// KirimTransfers is the Kirim channels' KirimConfig.Transfers: required
+	// with KirimUnpaid or KirimRefund unless KirimInsecureSkipTransferCheck.
+	KirimTransfers KirimTransferCheck
+	// KirimInsecureSkipTransferCheck is KirimConfig.InsecureSkipTransferCheck.
+	KirimInsecureSkipTransferCheck bool
 
 	SNAPDebit   Func[schemas.SNAPDebitNotify]
 	SNAPVA      Func[schemas.SNAPVANotify]
@@ -80,17 +85,39 @@ type Mux struct {
 	mux    *http.ServeMux
 	issuer *TokenIssuer
 	paths  Paths
+	mounts []Mount
 }
 
+// Mount is one endpoint a Mux serves.
+type Mount struct {
+	// Path is where the endpoint is mounted (DOKU must be configured to
+	// call exactly this path, sub-directory included).
+	Path string
+	// Channel names what is served there: "token", "snap-debit",
+	// "snap-va", "nonsnap", "kirim-unpaid" or "kirim-refund" (the
+	// conformance suite's channel names).
+	Channel string
+}
+
+// String is "PATH (channel)", the line examples print at start-up.
+func (m Mount) String() string { return m.Path + " (" + m.Channel + ")" }
+
 // NewMux builds the channels of cfg. Every missing key or unsafe setting is
-// an error here, at start-up, not a silent pass at request time.
+// an error here, at start-up, not a silent pass at request time — and so is
+// a key given for channels that no func would serve (KirimKeys without
+// KirimUnpaid or KirimRefund, say), which is a wiring mistake that would
+// otherwise mount nothing and answer DOKU 404. Mounts lists what it serves.
 func NewMux(cfg MuxConfig) (*Mux, error) {
+	if err := cfg.unusedKeys(); err != nil {
+		return nil, err
+	}
 	m := &Mux{mux: http.NewServeMux(), paths: cfg.Paths.withDefaults()}
-	mount := func(path string, h http.Handler, err error) error {
+	mount := func(path, channel string, h http.Handler, err error) error {
 		if err != nil {
 			return err
 		}
 		m.mux.Handle(path, h)
+		m.mounts = append(m.mounts, Mount{Path: path, Channel: channel})
 		return nil
 	}
 	if cfg.SNAPDebit != nil || cfg.SNAPVA != nil {
@@ -107,7 +134,9 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: token endpoint: %v", ErrConfig, err)
 		}
-		m.mux.Handle(m.paths.Token, te)
+		if err := mount(m.paths.Token, "token", te, nil); err != nil {
+			return nil, err
+		}
 		sc := SNAPConfig{Common: cfg.Common, Tokens: m.issuer}
 		if cfg.SNAPRSA {
 			keys := verify.PublicKeys{}
@@ -126,32 +155,32 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		}
 		if cfg.SNAPDebit != nil {
 			h, err := NewSNAPDebit(sc, cfg.SNAPDebit)
-			if err := mount(m.paths.SNAPDebit, h, err); err != nil {
+			if err := mount(m.paths.SNAPDebit, "snap-debit", h, err); err != nil {
 				return nil, err
 			}
 		}
 		if cfg.SNAPVA != nil {
 			h, err := NewSNAPVA(sc, cfg.SNAPVA)
-			if err := mount(m.paths.SNAPVA, h, err); err != nil {
+			if err := mount(m.paths.SNAPVA, "snap-va", h, err); err != nil {
 				return nil, err
 			}
 		}
 	}
 	if cfg.NonSNAP != nil {
 		h, err := NewNonSNAP(NonSNAPConfig{Common: cfg.Common, Secrets: cfg.NonSNAPSecrets}, cfg.NonSNAP)
-		if err := mount(m.paths.NonSNAP, h, err); err != nil {
+		if err := mount(m.paths.NonSNAP, "nonsnap", h, err); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.KirimUnpaid != nil {
-		h, err := NewKirimUnpaid(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys}, cfg.KirimUnpaid)
-		if err := mount(m.paths.KirimUnpaid, h, err); err != nil {
+		h, err := NewKirimUnpaid(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys, Transfers: cfg.KirimTransfers, InsecureSkipTransferCheck: cfg.KirimInsecureSkipTransferCheck}, cfg.KirimUnpaid)
+		if err := mount(m.paths.KirimUnpaid, "kirim-unpaid", h, err); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.KirimRefund != nil {
-		h, err := NewKirimRefund(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys}, cfg.KirimRefund)
-		if err := mount(m.paths.KirimRefund, h, err); err != nil {
+		h, err := NewKirimRefund(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys, Transfers: cfg.KirimTransfers, InsecureSkipTransferCheck: cfg.KirimInsecureSkipTransferCheck}, cfg.KirimRefund)
+		if err := mount(m.paths.KirimRefund, "kirim-refund", h, err); err != nil {
 			return nil, err
 		}
 	}
@@ -165,5 +194,34 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.mux.ServeHTT
 // channels).
 func (m *Mux) TokenIssuer() *TokenIssuer { return m.issuer }
 
-// Paths reports where each channel is mounted.
+// Paths reports where each channel is mounted, or would be: a channel
+// without its func is not mounted although its path is filled in. Mounts
+// lists only what is served.
 func (m *Mux) Paths() Paths { return m.paths }
+
+// Mounts lists every endpoint the Mux serves, in mounting order: the token
+// endpoint first when a SNAP channel is configured.
+func (m *Mux) Mounts() []Mount { return append([]Mount(nil), m.mounts...) }
+
+// unusedKeys refuses keys that no configured channel would use.
+func (cfg MuxConfig) unusedKeys() error {
+	snap := cfg.SNAPDebit != nil || cfg.SNAPVA != nil
+	for _, k := range []struct {
+		given bool
+		used  bool
+		what  string
+		funcs string
+	}{
+		{cfg.SNAPSecrets != nil, snap, "SNAPSecrets", "SNAPDebit or SNAPVA"},
+		{cfg.TokenKey != nil || cfg.TokenIssuer != nil, snap, "TokenKey/TokenIssuer", "SNAPDebit or SNAPVA"},
+		{len(cfg.DOKUPublicKeys) > 0, snap, "DOKUPublicKeys", "SNAPDebit or SNAPVA"},
+		{cfg.SNAPRSA, snap, "SNAPRSA", "SNAPDebit or SNAPVA"},
+		{cfg.NonSNAPSecrets != nil, cfg.NonSNAP != nil, "NonSNAPSecrets", "NonSNAP"},
+		{cfg.KirimKeys != nil, cfg.KirimUnpaid != nil || cfg.KirimRefund != nil, "KirimKeys", "KirimUnpaid or KirimRefund"},
+	} {
+		if k.given && !k.used {
+			return fmt.Errorf("%w: %s given but no %s func is set, so nothing would use them", ErrConfig, k.what, k.funcs)
+		}
+	}
+	return nil
+}

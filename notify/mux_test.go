@@ -89,6 +89,7 @@ func newMerchant(t *testing.T, clock func() time.Time, rsaNotify bool) *merchant
 		SNAPRSA:        rsaNotify,
 		NonSNAPSecrets: nsSet,
 		KirimKeys:      kSet,
+		KirimTransfers: awaits(conformance.DefaultKirimTransfers()),
 		SNAPDebit:      func(ctx context.Context, n *schemas.SNAPDebitNotify) error { return m.run("snap-debit") },
 		SNAPVA:         func(ctx context.Context, n *schemas.SNAPVANotify) error { return m.run("snap-va") },
 		NonSNAP:        func(ctx context.Context, n *schemas.NonSNAPNotification) error { return m.run("nonsnap") },
@@ -308,6 +309,46 @@ func TestMuxFailsClosed(t *testing.T) {
 	assert.ErrorIs(t, err, ErrConfig, "HMAC notifications without a token issuer would accept any token")
 	_, err = NewSNAPDebit(SNAPConfig{Secrets: set, Tokens: &TokenIssuer{}}, nil)
 	assert.ErrorIs(t, err, ErrConfig)
+}
+
+// Keys given for channels no func serves are a wiring mistake caught at
+// start-up: without the check the Mux would mount nothing there and DOKU
+// would get 404s.
+func TestMuxRefusesKeysNoChannelUses(t *testing.T) {
+	_, mkey, _ := keys(t)
+	set, err := verify.SecretsFor("c", []byte("s"))
+	require.NoError(t, err)
+	for name, cfg := range map[string]MuxConfig{
+		"KirimKeys":      {KirimKeys: set, NonSNAPSecrets: set, NonSNAP: func(context.Context, *schemas.NonSNAPNotification) error { return nil }},
+		"NonSNAPSecrets": {NonSNAPSecrets: set},
+		"SNAPSecrets":    {SNAPSecrets: set},
+		"TokenKey":       {TokenKey: mkey},
+		"DOKUPublicKeys": {DOKUPublicKeys: map[string][]*rsa.PublicKey{"c": {&mkey.PublicKey}}},
+	} {
+		_, err := NewMux(cfg)
+		assert.ErrorIs(t, err, ErrConfig, name)
+		assert.ErrorContains(t, err, name, "the error names the unused setting")
+	}
+}
+
+// Mounts lists exactly what is served, in order, so a start-up line can
+// print it; a channel without its func is absent.
+func TestMuxMounts(t *testing.T) {
+	m := newMerchant(t, nil, false)
+	var got []string
+	for _, mt := range m.mux.Mounts() {
+		got = append(got, mt.String())
+	}
+	assert.Equal(t, []string{
+		"/authorization/v1/access-token/b2b (token)", "/v1.0/debit/notify (snap-debit)", "/v1.0/transfer-va/payment (snap-va)",
+		"/payments/notifications (nonsnap)", "/kirim/unpaid (kirim-unpaid)", "/kirim/refund (kirim-refund)",
+	}, got)
+
+	set, err := verify.SecretsFor("c", []byte("s"))
+	require.NoError(t, err)
+	only, err := NewMux(MuxConfig{NonSNAPSecrets: set, NonSNAP: func(context.Context, *schemas.NonSNAPNotification) error { return nil }})
+	require.NoError(t, err)
+	assert.Equal(t, []Mount{{Path: DefaultNonSNAPPath, Channel: "nonsnap"}}, only.Mounts())
 }
 
 // Channels sharing one store keep their keys apart: the same X-EXTERNAL-ID

@@ -677,9 +677,9 @@ func (e *TokenEndpoint) checkBody(r *http.Request) error {
 }
 
 // TokenResponse is the 2007300 body. ExpiresIn is the string "900", as in
-// seed 003 (DOKU Wallet SNAP) and DOKU's SDKs; other DOKU pages show the
-// number 900 and DOKU's client reads both, so the kit writes the seed's
-// spelling. AdditionalInfo is written as the empty object: seed 003 shows
+// the DOKU Wallet SNAP page and DOKU's SDKs; other DOKU pages show the
+// number 900 and DOKU's client reads both, so the kit writes that page's
+// spelling. AdditionalInfo is written as the empty object: the DOKU Wallet SNAP page shows
 // "", other DOKU pages {}, and SNAP defines the field as an object.
 // Unmarshalling accepts every spelling (see UnmarshalJSON), so a DOKU-side
 // simulator or a client can read any of them.

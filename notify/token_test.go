@@ -13,8 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -30,18 +28,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 )
 
 // --- fixtures ---
 
-// readShared reads PROTOCOL.md's test vectors from ../shared/vectors beside
-// the checkout, as sign/vectors_test.go does: never copied, so a correction
-// reaches these tests.
+// readShared returns one of the known-answer files in internal/testvectors
+// (the test DOKU key pair among them).
 func readShared(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "vectors", name))
-	require.NoError(t, err, "the shared/ folder must sit beside the checkout (CI puts it there)")
+	b, err := testvectors.Read(name)
+	require.NoError(t, err)
 	return b
 }
 
@@ -85,7 +83,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// t0 is seed 003's X-TIMESTAMP 2020-12-21T14:56:11+07:00.
+// t0 is the DOKU Wallet SNAP page's X-TIMESTAMP 2020-12-21T14:56:11+07:00.
 var t0 = time.Date(2020, 12, 21, 7, 56, 11, 0, time.UTC)
 
 const clientID = "BRN-0001-1700000000000"
@@ -202,7 +200,7 @@ func TestTokenEndpointIssuesValidToken(t *testing.T) {
 			assert.Equal(t, "2007300", a.body["responseCode"])
 			assert.Equal(t, "Successful", a.body["responseMessage"])
 			assert.Equal(t, "Bearer", a.body["tokenType"])
-			assert.Equal(t, "900", a.body["expiresIn"], `seed 003 spells expiresIn as the string "900"`)
+			assert.Equal(t, "900", a.body["expiresIn"], `the DOKU Wallet SNAP page spells expiresIn as the string "900"`)
 			assert.Equal(t, map[string]any{}, a.body["additionalInfo"])
 			assert.Len(t, a.body, 6)
 			tok, _ := a.body["accessToken"].(string)
@@ -909,7 +907,7 @@ dokukit_token_requests_total{outcome="unknown_client"} 0
 
 func TestTokenResponseReadsEverySpelling(t *testing.T) {
 	for _, c := range []struct{ name, body, expiresIn string }{
-		{"seed-003", `{"responseCode":"2007300","responseMessage":"Successful","accessToken":"a.b.c","tokenType":"Bearer","expiresIn":"900","additionalInfo":""}`, "900"},
+		{"wallet-page", `{"responseCode":"2007300","responseMessage":"Successful","accessToken":"a.b.c","tokenType":"Bearer","expiresIn":"900","additionalInfo":""}`, "900"},
 		{"number-and-object", `{"responseCode":"2007300","responseMessage":"Successful","accessToken":"a.b.c","tokenType":"Bearer","expiresIn":900,"additionalInfo":{}}`, "900"},
 		{"null-and-absent", `{"responseCode":"2007300","responseMessage":"Successful","accessToken":"a.b.c","tokenType":"Bearer","expiresIn":null}`, ""},
 	} {

@@ -1,6 +1,6 @@
 package schemas
 
-// Akulaku paylater (seed 004): generate order, cancel, refund.
+// Akulaku paylater : generate order, cancel, refund.
 
 // AkulakuOrderRequest is POST /akulaku-peer-to-peer/v2/generate-order.
 // Every line item field is mandatory and the items must add up to the

@@ -1,6 +1,6 @@
 package schemas
 
-// Cards payment page (seed 001): payment page, capture, refund and delete
+// Cards payment page : payment page, capture, refund and delete
 // tokenization. Requests follow the page's field tables; responses are read
 // leniently (amounts as number or string).
 

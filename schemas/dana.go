@@ -1,6 +1,6 @@
 package schemas
 
-// DANA SNAP direct debit (seed 000): payment host-to-host and refund.
+// DANA SNAP direct debit : payment host-to-host and refund.
 
 // DANAPaymentRequest is POST /direct-debit/core/v1/debit/payment-host-to-host.
 type DANAPaymentRequest struct {
@@ -38,7 +38,7 @@ type DANAPaymentAdditional struct {
 	Origin *SDKOrigin `json:"origin,omitempty"`
 }
 
-// DANAPaymentResponse is DOKU's answer to a DANA payment (2000500 in the seed).
+// DANAPaymentResponse is DOKU's answer to a DANA payment (2000500 on its DOKU page).
 type DANAPaymentResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
@@ -63,7 +63,7 @@ type DANARefundRequest struct {
 	} `json:"additionalInfo"`
 }
 
-// DANARefundResponse is DOKU's answer to a DANA refund (2000700 in the seed).
+// DANARefundResponse is DOKU's answer to a DANA refund (2000700 on its DOKU page).
 type DANARefundResponse struct {
 	ResponseCode               FlexString    `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage            FlexString    `json:"responseMessage" validate:"required"`

@@ -1,8 +1,8 @@
 // Package schemas holds a typed request and response for every DOKU endpoint
-// in the kit's seed API pages (DANA SNAP direct debit, Cards payment page,
+// in the DOKU product pages (DANA SNAP direct debit, Cards payment page,
 // Kirim DOKU, DOKU Wallet SNAP, Akulaku), the notifications DOKU sends to a
 // merchant, and a route table that ties method + path to those types, the
-// SNAP service code and the seed's success code.
+// SNAP service code and the DOKU page's success code.
 //
 // Field rules are go-playground/validator/v10 tags plus a few custom rules
 // (SNAP money, ISO-8601 timestamps, line items summing to the amount), run by

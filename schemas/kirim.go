@@ -1,6 +1,6 @@
 package schemas
 
-// Kirim DOKU (seed 002): bank account inquiry, balance inquiry, transfer
+// Kirim DOKU : bank account inquiry, balance inquiry, transfer
 // bank and QR MPM status (SNAP calls the merchant makes). The unpaid and
 // refund callbacks Kirim DOKU sends are in notifications.go.
 
@@ -33,7 +33,7 @@ type KirimBankAccountInquiryRequest struct {
 	AdditionalInfo           *KirimAdditionalInfo `json:"additionalInfo,omitempty"`
 }
 
-// KirimBankAccountInquiryResponse is DOKU's answer (2004200 in the seed,
+// KirimBankAccountInquiryResponse is DOKU's answer (2004200 on its DOKU page,
 // sent as a number).
 type KirimBankAccountInquiryResponse struct {
 	ResponseCode             FlexString    `json:"responseCode" validate:"required,snapcode"`
@@ -58,8 +58,8 @@ type KirimBalanceInquiryRequest struct {
 	AdditionalInfo *SNAPOriginInfo `json:"additionalInfo,omitempty"`
 }
 
-// KirimBalanceInquiryResponse is DOKU's answer (2001100 in the seed). The
-// seed spells the available balance "avaliableBalance"; both spellings are
+// KirimBalanceInquiryResponse is DOKU's answer (2001100 on its DOKU page). The
+// DOKU page spells the available balance "avaliableBalance"; both spellings are
 // read (see AvailableBalance).
 type KirimBalanceInquiryResponse struct {
 	ResponseCode    FlexString `json:"responseCode" validate:"required,snapcode"`
@@ -68,7 +68,7 @@ type KirimBalanceInquiryResponse struct {
 	Name            FlexString `json:"name,omitempty"`
 	AccountInfos    *struct {
 		HoldAmount *LenientMoney `json:"holdAmount,omitempty"`
-		// Avaliable is the seed's spelling, Available the correct one.
+		// Avaliable is the DOKU page's spelling, Available the correct one.
 		Avaliable *LenientMoney `json:"avaliableBalance,omitempty"`
 		Available *LenientMoney `json:"availableBalance,omitempty"`
 	} `json:"accountInfos,omitempty"`
@@ -102,7 +102,7 @@ type KirimTransferBankRequest struct {
 	AdditionalInfo *KirimAdditionalInfo `json:"additionalInfo,omitempty"`
 }
 
-// KirimTransferBankResponse is DOKU's answer (2004300 in the seed).
+// KirimTransferBankResponse is DOKU's answer (2004300 on its DOKU page).
 type KirimTransferBankResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// What DOKU sends to the merchant (PROTOCOL.md §8, seed 002) and the
+// What DOKU sends to the merchant (docs/protocol.md §8, Kirim DOKU page) and the
 // merchant's answers. Everything DOKU writes is read leniently: unknown
 // fields are ignored, scalars may come as numbers or strings, and only what
 // a handler cannot work without is mandatory.
@@ -209,7 +209,7 @@ const (
 
 // KirimNotification is a Kirim DOKU callback: the unpaid notification
 // (with invoiceNumber and transactionStatus) or the refund notification
-// (without them). processDate is kept as sent (the seed shows
+// (without them). processDate is kept as sent (the DOKU page shows
 // "2024-01-12'T'07:30:12"); use ParseTime to read it.
 type KirimNotification struct {
 	SendTrxID         FlexString `json:"sendTrxId,omitempty"`

@@ -19,10 +19,10 @@ func readSample(t *testing.T, name string) []byte {
 	return b
 }
 
-// Every route has a corrected seed sample for its request and response, and
+// Every route has a corrected DOKU page sample for its request and response, and
 // they pass: requests the merchant sends pass even with unknown fields
-// rejected (so the schema covers every field the seed shows).
-func TestSeedSamplesPass(t *testing.T) {
+// rejected (so the schema covers every field the DOKU page shows).
+func TestPageSamplesPass(t *testing.T) {
 	for _, r := range Routes() {
 		t.Run(r.Name, func(t *testing.T) {
 			req := r.NewRequest()
@@ -50,7 +50,7 @@ type slipEntry struct {
 
 // Every documentation slip is decided: merchant-sent slips are rejected
 // naming the field, DOKU-sent spellings are accepted.
-func TestSeedSlipsDecided(t *testing.T) {
+func TestPageSlipsDecided(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("testdata", "slips.json"))
 	require.NoError(t, err)
 	var slips []slipEntry
@@ -91,11 +91,11 @@ func TestSeedSlipsDecided(t *testing.T) {
 
 func TestRouteTable(t *testing.T) {
 	names := map[string]bool{}
-	seeds := map[string]int{}
+	pages := map[Page]int{}
 	for _, r := range Routes() {
 		assert.False(t, names[r.Name], "duplicate route name %s", r.Name)
 		names[r.Name] = true
-		seeds[r.Seed]++
+		pages[r.Page]++
 		require.NotNil(t, r.NewRequest, r.Name)
 		if r.Family == SNAP {
 			assert.NotZero(t, r.ServiceCode, r.Name)
@@ -107,10 +107,10 @@ func TestRouteTable(t *testing.T) {
 			assert.Equal(t, r.Name, got.Name)
 		}
 	}
-	// Counted from the seed pages: 2 DANA, 4 Cards, 6 Kirim, 18 Wallet (two tokens + 16), 3 Akulaku.
-	assert.Equal(t, map[string]int{"000": 2, "001": 4, "002": 6, "003": 18, "004": 3, "doc": 4}, seeds)
+	// Counted from the DOKU pages: 2 DANA, 4 Cards, 6 Kirim, 18 Wallet (two tokens + 16), 3 Akulaku.
+	assert.Equal(t, map[Page]int{PageDANA: 2, PageCards: 4, PageKirim: 6, PageWallet: 18, PageAkulaku: 3, PageNotifications: 4}, pages)
 
-	// Codes from the seeds, not from a formula.
+	// Codes from the DOKU pages, not from a formula.
 	for name, code := range map[string]string{"dana.payment": "2000500", "dana.refund": "2000700", "wallet.account_creation": "2000600", "wallet.debit_payment": "2005400", "kirim.qr_mpm_status": "2005300"} {
 		r, ok := RouteByName(name)
 		require.True(t, ok)

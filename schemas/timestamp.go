@@ -41,7 +41,7 @@ var lenientLayouts = []string{
 }
 
 // ParseTime reads a timestamp as DOKU sends it, accepting every spelling the
-// seed pages show: RFC 3339 with or without fraction and zone
+// DOKU pages show: RFC 3339 with or without fraction and zone
 // ("2024-01-01T09:09:00.123", "2022-10-18T11:15:07.376472"), a quoted 'T'
 // ("2024-01-12'T'07:30:12"), a stray space after the seconds' dot
 // ("2024-09-17T14:41:52. 022+07:00"), a stray trailing quote

@@ -61,7 +61,7 @@ func (s FlexString) String() string { return string(s) }
 func (s FlexString) Int64() (int64, error) { return strconv.ParseInt(string(s), 10, 64) }
 
 // FlexObject is an additionalInfo-style member DOKU sends as an object, as
-// "" or as null (seed 003 shows "additionalInfo": "", other pages {}). The
+// "" or as null (the DOKU Wallet SNAP page shows "additionalInfo": "", other pages {}). The
 // raw object is kept; "" and null read as empty. Any other JSON is kept raw
 // as well: it is DOKU's message and only the merchant's code interprets it.
 type FlexObject struct {
@@ -109,7 +109,7 @@ func (o FlexObject) Get(key string) string {
 	return string(m[key])
 }
 
-// OneOrMany is a list DOKU sometimes sends as a single object (seed 003's
+// OneOrMany is a list DOKU sometimes sends as a single object (the DOKU Wallet SNAP page's
 // transaction history detailData) and sometimes as an array.
 type OneOrMany[T any] []T
 

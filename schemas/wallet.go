@@ -1,8 +1,8 @@
 package schemas
 
-// DOKU Wallet SNAP (seed 003): tokens, account registration and binding,
+// DOKU Wallet SNAP : tokens, account registration and binding,
 // balance, bank transfer, top-up, debit payment/status/cancel/refund and
-// transaction history. Requests are strict; responses lenient (the seed's
+// transaction history. Requests are strict; responses lenient (the DOKU page's
 // response samples send codes, ids and amounts as numbers).
 
 // SNAPTokenRequest is the B2B token request body
@@ -34,14 +34,14 @@ type WalletDeviceInfo struct {
 type WalletAccountCreationRequest struct {
 	PartnerReferenceNo string `json:"partnerReferenceNo" validate:"required,max=64"`
 	Name               string `json:"name" validate:"required,max=128"`
-	// PhoneNo is a digit string (the table's type; the seed sample sends a number).
+	// PhoneNo is a digit string (the table's type; the DOKU page's sample sends a number).
 	PhoneNo        string         `json:"phoneNo" validate:"required,numeric,max=16"`
 	Email          string         `json:"email" validate:"required,email"`
 	RedirectURL    string         `json:"redirectUrl" validate:"required,url"`
 	AdditionalInfo map[string]any `json:"additionalInfo,omitempty"`
 }
 
-// WalletAccountCreationResponse is DOKU's answer (2000600 in the seed).
+// WalletAccountCreationResponse is DOKU's answer (2000600 on its DOKU page).
 type WalletAccountCreationResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
@@ -58,7 +58,7 @@ type WalletOTPVerificationRequest struct {
 	AdditionalInfo             map[string]any `json:"additionalInfo,omitempty"`
 }
 
-// WalletOTPVerificationResponse is DOKU's answer (2000400 in the seed).
+// WalletOTPVerificationResponse is DOKU's answer (2000400 on its DOKU page).
 type WalletOTPVerificationResponse struct {
 	ResponseCode               FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage            FlexString `json:"responseMessage" validate:"required"`
@@ -82,7 +82,7 @@ type WalletBindingRequest struct {
 	AdditionalInfo map[string]any `json:"additionalInfo,omitempty"`
 }
 
-// WalletBindingResponse is DOKU's answer (2000700 in the seed).
+// WalletBindingResponse is DOKU's answer (2000700 on its DOKU page).
 type WalletBindingResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
@@ -104,7 +104,7 @@ type WalletBindingInquiryRequest struct {
 	} `json:"additionalInfo,omitempty"`
 }
 
-// WalletBindingInquiryResponse is DOKU's answer (2000800 in the seed).
+// WalletBindingInquiryResponse is DOKU's answer (2000800 on its DOKU page).
 type WalletBindingInquiryResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
@@ -127,7 +127,7 @@ type WalletUnbindingRequest struct {
 	} `json:"additionalInfo,omitempty"`
 }
 
-// WalletUnbindingResponse is DOKU's answer (2000900 in the seed).
+// WalletUnbindingResponse is DOKU's answer (2000900 on its DOKU page).
 type WalletUnbindingResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
@@ -145,7 +145,7 @@ type WalletBalanceInquiryRequest struct {
 	AdditionalInfo     *WalletDeviceInfo `json:"additionalInfo,omitempty"`
 }
 
-// WalletBalanceInquiryResponse is DOKU's answer (2001100 in the seed).
+// WalletBalanceInquiryResponse is DOKU's answer (2001100 on its DOKU page).
 type WalletBalanceInquiryResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
@@ -274,7 +274,7 @@ func (r *SNAPStatusResponse) Status() string {
 type WalletDebitPaymentRequest struct {
 	PartnerReferenceNo string `json:"partnerReferenceNo" validate:"required,max=64"`
 	ChargeToken        string `json:"chargeToken" validate:"required,max=64"`
-	// Amount is SNAP money (the seed's sample says "Detail amount").
+	// Amount is SNAP money (the DOKU page's sample says "Detail amount").
 	Amount         Money         `json:"amount"`
 	URLParam       *SNAPURLParam `json:"urlParam,omitempty"`
 	AdditionalInfo *struct {
@@ -284,7 +284,7 @@ type WalletDebitPaymentRequest struct {
 	} `json:"additionalInfo,omitempty"`
 }
 
-// WalletDebitPaymentResponse is DOKU's answer (2005400 in the seed, which
+// WalletDebitPaymentResponse is DOKU's answer (2005400 on its DOKU page, which
 // spells ReferenceNo with a capital R: decoding is case-insensitive).
 type WalletDebitPaymentResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
@@ -311,7 +311,7 @@ type WalletDebitCancelRequest struct {
 	AdditionalInfo             map[string]any `json:"additionalInfo,omitempty"`
 }
 
-// WalletDebitCancelResponse is DOKU's answer (2005700 in the seed).
+// WalletDebitCancelResponse is DOKU's answer (2005700 on its DOKU page).
 type WalletDebitCancelResponse struct {
 	ResponseCode               FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage            FlexString `json:"responseMessage" validate:"required"`
@@ -331,7 +331,7 @@ type WalletDebitRefundRequest struct {
 	AdditionalInfo             map[string]any `json:"additionalInfo,omitempty"`
 }
 
-// WalletDebitRefundResponse is DOKU's answer (2005800 in the seed).
+// WalletDebitRefundResponse is DOKU's answer (2005800 on its DOKU page).
 type WalletDebitRefundResponse struct {
 	ResponseCode               FlexString    `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage            FlexString    `json:"responseMessage" validate:"required"`
@@ -364,7 +364,7 @@ type WalletHistoryEntry struct {
 	Type     FlexString    `json:"type,omitempty"`
 }
 
-// WalletHistoryListResponse is DOKU's answer (2001200 in the seed, whose
+// WalletHistoryListResponse is DOKU's answer (2001200 on its DOKU page, whose
 // detailData is one object; SNAP specifies a list: both are accepted).
 type WalletHistoryListResponse struct {
 	ResponseCode    FlexString                    `json:"responseCode" validate:"required,snapcode"`
@@ -379,7 +379,7 @@ type WalletHistoryDetailRequest struct {
 	AdditionalInfo     map[string]any `json:"additionalInfo,omitempty"`
 }
 
-// WalletHistoryDetailResponse is DOKU's answer (2001300 in the seed).
+// WalletHistoryDetailResponse is DOKU's answer (2001300 on its DOKU page).
 type WalletHistoryDetailResponse struct {
 	ResponseCode       FlexString    `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString    `json:"responseMessage" validate:"required"`

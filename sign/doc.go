@@ -1,8 +1,8 @@
 // Package sign computes DOKU's request and notification signatures, byte for
 // byte, with nothing but the standard library.
 //
-// It covers every scheme DOKU uses (see PROTOCOL.md in the project's shared
-// folder):
+// It covers every scheme DOKU uses (docs/protocol.md in the repository walks
+// through each one with a worked example):
 //
 //   - SNAP symmetric: base64(HMAC-SHA512(secret,
 //     METHOD:EndpointUrl:AccessToken:hex(sha256(minify(body))):X-TIMESTAMP)),

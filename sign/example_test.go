@@ -6,7 +6,7 @@ import (
 	"github.com/dokukit/dokukit/sign"
 )
 
-// Sign and verify the PROTOCOL.md §3 SNAP request. The body is
+// Sign and verify the docs/protocol.md §3 SNAP request. The body is
 // pretty-printed; SNAP signs its minified form.
 func Example() {
 	s, err := sign.NewSNAPSymmetric([]byte("SK-snap-secret-123"))
@@ -31,7 +31,7 @@ func Example() {
 	// <nil>
 }
 
-// The non-SNAP component string and signature of PROTOCOL.md §2.
+// The non-SNAP component string and signature of docs/protocol.md §2.
 func ExampleNonSNAP() {
 	s, _ := sign.NewNonSNAP([]byte("SK-hCJ42G28TA0MKG9LE2E"))
 	c := sign.Components{

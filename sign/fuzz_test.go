@@ -3,14 +3,14 @@ package sign
 import (
 	"crypto/rsa"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/dokukit/dokukit/internal/testvectors"
 )
 
 // FuzzMinify is the differential fuzz target: AppendMinified must agree with
 // json.Compact on acceptance and output for every input. `go test` runs the
-// seed corpus (PROTOCOL.md bodies and edge cases) in CI.
+// seed corpus (docs/protocol.md bodies and edge cases) in CI.
 func FuzzMinify(f *testing.F) {
 	for _, s := range []string{
 		protocolSNAPBody, `{"order":{"invoice_number":"INV-20210124-0001","amount":150000},"payment":{"payment_due_date":60}}`,
@@ -18,9 +18,7 @@ func FuzzMinify(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	if b, err := os.ReadFile(filepath.Join("..", "..", "shared", "vectors", "debit_notify_body.json")); err == nil {
-		f.Add(b)
-	}
+	f.Add(testvectors.MustRead(testvectors.DebitNotifyBody))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		checkAgainstCompact(t, src)
 	})
@@ -29,11 +27,8 @@ func FuzzMinify(f *testing.F) {
 // FuzzParseKey feeds arbitrary bytes (and the shared PEM keys) to both key
 // parsers: they must never panic, and any key they return is RSA >= 2048.
 func FuzzParseKey(f *testing.F) {
-	dir := filepath.Join("..", "..", "shared", "vectors")
-	for _, n := range []string{"test_rsa_private_pkcs1.pem", "test_rsa_private_pkcs8.pem", "test_rsa_public_spki.pem", "test_rsa_public_pkcs1.pem", "test_rsa_public_bare_base64.txt"} {
-		if b, err := os.ReadFile(filepath.Join(dir, n)); err == nil {
-			f.Add(b)
-		}
+	for _, n := range []string{testvectors.PrivatePKCS1, testvectors.PrivatePKCS8, testvectors.PublicSPKI, testvectors.PublicPKCS1, testvectors.PublicBareBase64} {
+		f.Add(testvectors.MustRead(n))
 	}
 	f.Add([]byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
 	f.Add([]byte("bm90IGEga2V5"))

@@ -54,7 +54,7 @@ func TestVerifyMismatchAndEncoding(t *testing.T) {
 	assert.ErrorIs(t, n.Verify(strings.TrimPrefix(sig, NonSNAPPrefix), Components{ClientID: "c"}), ErrSignatureMismatch)
 	assert.ErrorIs(t, n.Verify(strings.ToLower(sig), Components{ClientID: "c"}), ErrSignatureMismatch, "comparison is case-sensitive")
 
-	pub, err := ParsePublicKey(readShared(t, "test_rsa_public_spki.pem"))
+	pub, err := ParsePublicKey(readVector(t, "test_rsa_public_spki.pem"))
 	require.NoError(t, err)
 	assert.ErrorIs(t, VerifyRSA(pub, []byte("x"), "!!!not base64"), ErrBadSignatureEncoding)
 	assert.ErrorIs(t, VerifyRSA(pub, []byte("x"), base64.StdEncoding.EncodeToString(make([]byte, 256))), ErrSignatureMismatch)
@@ -115,7 +115,7 @@ func TestKeyErrors(t *testing.T) {
 }
 
 func TestBareBase64WithLineBreaks(t *testing.T) {
-	bare := string(readShared(t, "test_rsa_public_bare_base64.txt"))
+	bare := string(readVector(t, "test_rsa_public_bare_base64.txt"))
 	var wrapped strings.Builder
 	for i := 0; i < len(bare); i += 64 {
 		end := min(i+64, len(bare))
@@ -126,7 +126,7 @@ func TestBareBase64WithLineBreaks(t *testing.T) {
 }
 
 func TestCertificatePublicKey(t *testing.T) {
-	priv, err := ParsePrivateKey(readShared(t, "test_rsa_private_pkcs8.pem"))
+	priv, err := ParsePrivateKey(readVector(t, "test_rsa_private_pkcs8.pem"))
 	require.NoError(t, err)
 	tmpl := &x509.Certificate{SerialNumber: big1()}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)

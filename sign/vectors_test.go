@@ -2,28 +2,18 @@ package sign
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// sharedDir is ../shared beside the checkout: PROTOCOL.md's vectors are the
-// ground truth and are read from there, never copied, so a correction to
-// them reaches these tests.
-func sharedDir(t testing.TB) string {
+// readVector returns one of the known-answer files in internal/testvectors,
+// the ground truth every signing test checks against.
+func readVector(t testing.TB, name string) []byte {
 	t.Helper()
-	d := filepath.Join("..", "..", "shared", "vectors")
-	_, err := os.Stat(d)
-	require.NoError(t, err, "the shared/ folder must sit beside the checkout (CI puts it there)")
-	return d
-}
-
-func readShared(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sharedDir(t), name))
+	b, err := testvectors.Read(name)
 	require.NoError(t, err)
 	return b
 }
@@ -39,12 +29,12 @@ type vector struct {
 
 func loadVectors(t testing.TB) []vector {
 	var vs []vector
-	require.NoError(t, json.Unmarshal(readShared(t, "vectors.json"), &vs))
+	require.NoError(t, json.Unmarshal(readVector(t, "vectors.json"), &vs))
 	require.Len(t, vs, 4, "vectors.json changed shape; update this test")
 	return vs
 }
 
-// PROTOCOL.md §3: the pretty-printed DANA body.
+// docs/protocol.md §3: the pretty-printed DANA body.
 const protocolSNAPBody = `{
   "partnerReferenceNo": "INV 2024 0001",
   "amount": { "value": "10000.00", "currency": "IDR" },
@@ -108,11 +98,11 @@ func TestKirimProtocolVector(t *testing.T) {
 
 func TestSharedVectors(t *testing.T) {
 	vs := loadVectors(t)
-	priv, err := ParsePrivateKey(readShared(t, "test_rsa_private_pkcs8.pem"))
+	priv, err := ParsePrivateKey(readVector(t, "test_rsa_private_pkcs8.pem"))
 	require.NoError(t, err)
-	pub, err := ParsePublicKey(readShared(t, "test_rsa_public_spki.pem"))
+	pub, err := ParsePublicKey(readVector(t, "test_rsa_public_spki.pem"))
 	require.NoError(t, err)
-	notifyBody := readShared(t, "debit_notify_body.json")
+	notifyBody := readVector(t, "debit_notify_body.json")
 	h, err := AppendBodyHashHex(nil, notifyBody)
 	require.NoError(t, err)
 	require.Equal(t, "dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80", string(h))
@@ -156,13 +146,13 @@ func TestSharedVectors(t *testing.T) {
 }
 
 func TestKeyFormats(t *testing.T) {
-	p8, err := ParsePrivateKey(readShared(t, "test_rsa_private_pkcs8.pem"))
+	p8, err := ParsePrivateKey(readVector(t, "test_rsa_private_pkcs8.pem"))
 	require.NoError(t, err)
-	p1, err := ParsePrivateKey(readShared(t, "test_rsa_private_pkcs1.pem"))
+	p1, err := ParsePrivateKey(readVector(t, "test_rsa_private_pkcs1.pem"))
 	require.NoError(t, err)
 	assert.True(t, p8.Equal(p1))
 	for _, f := range []string{"test_rsa_public_spki.pem", "test_rsa_public_pkcs1.pem", "test_rsa_public_bare_base64.txt"} {
-		pub, err := ParsePublicKey(readShared(t, f))
+		pub, err := ParsePublicKey(readVector(t, f))
 		require.NoError(t, err, f)
 		assert.True(t, pub.Equal(&p8.PublicKey), f)
 	}

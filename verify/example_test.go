@@ -10,7 +10,7 @@ import (
 	"github.com/dokukit/dokukit/verify"
 )
 
-// Verify a captured SNAP notification (PROTOCOL.md's vector) at the byte
+// Verify a captured SNAP notification (docs/protocol.md's vector) at the byte
 // level, as doku-verify does, then see how a tampered copy fails.
 func Example() {
 	secrets, err := verify.SecretsFor("PARTNER-1", []byte("SK-snap-secret-123"))

@@ -137,10 +137,21 @@ func requestTarget(r *http.Request) string {
 // bytes. Errors are *Error values (ErrBodyTooLarge, ErrBodyRead) shaped for
 // v's scheme. When dst has room the result shares its array: pass a pooled
 // buffer only if it is not reused until the request is finished.
-// Verify uses it with a nil dst.
+//
+// A declared Content-Length over the limit is refused without reading.
+// Otherwise memory follows the bytes that actually arrive: at most 4 KiB
+// is set aside on the strength of Content-Length alone, so a client that
+// declares 1 MiB and sends one byte costs about 4 KiB, not 1 MiB. A body
+// longer or shorter than its Content-Length is an error. On error r.Body
+// is left in place, partly read, for the server to close. Verify uses it
+// with a nil dst.
 func ReadBody(v Verifier, r *http.Request, dst []byte) ([]byte, error) {
 	return readBody(v.Scheme(), r, v.Limit(), dst)
 }
+
+// bodyStart is the most a body buffer is grown to before its bytes arrive:
+// a declared length is only a claim, and an unauthenticated one.
+const bodyStart = 4 << 10
 
 func readBody(s Scheme, r *http.Request, limit int64, dst []byte) ([]byte, error) {
 	if limit <= 0 {
@@ -149,42 +160,44 @@ func readBody(s Scheme, r *http.Request, limit int64, dst []byte) ([]byte, error
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, nil
 	}
-	if r.ContentLength > limit {
+	declared := r.ContentLength
+	if declared > limit {
 		return nil, fail(s, CheckBody, "body", ErrBodyTooLarge)
 	}
-	body := dst[:0]
-	var err error
-	if n := r.ContentLength; n > 0 {
-		// Room for one byte more catches a body longer than its
-		// Content-Length.
-		body = slices.Grow(body, int(n)+1)[:n+1]
-		var got int
-		got, err = io.ReadFull(r.Body, body)
-		switch {
-		case err == nil:
-			err = errTooLong
-		case errors.Is(err, io.ErrUnexpectedEOF) && int64(got) == n:
-			err = nil
-		}
-		body = body[:min(int64(got), n)]
-	} else {
-		body, err = readAllInto(body, r.Body, limit+1)
-		if err == nil && int64(len(body)) > limit {
-			err = errTooLong
-		}
+	want := limit // unknown length (chunked, or 0 on a client request)
+	if declared > 0 {
+		want = declared
 	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	body := dst[:0]
+	// One byte more than wanted catches a body longer than declared (or
+	// than the limit).
+	if start := min(want+1, bodyStart); int64(cap(body)) < start {
+		body = slices.Grow(body, int(start))
+	}
+	body, err := readAllInto(body, r.Body, want+1)
+	switch {
+	case err != nil:
+	case int64(len(body)) > want:
+		err = errTooLong
+		body = body[:want]
+	case declared > 0 && int64(len(body)) < declared:
+		err = io.ErrUnexpectedEOF
+	}
 	if err == nil {
+		r.Body.Close()
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		return body, nil
 	}
+	// The body is left on r, partly read: closing it here could mean
+	// draining what a slow client has yet to send before anyone answers.
 	if err == errTooLong || isMaxBytes(err) {
 		return nil, fail(s, CheckBody, "body", ErrBodyTooLarge)
 	}
 	return nil, fail(s, CheckBody, "body", ErrBodyRead)
 }
 
-// readAllInto appends at most limit bytes of rd to dst.
+// readAllInto appends at most limit bytes of rd to dst, growing dst only
+// as bytes arrive (doubling, from at least 512).
 func readAllInto(dst []byte, rd io.Reader, limit int64) ([]byte, error) {
 	for int64(len(dst)) < limit {
 		if len(dst) == cap(dst) {
@@ -215,7 +228,25 @@ var errTooLong = errors.New("body longer than declared")
 // received it. It returns the body so a caller pooling buf can keep the
 // array. Every verifier's Verify is VerifyRequest with a nil buf; the
 // middleware passes a pooled one.
+//
+// For this package's verifiers the headers the scheme requires are checked
+// before the body is read: a request missing one is refused (the same
+// *Error VerifyMessage gives, ErrMissingHeader) with its body unread, so an
+// unauthenticated client cannot make the server wait for, or hold, a body
+// that could never pass. Whoever answers it should close the connection
+// rather than let net/http drain that body (the middleware does).
 func VerifyRequest(v Verifier, r *http.Request, buf []byte) (Result, []byte, error) {
+	if hf, ok := v.(headersFirst); ok {
+		if err := hf.requiredHeaders(r.Header); err != nil {
+			// VerifyMessage fails on the same header first; it also fills
+			// the Result as far as it gets.
+			res, verr := v.VerifyMessage(r.Context(), Message{Method: r.Method, Target: requestTarget(r), Header: r.Header})
+			if verr == nil {
+				verr = err
+			}
+			return res, nil, verr
+		}
+	}
 	body, err := ReadBody(v, r, buf)
 	if err != nil {
 		return Result{}, nil, err

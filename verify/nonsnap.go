@@ -154,14 +154,20 @@ type KirimConfig struct {
 
 // Kirim verifies Kirim DOKU callbacks (unpaid and refund notifications):
 // signature = base64(AES-ECB-PKCS5(agentKey + requestId)) under the
-// encryption key (PROTOCOL.md §6). Required headers: requestId, agentKey,
+// encryption key (docs/protocol.md §6). Required headers: requestId, agentKey,
 // signature.
 //
-// The signature covers neither the body nor a timestamp, so it proves only
-// that the sender holds the key; pair it with the idempotency middleware
-// (requestId is the dedup key) and treat the body's amounts as claims to
-// check against your own records. A non-empty body must be JSON. Safe for
-// concurrent use.
+// A signature that passes proves nothing beyond "someone saw earlier
+// signatures": it does not show the sender holds the key. ECB encrypts each
+// 16-byte block of agentKey + requestId on its own, so the blocks of two
+// observed signatures splice into a valid one for a requestId DOKU never
+// sent, and the signature covers neither the body nor a time, so any body
+// can ride on it. Treat every field of the callback as a claim: act only on
+// callbacks about transfers you made and still await (notify's Kirim
+// channels require such a check) and confirm the outcome with DOKU's status
+// call (route "kirim.qr_mpm_status") before paying out or refunding. Pair it
+// with the idempotency middleware (requestId is the dedup key). A non-empty
+// body must be JSON. Safe for concurrent use.
 type Kirim struct {
 	cfg KirimConfig
 }

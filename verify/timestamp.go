@@ -6,7 +6,7 @@ import (
 
 // DefaultSkew is the default allowed distance between a signed timestamp
 // and the verifier's clock, in each direction. SNAP fixes no tolerance;
-// five minutes is the common choice (PROTOCOL.md §7).
+// five minutes is the common choice (docs/protocol.md §7).
 const DefaultSkew = 5 * time.Minute
 
 // Timestamps is the timestamp policy shared by every verifier. The zero

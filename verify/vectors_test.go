@@ -5,18 +5,17 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 )
 
-// PROTOCOL.md's vectors, through the verifiers.
+// docs/protocol.md's vectors, through the verifiers.
 
 const (
 	snapSecret  = "SK-snap-secret-123"
@@ -31,10 +30,11 @@ const (
 	kirimKey    = "0123456789abcdef"
 )
 
+// shared returns one of the known-answer files in internal/testvectors.
 func shared(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "vectors", name))
-	require.NoError(t, err, "../shared must sit beside the checkout")
+	b, err := testvectors.Read(name)
+	require.NoError(t, err)
 	return b
 }
 

@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -337,6 +339,27 @@ func TestKirimRejections(t *testing.T) {
 	raw := http.Header{"requestid": {"req-1"}, "agentkey": {"A41418"}, "signature": {sig}}
 	_, err = v.VerifyMessage(ctx, Message{Header: raw})
 	assert.NoError(t, err)
+}
+
+// What a passing Kirim signature is worth: the blocks of two signatures
+// Kirim DOKU sent splice, without the key, into one this verifier accepts
+// for a requestId DOKU never used. The verifier cannot tell; notify's Kirim
+// channels check the transfer for that reason.
+func TestKirimSignatureSplicesFromObservedOnes(t *testing.T) {
+	set, _ := SecretsFor("A41418", []byte(kirimKey))
+	v, _ := NewKirim(KirimConfig{Keys: set})
+	r1, r2 := "fd53b1e3-9c35-4dfa-a95c-a8dbc5695485", "0b7c21aa-4e1f-4c55-8d0e-3f9a6b2c7d10"
+	s1, _ := sign.KirimSignature([]byte(kirimKey), "A41418", r1)
+	s2, _ := sign.KirimSignature([]byte(kirimKey), "A41418", r2)
+	c1, _ := base64.StdEncoding.DecodeString(s1)
+	c2, _ := base64.StdEncoding.DecodeString(s2)
+	// agentKey+requestId is 42 bytes: blocks agentKey+r[0:10], r[10:26], r[26:]+padding.
+	forgedRID := r1[:10] + r2[10:26] + r1[26:]
+	forged := base64.StdEncoding.EncodeToString(slices.Concat(c1[:16], c2[16:32], c1[32:]))
+	res, err := v.VerifyMessage(context.Background(), Message{Header: http.Header{"Requestid": {forgedRID}, "Agentkey": {"A41418"}, "Signature": {forged}},
+		Body: []byte(`{"transactionId":"DK-NEVER-MADE","transactionStatus":"40"}`)})
+	require.NoError(t, err)
+	assert.Equal(t, forgedRID, res.RequestID)
 }
 
 func TestVerifyRequestRestoresBodyAndLimits(t *testing.T) {

@@ -11,10 +11,6 @@ import (
 	"github.com/dokukit/dokukit/conformance"
 )
 
-func init() {
-	register("conformance", "run the conformance suite against a running merchant endpoint (pass/fail table, JUnit XML)", runConformance)
-}
-
 const conformanceSynopsis = `conformance --url URL --channel CHANNEL [--doku-private-key FILE] [--junit FILE]
                         [--secret-file FILE] [--client-id ID] [--agent-key K] [--token-url URL] [--token TOKEN] [--rsa]
                         [--max-body BYTES] [--skew 5m]
@@ -27,15 +23,12 @@ failure, what DOKU would do next. Exit 0 when every case passes, 1 when any
 fails, 2 on usage errors. The side-effect-once check needs an in-process run
 (conformance.Run in a Go test); here only identical answers are checked.`
 
-const conformanceExample = `  $ DOKU_SECRET=SK-merchant-secret doku-verify conformance --url http://127.0.0.1:8080/v1.0/debit/notify \
-      --channel snap-debit --doku-private-key doku_test_private.pem --junit conformance.xml
-  PASS  valid                                      200
-  PASS  duplicate                                  200
-  FAIL  tamper/body-byte                           200
+const conformanceExample = `  # a merchant on 127.0.0.1:8080: the README's quick start (go doc ./examples/quickstart)
+  $ DOKU_SECRET=SK-snap-secret-123 doku-verify conformance --url http://127.0.0.1:8080 --channel snap-debit \
+      --doku-private-key internal/testvectors/test_rsa_private_pkcs8.pem --junit /tmp/conformance.xml
+  PASS  valid                                        200
   ...
-  FAIL tamper/body-byte: one body byte changed after signing: 401xx00: want HTTP 401, got HTTP 200 …
-       DOKU would stop retrying on this 2xx, but DOKU never signed this request: …
-  22 passed, 1 failed (snap-debit at http://127.0.0.1:8080/v1.0/debit/notify)`
+  23 passed, 0 failed (snap-debit at http://127.0.0.1:8080/v1.0/debit/notify)`
 
 func runConformance(e *env, args []string) int {
 	var (
@@ -67,6 +60,14 @@ func runConformance(e *env, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
+	for _, r := range rs {
+		if !r.Pass {
+			if err := reachable(base); err != nil {
+				return fail(err) // one line, not a list of failed cases
+			}
+			break
+		}
+	}
 	if junit != "" {
 		var b bytes.Buffer
 		if err := conformance.WriteJUnit(&b, string(cfg.Channel), rs); err != nil {
@@ -96,7 +97,12 @@ func runConformance(e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "\nFAIL %s: %s\n", r.Case, strings.TrimSpace(r.Message))
 		}
 	}
-	fmt.Fprintf(e.stdout, "\n%d passed, %d failed (%s at %s)\n", passed, failed, cfg.Channel, f.url)
+	fmt.Fprintf(e.stdout, "\n%d passed, %d failed (%s at %s)\n", passed, failed, cfg.Channel, f.target(cfg, base))
+	for _, r := range rs {
+		if r.Case == "valid" && !r.Pass && (r.Status == 401 || r.Status == 403) {
+			fmt.Fprintln(e.stderr, unauthorizedHint(cfg))
+		}
+	}
 	if failed > 0 {
 		return exitFailed
 	}

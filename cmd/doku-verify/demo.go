@@ -8,11 +8,7 @@ import (
 	"github.com/dokukit/dokukit/sign"
 )
 
-func init() {
-	register("demo", "sign PROTOCOL.md's sample SNAP request, verify it, and show a tampered copy fail", runDemo)
-}
-
-// The PROTOCOL.md §3 vector: anyone can check the printed signature against
+// The docs/protocol.md §3 vector: anyone can check the printed signature against
 // the document.
 const (
 	demoSecret = "SK-snap-secret-123" // a published test secret, not a real one
@@ -47,7 +43,7 @@ func runDemo(e *env, args []string) int {
 	sig, _ := s.Sign(demoMethod, demoPath, "Bearer "+demoToken, []byte(demoBody), demoTS)
 
 	w := e.stdout
-	fmt.Fprintln(w, "SNAP symmetric signature (PROTOCOL.md §3 vector)")
+	fmt.Fprintln(w, "SNAP symmetric signature (docs/protocol.md §3 vector)")
 	fmt.Fprintf(w, "  request       %s %s\n  X-TIMESTAMP   %s\n  Authorization Bearer %s\n", demoMethod, demoPath, demoTS, demoToken)
 	fmt.Fprintf(w, "  minified body %s\n", min)
 	fmt.Fprintf(w, "  body hash     %s\n", hash)

@@ -9,10 +9,6 @@ import (
 	"github.com/dokukit/dokukit/internal/diagnose"
 )
 
-func init() {
-	register("diagnose", "explain why a captured request's signature does not match", runDiagnose)
-}
-
 const diagnoseSynopsis = `diagnose [verify's flags] [--alt-token TOKEN] [--route-pattern PATTERN] CAPTURE
 
 Verifies the capture and, when the signature does not match, recomputes it
@@ -24,12 +20,12 @@ whitespace, SHA-256 vs SHA-512), up to three at once, and names the one that
 reproduces the received signature. Exit 0 when the request is valid or a
 mistake explains it, 1 when nothing does, 2 on usage or I/O errors.`
 
-const diagnoseExample = `  $ DOKU_SECRET=SK-snap-secret-123 doku-verify diagnose notify-pretty.http
+const diagnoseExample = `  $ DOKU_SECRET=SK-snap-secret-123 doku-verify diagnose cmd/doku-verify/testdata/snap_unminified.http
   explained: the sender hashed the body without minifying it
   scheme: snap
   mistakes: body-raw
-  stringToSign (protocol): POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:dbbcf244…:2024-01-01T12:00:00+07:00
-  stringToSign (sender):   POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:c7a2a6c2…:2024-01-01T12:00:00+07:00`
+  stringToSign (protocol): POST:/v1.0/debit/notify:eyJh…oken:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:2024-01-01T12:00:00+07:00
+  stringToSign (sender):   POST:/v1.0/debit/notify:eyJh…oken:c7a2a6c2217fb1893d4fe314afa0fde59af0360a789c43ec9ac09a5800bdc68b:2024-01-01T12:00:00+07:00`
 
 // diagnosis is diagnose's --json object.
 type diagnosis struct {
@@ -45,13 +41,17 @@ func runDiagnose(e *env, args []string) int {
 	var c checkFlags
 	fs := newFlagSet(e, "diagnose", diagnoseSynopsis, diagnoseExample)
 	c.register(fs)
-	fs.StringVar(&c.altToken, "alt-token", "", "the access token the merchant fetched from DOKU, tried in place of the received one")
+	fs.StringVar(&c.altToken, "alt-token", "", "the access token the merchant fetched from DOKU, tried in place of the received one (a throw-away value only: visible in ps; else --alt-token-file)")
+	fs.StringVar(&c.altTokenFile, "alt-token-file", "", "file holding the --alt-token")
 	fs.StringVar(&c.routePattern, "route-pattern", "", "the router's pattern for this route (e.g. /notify/{channel}), tried in place of the path")
 	pos, stop, code := parseWithArgs(fs, args)
 	if stop {
 		return code
 	}
 	ck, err := loadChecked(e, "diagnose", &c, pos)
+	if err == nil && c.altTokenFile != "" {
+		c.altToken, err = loadToken(&env{getenv: func(string) string { return "" }}, "alt-token", c.altToken, c.altTokenFile)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "doku-verify diagnose: %v\n", err)
 		return exitUsage
@@ -83,6 +83,8 @@ func runDiagnose(e *env, args []string) int {
 			}
 		}
 	}
+	d.StringToSign, d.SenderToSign = c.redact(ck, d.StringToSign), c.redact(ck, d.SenderToSign)
+	v.StringToSign = d.StringToSign
 	if c.jsonOut {
 		b, _ := json.Marshal(d)
 		fmt.Fprintln(e.stdout, string(b))

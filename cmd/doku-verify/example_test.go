@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// doku-verify verify on a captured SNAP notification (PROTOCOL.md's
+// doku-verify verify on a captured SNAP notification (docs/protocol.md's
 // vector), exit code 0 for valid.
 func Example_verify() {
 	capture := "POST /v1.0/debit/notify HTTP/1.1\r\n" +
@@ -25,6 +25,6 @@ func Example_verify() {
 	// valid
 	// scheme: snap
 	// timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)
-	// stringToSign: POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:2024-01-01T12:00:00+07:00
+	// stringToSign: POST:/v1.0/debit/notify:eyJh…oken:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:2024-01-01T12:00:00+07:00
 	// exit 0
 }

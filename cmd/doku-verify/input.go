@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 )
 
 // errNoSecret is returned when neither --secret-file nor DOKU_SECRET gives a
@@ -77,19 +78,42 @@ func (o *optionalFile) Set(v string) error {
 func newFlagSet(e *env, name, synopsis, example string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: doku-verify %s\n\n", synopsis)
+	full := func(w io.Writer) {
+		fmt.Fprintf(w, "usage: doku-verify %s\n\n", synopsis)
+		out := fs.Output()
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(out)
 		if example != "" {
-			fmt.Fprintf(e.stderr, "\nexample:\n%s\n", strings.TrimRight(example, "\n"))
+			fmt.Fprintf(w, "\nexample (from a clone; doku-verify examples DIR writes the files out):\n%s\n", strings.TrimRight(example, "\n"))
 		}
 	}
+	// A bad flag: flag has printed the error; point at the help.
+	fs.Usage = func() { fmt.Fprintf(e.stderr, "run doku-verify help %s for the flags and an example\n", name) }
+	helps.Store(fs, func() { full(e.stdout) })
 	return fs
 }
 
+// helps holds each flag set's full help printer, which writes to stdout:
+// asking for help is not an error.
+var helps sync.Map // *flag.FlagSet → func()
+
 // parseFlags parses args and reports the exit code to return when parsing
-// stopped the command (-h or a bad flag).
+// stopped the command: -h/--help prints the help to stdout and exits 0, a
+// bad flag exits 2.
 func parseFlags(fs *flag.FlagSet, args []string) (stop bool, code int) {
+	defer helps.Delete(fs)
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			if h, ok := helps.Load(fs); ok {
+				h.(func())()
+				return true, exitOK
+			}
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return true, exitOK

@@ -5,26 +5,32 @@
 // Usage:
 //
 //	doku-verify <command> [flags]
+//	doku-verify help [command]
+//	doku-verify version
 //
-// Commands register themselves in init functions (one file each); run
-// doku-verify without arguments for the list. Exit codes everywhere: 0 ok or
-// valid, 1 a check failed, 2 usage or I/O error. Secrets come from
-// --secret-file or the DOKU_SECRET environment variable, never from a flag
-// value that would land in shell history.
+// The commands are listed in one table (commandList); run doku-verify help
+// for it. Exit codes everywhere: 0 ok or valid, 1 a check failed, 2 usage,
+// I/O or network error; each command's -h says what its own codes mean.
+// Secrets come from --secret-file or the DOKU_SECRET environment variable,
+// never from a flag value that would land in shell history.
+//
+// The protocol each command checks is described in docs/protocol.md; the
+// files the -h examples name ship in the repository
+// (cmd/doku-verify/testdata, internal/testvectors), and doku-verify examples
+// DIR writes them out from an installed binary.
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 )
 
 // Exit codes shared by every command.
 const (
 	exitOK     = 0 // valid / ok
 	exitFailed = 1 // a check failed
-	exitUsage  = 2 // usage or I/O error
+	exitUsage  = 2 // usage, I/O or network error
 )
 
 // env is what a command sees of the world; tests substitute every part.
@@ -36,18 +42,34 @@ type env struct {
 }
 
 type command struct {
+	name    string
 	summary string
 	run     func(e *env, args []string) int
 }
 
-var commands = map[string]command{}
-
-// register adds a command; called from init functions.
-func register(name, summary string, run func(e *env, args []string) int) {
-	if _, dup := commands[name]; dup {
-		panic("doku-verify: command registered twice: " + name)
+// commandList is every command, in the order help lists them.
+func commandList() []command {
+	return []command{
+		{"verify", "check the signature of a captured request (raw HTTP or HAR)", runVerify},
+		{"diagnose", "explain why a captured request's signature does not match", runDiagnose},
+		{"sign", "compute a signature (snap, snap-rsa, nonsnap, token, kirim)", runSign},
+		{"validate", "check a captured request or a JSON body against its DOKU page's schema (every bad field, by JSON path)", runValidate},
+		{"send", "act as DOKU: sign and post a notification (optionally repeated or tampered) to a merchant URL", runSend},
+		{"conformance", "run the conformance suite against a running merchant endpoint (pass/fail table, JUnit XML)", runConformance},
+		{"simulate", "play DOKU on loopback: every API a merchant calls, with state, faults and notifications back", runSimulate},
+		{"demo", "sign the docs/protocol.md §3 sample SNAP request, verify it, and show a tampered copy fail", runDemo},
+		{"examples", "write the example captures and TEST-ONLY keys the -h examples use into a directory", runExamples},
+		{"version", "print the module version, VCS revision and Go version of this binary", runVersion},
 	}
-	commands[name] = command{summary: summary, run: run}
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commandList() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 func main() {
@@ -55,11 +77,30 @@ func main() {
 }
 
 func run(e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(e.stderr)
 		return exitUsage
 	}
-	c, ok := commands[args[0]]
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(e.stdout)
+		return exitOK
+	case "help":
+		if len(args) == 1 {
+			usage(e.stdout)
+			return exitOK
+		}
+		c, ok := findCommand(args[1])
+		if !ok {
+			fmt.Fprintf(e.stderr, "doku-verify help: unknown command %q\n", args[1])
+			usage(e.stderr)
+			return exitUsage
+		}
+		return c.run(e, []string{"-h"})
+	case "-version", "--version":
+		return runVersion(e, nil)
+	}
+	c, ok := findCommand(args[0])
 	if !ok {
 		fmt.Fprintf(e.stderr, "doku-verify: unknown command %q\n", args[0])
 		usage(e.stderr)
@@ -69,15 +110,11 @@ func run(e *env, args []string) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: doku-verify <command> [flags]   (doku-verify <command> -h for an example)")
+	fmt.Fprintln(w, "usage: doku-verify <command> [flags]   (doku-verify help <command> for its flags and an example)")
 	fmt.Fprintln(w, "\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	for _, c := range commandList() {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nexit codes: 0 ok/valid, 1 check failed, 2 usage or I/O error")
+	fmt.Fprintln(w, "\nexit codes: 0 ok/valid, 1 check failed, 2 usage, I/O or network error")
+	fmt.Fprintln(w, "the protocol: docs/protocol.md; the files the examples use: doku-verify examples DIR")
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,7 +63,15 @@ func cli(t *testing.T, env []string, stdin string, args ...string) cliResult {
 	return cliResult{o.String(), e.String(), code}
 }
 
-func shared(name string) string { return filepath.Join("..", "..", "..", "shared", "vectors", name) }
+// shared is the on-disk path of a known-answer file in internal/testvectors,
+// for flags that take a file name.
+func shared(name string) string {
+	p, err := testvectors.Path(name)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
@@ -149,12 +158,14 @@ func TestSignErrors(t *testing.T) {
 		{"missing secret", nil, []string{"sign", "snap", "--method", "POST", "--path", "/p", "--token", "t", "--timestamp", "ts"}, "missing secret"},
 		{"unreadable body", env, []string{"sign", "snap", "--method", "POST", "--path", "/p", "--token", "t", "--timestamp", "ts", "--body", "/nonexistent/body.json"}, "cannot read --body: /nonexistent/body.json: no such file"},
 		{"unreadable secret file", nil, []string{"sign", "kirim", "--secret-file", "/nonexistent/s", "--agent-key", "a", "--request-id", "r"}, "cannot read --secret-file"},
-		{"body not JSON", env, []string{"sign", "snap", "--method", "POST", "--path", "/p", "--token", "t", "--timestamp", "ts", "--body", badJSON}, "not valid JSON"},
-		{"EC key", nil, []string{"sign", "token", "--client-id", "c", "--timestamp", "ts", "--private-key", ecKey}, "not an RSA key"},
-		{"garbage key", nil, []string{"sign", "token", "--client-id", "c", "--timestamp", "ts", "--private-key", badJSON}, "unsupported key format"},
+		{"body not JSON", env, []string{"sign", "snap", "--method", "POST", "--path", "/p", "--token", "t", "--timestamp", "2024-01-01T12:00:00+07:00", "--body", badJSON}, "not valid JSON"},
+		{"EC key", nil, []string{"sign", "token", "--client-id", "c", "--timestamp", "2024-01-01T12:00:00+07:00", "--private-key", ecKey}, "not an RSA key"},
+		{"garbage key", nil, []string{"sign", "token", "--client-id", "c", "--timestamp", "2024-01-01T12:00:00+07:00", "--private-key", badJSON}, "unsupported key format"},
 		{"kirim short key", []string{"DOKU_SECRET=short"}, []string{"sign", "kirim", "--agent-key", "a", "--request-id", "r"}, "AES key must be 16, 24 or 32 bytes"},
 		{"unknown flag", env, []string{"sign", "snap", "--secret", "x"}, "flag provided but not defined: -secret"},
 		{"unknown command", env, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"malformed timestamp", env, []string{"sign", "snap", "--method", "POST", "--path", "/p", "--token", "t", "--timestamp", "2024-01-01T1:00:00+07:00"}, "not a timestamp the verifier accepts"},
+		{"zoneless timestamp", nil, []string{"sign", "token", "--client-id", "c", "--timestamp", "2024-01-01T12:00:00", "--private-key", shared(testvectors.PrivatePKCS8)}, "not a timestamp the verifier accepts"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -170,8 +181,8 @@ func TestSignErrors(t *testing.T) {
 func TestSignHelpShowsExample(t *testing.T) {
 	r := cli(t, nil, "", "sign", "nonsnap", "-h")
 	assert.Equal(t, 0, r.code)
-	assert.Contains(t, r.stderr, "example:")
-	assert.Contains(t, r.stderr, "HMACSHA256=f+crWjcZyu/J7O3alkiMmYbNZZIcWo+nJfbiYDNszlg=")
+	assert.Contains(t, r.stdout, "example")
+	assert.Contains(t, r.stdout, "HMACSHA256=f+crWjcZyu/J7O3alkiMmYbNZZIcWo+nJfbiYDNszlg=")
 }
 
 func TestDemo(t *testing.T) {

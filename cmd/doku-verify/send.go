@@ -5,16 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/dokukit/dokukit/conformance"
 )
-
-func init() {
-	register("send", "act as DOKU: sign and post a notification (optionally repeated or tampered) to a merchant URL", runSend)
-}
 
 const sendSynopsis = `send --url URL --channel CHANNEL [--doku-private-key FILE] [--body FILE] [--repeat N] [--tamper KIND]
                  [--secret-file FILE] [--client-id ID] [--agent-key K] [--token-url URL] [--token TOKEN] [--rsa]
@@ -27,39 +24,93 @@ signing the token request with --doku-private-key, unless --token is given.
 Exit 0 when every answer is what DOKU expects (the ack, or a rejection for a
 tampered notification), 1 otherwise, 2 on usage errors.`
 
-const sendExample = `  $ DOKU_SECRET=SK-merchant-secret doku-verify send --url http://127.0.0.1:8080/v1.0/debit/notify \
-      --channel snap-debit --doku-private-key doku_test_private.pem --repeat 2
+const sendExample = `  # a merchant on 127.0.0.1:8080: the README's quick start (go doc ./examples/quickstart)
+  $ DOKU_SECRET=SK-snap-secret-123 doku-verify send --url http://127.0.0.1:8080 --channel snap-debit \
+      --doku-private-key internal/testvectors/test_rsa_private_pkcs8.pem --repeat 2
   delivery 1: HTTP 200 {"responseCode":"2005600","responseMessage":"Request has been processed successfully"}
     ok: the ack DOKU expects: DOKU marks the notification delivered and stops retrying
   delivery 2: HTTP 200 {"responseCode":"2005600","responseMessage":"Request has been processed successfully"}
     ok: the ack DOKU expects: DOKU marks the notification delivered and stops retrying
-  $ DOKU_SECRET=SK-merchant-secret doku-verify send --url http://127.0.0.1:8080/payments/notifications \
-      --channel nonsnap --tamper body
-  delivery 1: HTTP 401 {"error":{"code":"invalid_signature",…}}
+  $ DOKU_SECRET=SK-snap-secret-123 doku-verify send --url http://127.0.0.1:8080 --channel snap-debit \
+      --doku-private-key internal/testvectors/test_rsa_private_pkcs8.pem --tamper body
+  delivery 1: HTTP 401 {"responseCode":"4015600","responseMessage":"Unauthorized. Invalid Signature"}
     ok: rejected as it should be: DOKU never sends this, and a 4xx makes a forger give up`
 
 // dokuFlags are the flags send and conformance share: where the merchant is
 // and what DOKU signs with.
 type dokuFlags struct {
-	url, channel, privateKey, secretFile, clientID, agentKey, tokenURL, token string
-	rsa                                                                       bool
+	url, channel, privateKey, secretFile, clientID, agentKey, tokenURL, token, tokenFile string
+	rsa                                                                                  bool
 }
 
 func (f *dokuFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.url, "url", "", "the merchant's endpoint for this channel, e.g. http://127.0.0.1:8080/v1.0/debit/notify")
+	fs.StringVar(&f.url, "url", "", "the merchant's endpoint for this channel, e.g. http://127.0.0.1:8080/v1.0/debit/notify; a bare host uses the channel's default path")
 	fs.StringVar(&f.channel, "channel", "", "snap-token, snap-debit, snap-va, nonsnap, kirim-unpaid or kirim-refund")
 	fs.StringVar(&f.privateKey, "doku-private-key", "", "test DOKU RSA private key (token requests; --rsa notifications); the merchant trusts its public half")
 	fs.StringVar(&f.secretFile, "secret-file", "", "file holding the shared secret / Kirim key (else env DOKU_SECRET)")
 	fs.StringVar(&f.clientID, "client-id", "", "X-CLIENT-KEY / X-PARTNER-ID / Client-Id the merchant expects (default DOKU-TEST-CLIENT)")
 	fs.StringVar(&f.agentKey, "agent-key", "", "Kirim DOKU agentKey (default A41418)")
 	fs.StringVar(&f.tokenURL, "token-url", "", "SNAP: the merchant's token endpoint, same host as --url (default path "+conformance.DefaultTokenPath+")")
-	fs.StringVar(&f.token, "token", "", "SNAP: send this bearer token instead of fetching one")
+	fs.StringVar(&f.token, "token", "", "SNAP: send this bearer token instead of fetching one (a throw-away value only: visible in ps; else --token-file or "+tokenEnv+")")
+	fs.StringVar(&f.tokenFile, "token-file", "", "SNAP: file holding the bearer token to send")
 	fs.BoolVar(&f.rsa, "rsa", false, "SNAP: sign notifications with --doku-private-key (SHA256withRSA) instead of the HMAC secret")
+}
+
+// target is the URL the notifications go to, for messages.
+func (f *dokuFlags) target(cfg conformance.Config, base string) string {
+	if cfg.Path != "" {
+		return base + cfg.Path
+	}
+	return base + conformance.DefaultPath(cfg.Channel)
+}
+
+// errUnreachable is a merchant that does not accept connections: one clear
+// line and exit 2, not a list of failed cases.
+var errUnreachable = errors.New("cannot connect to the merchant")
+
+// reachable dials base's host once, so a server that is not running is
+// reported as such before any case runs.
+func reachable(base string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return err
+	}
+	host := u.Host
+	if u.Port() == "" {
+		port := "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	c, err := net.DialTimeout("tcp", host, 5*time.Second)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Err != nil {
+			err = op.Err
+		}
+		return fmt.Errorf("%w at %s: %v (is the merchant server running?)", errUnreachable, host, err)
+	}
+	return c.Close()
+}
+
+// unauthorizedHint explains a valid notification refused as unauthorized:
+// almost always the client id or the secret differs from the merchant's.
+func unauthorizedHint(cfg conformance.Config) string {
+	id := cfg.ClientID
+	if id == "" {
+		id = conformance.DefaultClientID
+	}
+	return fmt.Sprintf("hint: the valid notification was refused as unauthorized: check that --client-id (%s) is the client id the merchant expects, and that DOKU_SECRET / --secret-file holds the merchant's secret for it", id)
 }
 
 // config turns the flags into a conformance.Config plus the base URL.
 func (f *dokuFlags) config(e *env) (conformance.Config, string, error) {
 	if err := requireFlags("url", f.url, "channel", f.channel); err != nil {
+		return conformance.Config{}, "", err
+	}
+	var err error
+	if f.token, err = loadToken(e, "token", f.token, f.tokenFile); err != nil {
 		return conformance.Config{}, "", err
 	}
 	ch := conformance.Channel(f.channel)
@@ -77,10 +128,9 @@ func (f *dokuFlags) config(e *env) (conformance.Config, string, error) {
 	if u.RawQuery != "" {
 		return conformance.Config{}, "", errors.New("--url must not carry a query string (DOKU calls the bare notification path)")
 	}
+	// A bare host means the channel's default path (where notify.NewMux
+	// mounts it).
 	cfg := conformance.Config{Channel: ch, Path: u.EscapedPath(), ClientID: f.clientID, AgentKey: f.agentKey, AccessToken: f.token, RSASignature: f.rsa}
-	if cfg.Path == "" {
-		cfg.Path = "/"
-	}
 	if f.tokenURL != "" {
 		t, err := url.Parse(f.tokenURL)
 		if err != nil {
@@ -150,6 +200,14 @@ func runSend(e *env, args []string) int {
 		return fail(err)
 	}
 	allOK := true
+	for _, dl := range ds {
+		allOK = allOK && dl.AsExpected
+	}
+	if !allOK {
+		if err := reachable(base); err != nil {
+			return fail(err) // not a list of failed deliveries
+		}
+	}
 	for i, dl := range ds {
 		if dl.Err != nil {
 			fmt.Fprintf(e.stdout, "delivery %d: no answer: %v\n", i+1, dl.Err)
@@ -158,9 +216,12 @@ func runSend(e *env, args []string) int {
 		}
 		mark := "ok"
 		if !dl.AsExpected {
-			mark, allOK = "NOT WHAT DOKU EXPECTS", false
+			mark = "NOT WHAT DOKU EXPECTS"
 		}
 		fmt.Fprintf(e.stdout, "  %s: %s\n", mark, dl.Verdict)
+	}
+	if !allOK && tamper == "" && len(ds) > 0 && (ds[0].Status == 401 || ds[0].Status == 403) {
+		fmt.Fprintln(e.stderr, unauthorizedHint(cfg))
 	}
 	if !allOK {
 		return exitFailed

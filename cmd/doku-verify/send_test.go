@@ -182,10 +182,26 @@ func TestConformanceEndToEnd(t *testing.T) {
 	require.Len(t, doc.Suites, 1)
 	assert.Greater(t, doc.Suites[0].Failures, 3)
 
-	// Nobody listening: every case fails with "no answer", exit 1.
+	// Nobody listening: one clear line and exit 2, not a list of failed cases.
 	r = cli(t, nsEnv, "", "conformance", "--url", "http://127.0.0.1:1/payments/notifications", "--channel", "nonsnap")
+	assert.Equal(t, 2, r.code)
+	assert.Equal(t, "doku-verify conformance: cannot connect to the merchant at 127.0.0.1:1: connect: connection refused (is the merchant server running?)\n", r.stderr)
+	assert.Empty(t, r.stdout)
+	r = cli(t, nsEnv, "", "send", "--url", "http://127.0.0.1:1/payments/notifications", "--channel", "nonsnap")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, "connection refused (is the merchant server running?)")
+	assert.Empty(t, r.stdout)
+
+	// The valid notification refused as unauthorized: one hint naming both
+	// likely causes.
+	r = cli(t, []string{"DOKU_SECRET=not-the-merchants-secret"}, "", "send", "--url", base+"/payments/notifications", "--channel", "nonsnap")
 	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stdout, "no answer")
+	assert.Contains(t, r.stderr, "hint: the valid notification was refused as unauthorized: check that --client-id (DOKU-TEST-CLIENT)")
+	assert.Contains(t, r.stderr, "DOKU_SECRET / --secret-file")
+	r = cli(t, nsEnv, "", "conformance", "--url", base+"/payments/notifications", "--channel", "nonsnap", "--client-id", "SOMEONE-ELSE")
+	assert.Equal(t, 1, r.code)
+	assert.Equal(t, 1, strings.Count(r.stderr, "hint:"), r.stderr)
+	assert.Contains(t, r.stderr, "--client-id (SOMEONE-ELSE)")
 
 	r = cli(t, nsEnv, "", "conformance", "--url", base+"/x", "--channel", "nonsnap", "--junit", "/nonexistent/dir/out.xml")
 	assert.Equal(t, 2, r.code)

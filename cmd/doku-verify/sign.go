@@ -3,15 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
 )
-
-func init() {
-	register("sign", "compute a signature (snap, snap-rsa, nonsnap, token, kirim)", runSign)
-}
 
 const signSynopsis = `sign <scheme> [flags]
 
@@ -26,11 +21,12 @@ The secret comes from --secret-file PATH (one trailing newline stripped) or
 DOKU_SECRET. The signature alone is printed, followed by a newline.`
 
 func runSign(e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		fmt.Fprintf(e.stderr, "usage: doku-verify %s\n", signSynopsis)
-		if len(args) == 0 {
-			return exitUsage
-		}
+		return exitUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprintf(e.stdout, "usage: doku-verify %s\n\nrun doku-verify sign SCHEME -h for its flags and an example\n", signSynopsis)
 		return exitOK
 	}
 	scheme, args := args[0], args[1:]
@@ -41,11 +37,11 @@ func runSign(e *env, args []string) int {
 		body                                           optionalFile
 	)
 	examples := map[string]string{
-		"snap":     "  DOKU_SECRET=SK-snap-secret-123 doku-verify sign snap --method GET \\\n    --path '/v1.0/example/status?referenceNo=INV-1' --token eyJhbGciOiJSUzI1NiJ9.test.token \\\n    --timestamp 2024-01-01T12:00:00+07:00\n  6iEhoTPvaJQRnU/+HlOG+Dpesa6XvIGGjMbgunMeTUPEd7CmLyIIrHRheyu+2VHjwJseUjWr7hqGhAMpRyP9sQ==",
-		"snap-rsa": "  doku-verify sign snap-rsa --method POST --path /v1.0/debit/notify \\\n    --timestamp 2024-01-01T12:00:00+07:00 --private-key doku_private.pem --body notify.json",
-		"nonsnap":  "  DOKU_SECRET=SK-hCJ42G28TA0MKG9LE2E doku-verify sign nonsnap --client-id MCH-0001-10791114622547 \\\n    --request-id cc682442-6c22-493e-8121-b9ef6b3fa728 --timestamp 2020-10-21T03:38:28Z \\\n    --target /orders/v1/status/INV-20210124-0001\n  HMACSHA256=f+crWjcZyu/J7O3alkiMmYbNZZIcWo+nJfbiYDNszlg=",
-		"token":    "  doku-verify sign token --client-id BRN-0001-1700000000000 \\\n    --timestamp 2024-01-01T12:00:00+07:00 --private-key private.pem",
-		"kirim":    "  DOKU_SECRET=0123456789abcdef doku-verify sign kirim --agent-key A41418 \\\n    --request-id fd53b1e3-9c35-4dfa-a95ca8dbc5695485\n  y455yxXA+JSOkaOU/95jlXX5G2bDd9O2KXEWmeZInqSORauRcc8VU5vEU9kwaoO6",
+		"snap":     "  $ DOKU_SECRET=SK-snap-secret-123 doku-verify sign snap --method GET \\\n    --path '/v1.0/example/status?referenceNo=INV-1' --token eyJhbGciOiJSUzI1NiJ9.test.token \\\n    --timestamp 2024-01-01T12:00:00+07:00\n  6iEhoTPvaJQRnU/+HlOG+Dpesa6XvIGGjMbgunMeTUPEd7CmLyIIrHRheyu+2VHjwJseUjWr7hqGhAMpRyP9sQ==",
+		"snap-rsa": "  $ doku-verify sign snap-rsa --method POST --path /v1.0/debit/notify --timestamp 2024-01-01T12:00:00+07:00 \\\n      --private-key internal/testvectors/test_rsa_private_pkcs8.pem --body internal/testvectors/debit_notify_body.json\n  DGqFOuq649WgD1b6rG5ZEF1Y2mQt47hAGIevTW6Irf3uvhe1qKc5cadFmo1PGUc4AaaTlhr+A3bx14me9RIrOOr9gBOwHphIbKpTjKA+DWSUkUucqlc+ANMk/1afuc0WERb7ISp7BuGd6Eey57k5ImI7TRjMdyO5yHAzuz6uKG1M0gcOcg7R314d6/EG3G4jvS5CEZBADynWyry3Ybq2cOIQq2/y0wY/LRbNgwqY+p4nKmtamao608B/SnzmV62/dcD8oaKxpQdifGYeoX8hQGO2OuCSp7Orj3oHuERikJyEPnrg70ZBl3YK8XfgbS7q/40limAAQdpkoiS7hrq/7g==",
+		"nonsnap":  "  $ DOKU_SECRET=SK-hCJ42G28TA0MKG9LE2E doku-verify sign nonsnap --client-id MCH-0001-10791114622547 \\\n    --request-id cc682442-6c22-493e-8121-b9ef6b3fa728 --timestamp 2020-10-21T03:38:28Z \\\n    --target /orders/v1/status/INV-20210124-0001\n  HMACSHA256=f+crWjcZyu/J7O3alkiMmYbNZZIcWo+nJfbiYDNszlg=",
+		"token":    "  $ doku-verify sign token --client-id BRN-0001-1700000000000 --timestamp 2024-01-01T12:00:00+07:00 \\\n      --private-key internal/testvectors/test_rsa_private_pkcs8.pem\n  Sfsdh0Q01QM5J0j/Z2iUXJAOlh+vWVOjM+J5XRPYoLljPjZARoDUceNCfmVIOOvSbLi0nXmhTtnjx+s6zaTVu6yy8ZhM3MsHxXbp/g3jdvPP0Q6HjeO1shLrnfK7Cljsfhksylg9P/IvWHJZT/VMMiQggyxv16Rn3eEESzVwnM8IoTnEJO0S3oQtMZDrgF0dWJ1r55ptfRpRdOXnRv9VxDkDrMZTGmmSz44Fy5nkzZG+QT8AjIYLQULjhlfbY5yF4pSXkkGK5+tISvHmZTQo2tKtg7fy61NhShhaa1xy4iCFBFL25o/P4sar6vDkjRjZytSRMmMXpT0tK1nWTRMpPQ==",
+		"kirim":    "  $ DOKU_SECRET=0123456789abcdef doku-verify sign kirim --agent-key A41418 \\\n    --request-id fd53b1e3-9c35-4dfa-a95ca8dbc5695485\n  y455yxXA+JSOkaOU/95jlXX5G2bDd9O2KXEWmeZInqSORauRcc8VU5vEU9kwaoO6",
 	}
 	ex, ok := examples[scheme]
 	if !ok {
@@ -64,7 +60,7 @@ func runSign(e *env, args []string) int {
 		fs.StringVar(&ts, "timestamp", "", "X-TIMESTAMP, as sent")
 		fs.Var(&body, "body", "body file (- for stdin); omit for no body")
 		if scheme == "snap" {
-			fs.StringVar(&token, "token", "", "B2B access token (with or without 'Bearer ')")
+			fs.StringVar(&token, "token", "", "B2B access token, with or without 'Bearer ' (a throw-away value only: visible in ps; else --token-file or "+tokenEnv+")")
 			fs.StringVar(&tokenFile, "token-file", "", "file holding the B2B access token")
 		} else {
 			fs.StringVar(&privFile, "private-key", "", "RSA private key (PEM PKCS#1/PKCS#8 or bare base64)")
@@ -107,18 +103,7 @@ func runSign(e *env, args []string) int {
 		err = requireFlags("private-key", privFile)
 	}
 	if err == nil && scheme == "snap" {
-		switch {
-		case token != "" && tokenFile != "":
-			err = errors.New("give --token or --token-file, not both")
-		case tokenFile != "":
-			var b []byte
-			if b, err = os.ReadFile(tokenFile); err != nil {
-				err = fmt.Errorf("cannot read --token-file: %w", unwrapPathErr(err))
-			} else {
-				token = strings.TrimRight(string(b), "\r\n")
-			}
-		}
-		if err == nil {
+		if token, err = loadToken(e, "token", token, tokenFile); err == nil {
 			err = requireFlags("token", token)
 		}
 	}
@@ -142,6 +127,14 @@ func runSign(e *env, args []string) int {
 		}
 	}
 
+	if ts != "" {
+		// The verifier refuses a malformed timestamp; signing one would only
+		// produce a signature no receiver accepts. Skew is not checked:
+		// signing old vectors must work.
+		if _, perr := verify.ParseTimestamp(ts); perr != nil {
+			return fail(fmt.Errorf("--timestamp %q is not a timestamp the verifier accepts (RFC 3339 with a zone, e.g. 2024-01-01T12:00:00+07:00 or 2020-10-21T03:38:28Z): %w", ts, perr))
+		}
+	}
 	var out string
 	switch scheme {
 	case "snap":

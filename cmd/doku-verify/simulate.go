@@ -15,10 +15,6 @@ import (
 	"github.com/dokukit/dokukit/notify"
 )
 
-func init() {
-	register("simulate", "play DOKU on loopback: every API a merchant calls, with state, faults and notifications back", runSimulate)
-}
-
 const simulateSynopsis = `simulate --addr 127.0.0.1:PORT --client-id ID --merchant-public-key FILE [--doku-private-key FILE]
                      [--token-ttl 900s] [--notify-url BASEURL] [--retry-scale F] [--auto-complete=true]
                      [--agent-key KEY]
@@ -32,17 +28,20 @@ every call.
 
 The first line on stdout is "simulate: listening on http://HOST:PORT" with
 the port actually bound (also for :0); logs go to stderr. It serves until
-SIGINT or SIGTERM, then exits 0. Exit 2: bad flags, no SNAP secret,
+SIGINT or SIGTERM (or for --for), then exits 0. Exit 2: bad flags, no SNAP secret,
 --notify-url without --doku-private-key. Exit 1: cannot listen.
 
 Controls on the same server: POST /_dokutest/faults, POST /_dokutest/complete,
 GET /_dokutest/requests (see docs/simulator.md).`
 
-const simulateExample = `  $ DOKU_SNAP_SECRET=SK-snap-test doku-verify simulate --addr 127.0.0.1:8089 \
-      --client-id BRN-0001-1700000000001 --merchant-public-key merchant_test_public.pem \
-      --doku-private-key doku_test_private.pem --notify-url http://127.0.0.1:8080 --retry-scale 0.001
-  simulate: listening on http://127.0.0.1:8089
-  $ curl -s -XPOST 127.0.0.1:8089/_dokutest/complete -d '{"reference":"INV-1","status":"00"}'`
+const simulateExample = `  # a simulated DOKU for a minute, notifying the README's quick-start merchant on 127.0.0.1:8080
+  # (then: POST /_dokutest/complete {"reference":"INV-1","status":"00"} completes a payment)
+  $ DOKU_SNAP_SECRET=SK-snap-secret-123 doku-verify simulate --addr 127.0.0.1:0 --client-id DOKU-TEST-CLIENT \
+      --merchant-public-key internal/testvectors/test_rsa_public_spki.pem \
+      --doku-private-key internal/testvectors/test_rsa_private_pkcs8.pem \
+      --notify-url http://127.0.0.1:8080 --retry-scale 0.001 --for 1s
+  simulate: listening on http://127.0.0.1:…
+  simulate: stopping`
 
 func runSimulate(e *env, args []string) int {
 	fs := newFlagSet(e, "simulate", simulateSynopsis, simulateExample)
@@ -53,6 +52,7 @@ func runSimulate(e *env, args []string) int {
 		ttl                                                       time.Duration
 		retryScale                                                float64
 		autoComplete                                              bool
+		serveFor                                                  time.Duration
 	)
 	fs.StringVar(&addr, "addr", "", "loopback address to listen on, e.g. 127.0.0.1:8089 (127.0.0.1:0 picks a free port)")
 	fs.StringVar(&clientID, "client-id", "", "the merchant's DOKU client id (X-CLIENT-KEY, X-PARTNER-ID, Client-Id)")
@@ -62,6 +62,7 @@ func runSimulate(e *env, args []string) int {
 	fs.StringVar(&notifyURL, "notify-url", "", "the merchant's base URL; completed payments are notified on notify.Mux's default paths under it")
 	fs.Float64Var(&retryScale, "retry-scale", 1, "multiplies DOKU's retry schedule (30 min, 6 h, 12 h); 0.001 makes 30 min 1.8 s")
 	fs.BoolVar(&autoComplete, "auto-complete", false, "complete every payment at once instead of waiting for POST /_dokutest/complete")
+	fs.DurationVar(&serveFor, "for", 0, "serve this long, then stop as on SIGTERM (default: until a signal)")
 	fs.StringVar(&agentKey, "agent-key", "", "Kirim DOKU agentKey on callbacks (default "+dokutest.DefaultAgentKey+")")
 	fs.StringVar(&paths.Token, "notify-token-path", notify.TokenPath, "the merchant's token endpoint under --notify-url")
 	fs.StringVar(&paths.SNAPDebit, "notify-debit-path", notify.DefaultSNAPDebitPath, "the merchant's SNAP debit notification path")
@@ -111,6 +112,15 @@ func runSimulate(e *env, args []string) int {
 			return usage(err)
 		}
 	}
+	// The signal handler is in place before the address is printed: a
+	// caller may send SIGTERM as soon as it has read the first line.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if serveFor > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, serveFor)
+		defer cancel()
+	}
 	srv, err := dokutest.NewServer(cfg)
 	switch {
 	case errors.Is(err, dokutest.ErrConfig):
@@ -119,15 +129,13 @@ func runSimulate(e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "doku-verify simulate: %v\n", err)
 		return exitFailed
 	}
-	fmt.Fprintf(e.stdout, "simulate: listening on %s\n", srv.URL)
 	if nonSNAP == nil {
 		fmt.Fprintln(e.stderr, "simulate: no non-SNAP secret (DOKU_NONSNAP_SECRET or --nonsnap-secret-file): the Cards and Akulaku routes refuse every call")
 	}
 	if kirim == nil {
 		fmt.Fprintln(e.stderr, "simulate: no Kirim DOKU key (DOKU_KIRIM_KEY or --kirim-key-file): the Kirim DOKU routes refuse every call")
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	fmt.Fprintf(e.stdout, "simulate: listening on %s\n", srv.URL)
 	<-ctx.Done()
 	fmt.Fprintln(e.stderr, "simulate: stopping")
 	if err := srv.Close(); err != nil {

@@ -120,7 +120,6 @@ func TestSimulateExitCodes(t *testing.T) {
 		{"not loopback", secret, append(append([]string{}, base...), "--addr", "0.0.0.0:0"), 2, "loopback"},
 		{"cannot listen", secret, append(append([]string{}, base...), "--addr", taken.Addr().String(), "--doku-private-key", privFile), 1, "listen"},
 		{"DOKU_SECRET accepted, bad Kirim key", []string{"DOKU_SECRET=SK-x", "DOKU_KIRIM_KEY=short"}, append(append([]string{}, base...), "--addr", "127.0.0.1:0"), 2, "KirimKey"},
-		{"-h", nil, []string{"simulate", "-h"}, 0, "example:"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -130,4 +129,8 @@ func TestSimulateExitCodes(t *testing.T) {
 			assert.Empty(t, r.stdout, "nothing on stdout unless listening")
 		})
 	}
+	r := cli(t, nil, "", "simulate", "-h")
+	assert.Equal(t, 0, r.code)
+	assert.Contains(t, r.stdout, "usage: doku-verify simulate --addr 127.0.0.1:PORT --client-id ID --merchant-public-key FILE")
+	assert.Contains(t, r.stdout, "--auto-complete")
 }

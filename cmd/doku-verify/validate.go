@@ -10,10 +10,6 @@ import (
 	"github.com/dokukit/dokukit/schemas"
 )
 
-func init() {
-	register("validate", "check a captured request or a JSON body against its seed API schema (every bad field, by JSON path)", runValidate)
-}
-
 const validateSynopsis = `validate [--route NAME] [--response] [--json] INPUT
        doku-verify validate --list
 
@@ -23,12 +19,12 @@ checked as the route's success response. Merchant-sent messages are checked
 strictly (unknown fields are errors), DOKU-sent ones leniently, as the
 schemas package decides. Exit 0 valid, 1 invalid, 2 usage or I/O error.`
 
-const validateExample = `  $ doku-verify validate --route cards.payment_page body.json
-  invalid: 2 fields
-  route: cards.payment_page (seed 001, POST /credit-card/v1/payment-page)
-    order.amount: is mandatory
-    customer.email: must be an e-mail address
-  $ doku-verify validate --list`
+const validateExample = `  $ doku-verify validate --route cards.payment_page schemas/testdata/slips/cards_auto_redirect_boolean.json
+  invalid: 1 field
+  route: cards.payment_page (Cards payment page, POST /credit-card/v1/payment-page)
+    order.auto_redirect: has the wrong JSON type, expected string
+  $ doku-verify validate cmd/doku-verify/testdata/snap_valid.http
+  valid`
 
 type validateResult struct {
 	Valid  bool         `json:"valid"`
@@ -55,7 +51,7 @@ func runValidate(e *env, args []string) int {
 	}
 	if *list {
 		for _, r := range schemas.Routes() {
-			fmt.Fprintf(e.stdout, "%-34s seed %s  %-4s %-58s %-8s svc %02d  %s\n", r.Name, r.Seed, r.Method, r.Path, r.Family, r.ServiceCode, r.Direction)
+			fmt.Fprintf(e.stdout, "%-34s %-24s %-4s %-58s %-8s svc %02d  %s\n", r.Name, r.Page, r.Method, r.Path, r.Family, r.ServiceCode, r.Direction)
 		}
 		return exitOK
 	}
@@ -103,7 +99,7 @@ func runValidate(e *env, args []string) int {
 		} else {
 			fmt.Fprintf(e.stdout, "invalid: %d field%s\n", len(res.Fields), plural(len(res.Fields)))
 		}
-		fmt.Fprintf(e.stdout, "route: %s (seed %s, %s %s)\n", r.Name, r.Seed, r.Method, r.Path)
+		fmt.Fprintf(e.stdout, "route: %s (%s, %s %s)\n", r.Name, r.Page, r.Method, r.Path)
 		for _, f := range res.Fields {
 			path := f.Path
 			if path == "" {

@@ -24,9 +24,9 @@ func TestValidateCLI(t *testing.T) {
 	good := sample(t, "samples/cards.payment_page.request.json")
 	r := cli(t, nil, good, "validate", "--route", "cards.payment_page", "-")
 	assert.Equal(t, 0, r.code, r.stderr)
-	assert.True(t, strings.HasPrefix(r.stdout, "valid\nroute: cards.payment_page (seed 001, POST /credit-card/v1/payment-page)"), r.stdout)
+	assert.True(t, strings.HasPrefix(r.stdout, "valid\nroute: cards.payment_page (Cards payment page, POST /credit-card/v1/payment-page)"), r.stdout)
 
-	// A seed slip: auto_redirect as a JSON boolean where the table says string.
+	// A DOKU page slip: auto_redirect as a JSON boolean where the table says string.
 	r = cli(t, nil, sample(t, "slips/cards_auto_redirect_boolean.json"), "validate", "--route", "cards.payment_page", "-")
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stdout, "invalid: 1 field\n")

@@ -16,10 +16,6 @@ import (
 	"github.com/dokukit/dokukit/verify"
 )
 
-func init() {
-	register("verify", "check the signature of a captured request (raw HTTP or HAR)", runVerify)
-}
-
 const verifySynopsis = `verify [--scheme auto|snap|snap-rsa|token|nonsnap|kirim] [--target PATH] [--public-key FILE]
                    [--secret-file FILE] [--max-skew 5m] [--now TIMESTAMP] [--json] CAPTURE
 
@@ -28,29 +24,23 @@ or Charles "copy raw request" records it, or a HAR file. The first line of
 output is "valid" or "invalid: <reason>"; exit 0 valid, 1 invalid, 2 usage or
 I/O error. The timestamp is checked only when --max-skew is given.`
 
-const verifyExample = `  $ cat notify.http
-  POST /v1.0/debit/notify HTTP/1.1
-  Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.test.token
-  X-TIMESTAMP: 2024-01-01T12:00:00+07:00
-  X-PARTNER-ID: DOKU
-  X-EXTERNAL-ID: 41807553358950093184162180797837
-  X-SIGNATURE: CtmbtoLOg00Gks/4O1t9hE563tTVWl8udVZOW1edErL6l5TYU3QfieMyQ3DYLu03fZ3sdfrbi5lfPfuLnkm3Nw==
-  Content-Type: application/json
-
-  {"originalPartnerReferenceNo":"INV-001","latestTransactionStatus":"00","amount":{"value":"5000.00","currency":"IDR"}}
-  $ DOKU_SECRET=SK-snap-secret-123 doku-verify verify --now 2024-01-01T12:01:00+07:00 --max-skew 5m notify.http
+const verifyExample = `  $ DOKU_SECRET=SK-snap-secret-123 doku-verify verify --now 2024-01-01T12:01:00+07:00 --max-skew 5m \
+      cmd/doku-verify/testdata/snap_valid.http
   valid
   scheme: snap
   timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)
-  stringToSign: POST:/v1.0/debit/notify:eyJhbGciOiJSUzI1NiJ9.test.token:dbbcf244…:2024-01-01T12:00:00+07:00`
+  stringToSign: POST:/v1.0/debit/notify:eyJh…oken:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:2024-01-01T12:00:00+07:00
+  $ doku-verify verify --public-key internal/testvectors/test_rsa_public_spki.pem cmd/doku-verify/testdata/token_valid.http
+  valid`
 
 // checkFlags are the flags verify and diagnose share.
 type checkFlags struct {
 	scheme, target, publicKey, secretFile, now string
 	maxSkew                                    time.Duration
 	jsonOut                                    bool
+	showSecrets                                bool
 	// diagnose only
-	altToken, routePattern string
+	altToken, altTokenFile, routePattern string
 }
 
 func (c *checkFlags) register(fs *flag.FlagSet) {
@@ -61,6 +51,16 @@ func (c *checkFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.maxSkew, "max-skew", 0, "reject timestamps further than this from --now (off when not given: captures are old)")
 	fs.StringVar(&c.now, "now", "", "the time to measure the timestamp's age against (ISO-8601; default: the clock)")
 	fs.BoolVar(&c.jsonOut, "json", false, "print one JSON object instead of text")
+	fs.BoolVar(&c.showSecrets, "show-secrets", false, "print bearer tokens whole in strings to sign (default: first and last 4 characters)")
+}
+
+// redact hides the capture's bearer token (and diagnose's --alt-token) in
+// what is printed, unless --show-secrets.
+func (c *checkFlags) redact(ck *checked, s string) string {
+	if c.showSecrets || ck == nil || ck.req == nil {
+		return s
+	}
+	return redactIn(s, bearer(ck.req.Header.Get("Authorization")), c.altToken)
 }
 
 // parseWithArgs parses flags placed before or after the positional
@@ -301,6 +301,7 @@ func runVerify(e *env, args []string) int {
 		return exitUsage
 	}
 	v := verifyCapture(ck, &c)
+	v.StringToSign = c.redact(ck, v.StringToSign)
 	if c.jsonOut {
 		b, _ := json.Marshal(v)
 		fmt.Fprintln(e.stdout, string(b))

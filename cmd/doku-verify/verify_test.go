@@ -22,7 +22,7 @@ import (
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite cmd/doku-verify/testdata captures")
 
-// Secrets of the golden captures: PROTOCOL.md's published test values.
+// Secrets of the golden captures: docs/protocol.md's published test values.
 var (
 	envSNAP    = []string{"DOKU_SECRET=SK-snap-secret-123"}
 	envNonSNAP = []string{"DOKU_SECRET=SK-hCJ42G28TA0MKG9LE2E"}
@@ -158,7 +158,8 @@ func TestVerifyGolden(t *testing.T) {
 		more      []string
 		stderrHas string
 	}{
-		{"snap_valid.http", envSNAP, nil, 0, "valid", []string{"scheme: snap", "timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)", "stringToSign: POST:/v1.0/debit/notify:" + gTok + ":dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:" + gTS}, ""},
+		{"snap_valid.http", envSNAP, nil, 0, "valid", []string{"scheme: snap", "timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)", "stringToSign: POST:/v1.0/debit/notify:eyJh…oken:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:" + gTS}, ""},
+		{"snap_valid.http", envSNAP, []string{"--show-secrets"}, 0, "valid", []string{"stringToSign: POST:/v1.0/debit/notify:" + gTok + ":dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:" + gTS}, ""},
 		{"snap_valid.har", envSNAP, nil, 0, "valid", []string{"scheme: snap"}, ""},
 		{"snap_unminified.http", envSNAP, nil, 1, "invalid: signature mismatch", []string{"scheme: snap"}, ""},
 		{"snap_tampered.http", envSNAP, nil, 1, "invalid: signature mismatch", nil, ""},
@@ -254,17 +255,6 @@ func TestVerifyUsageErrors(t *testing.T) {
 			r := cli(t, c.env, "", c.args...)
 			assert.Equal(t, 2, r.code, r.stdout)
 			assert.Contains(t, r.stderr, c.want)
-		})
-	}
-}
-
-func TestHelpShowsExampleEverywhere(t *testing.T) {
-	for _, cmd := range []string{"verify", "diagnose", "send", "conformance"} {
-		t.Run(cmd, func(t *testing.T) {
-			r := cli(t, nil, "", cmd, "-h")
-			assert.Equal(t, 0, r.code)
-			assert.Contains(t, r.stderr, "example:")
-			assert.Contains(t, r.stderr, "doku-verify "+cmd)
 		})
 	}
 }

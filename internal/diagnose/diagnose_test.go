@@ -8,13 +8,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -308,7 +308,7 @@ func TestKirimMistakes(t *testing.T) {
 }
 
 func testKey(t *testing.T) *rsa.PrivateKey {
-	b, err := os.ReadFile("../../../shared/vectors/test_rsa_private_pkcs8.pem")
+	b, err := testvectors.Read(testvectors.PrivatePKCS8)
 	require.NoError(t, err)
 	k, err := sign.ParsePrivateKey(b)
 	require.NoError(t, err)

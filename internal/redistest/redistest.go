@@ -10,7 +10,10 @@
 // Kill (SIGKILL, no shutdown save) and Restart (same port, same directory)
 // let a test crash Redis mid-run and check what survives; with AOF enabled
 // (the AOF option: appendonly yes, appendfsync always) every acknowledged
-// write survives a Kill.
+// write survives a Kill. Stop (SIGSTOP) and Cont (SIGCONT) stall it instead:
+// the port stays open and the kernel still accepts connections and buffers
+// what clients send, but nothing is answered until Cont — what a Redis
+// stuck in a long fork, swap or VM pause looks like to its clients.
 package redistest
 
 import (
@@ -150,6 +153,35 @@ func (s *Server) Kill() {
 	_ = s.cmd.Process.Signal(syscall.SIGKILL)
 	<-s.done
 	s.cmd = nil
+}
+
+// Stop sends SIGSTOP: the server stops answering but keeps its port and
+// its data, and clients' commands queue up in its socket buffers, to run
+// when Cont resumes it. The test's cleanup kills a stopped server as it
+// does a running one. Stop on a killed server does nothing.
+func (s *Server) Stop() {
+	s.tb.Helper()
+	s.signal(syscall.SIGSTOP)
+}
+
+// Cont sends SIGCONT, resuming a server paused by Stop; it runs whatever
+// commands clients sent meanwhile (those whose client gave up too: a
+// closed connection's buffered commands are still executed). Cont on a
+// running or killed server does nothing.
+func (s *Server) Cont() {
+	s.tb.Helper()
+	s.signal(syscall.SIGCONT)
+}
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		s.tb.Fatalf("redistest: %v: %v", sig, err)
+	}
 }
 
 // Restart starts the server again on the same port with the same directory

@@ -1,8 +1,11 @@
 package redistest
 
 import (
+	"bufio"
 	"context"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
@@ -70,4 +73,43 @@ func TestClusterOneNode(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "CROSSSLOT")
 	require.NoError(t, c.Do(ctx, "MSET", "{t}k1", "v", "{t}k2", "v").Err(), "same hash tag, same slot")
+}
+
+// A stopped server accepts connections but answers nothing; after Cont it
+// answers again, data intact, and runs a command sent during the stall.
+func TestStopContStallsAndResumes(t *testing.T) {
+	s := Start(t)
+	c := client(t, s)
+	ctx := context.Background()
+	require.NoError(t, c.Set(ctx, "k", "v", 0).Err())
+
+	s.Stop()
+	conn, err := net.DialTimeout("tcp", s.Addr(), time.Second)
+	require.NoError(t, err, "the kernel still accepts connections to a stopped server")
+	defer conn.Close()
+	_, err = conn.Write([]byte("SET during stall\r\n"))
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(200*time.Millisecond)))
+	_, err = conn.Read(make([]byte, 16))
+	var ne net.Error
+	require.ErrorAs(t, err, &ne)
+	assert.True(t, ne.Timeout(), "a stopped server does not answer: %v", err)
+
+	s.Cont()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(2*time.Second)))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "+OK\r\n", line, "the command sent during the stall ran on resume")
+	v, err := c.Get(ctx, "during").Result()
+	require.NoError(t, err)
+	assert.Equal(t, "stall", v)
+	v, err = c.Get(ctx, "k").Result()
+	require.NoError(t, err)
+	assert.Equal(t, "v", v)
+}
+
+// Cleanup kills a server left stopped (the test binary must not hang).
+func TestStopWithoutContIsCleanedUp(t *testing.T) {
+	s := Start(t)
+	s.Stop()
 }

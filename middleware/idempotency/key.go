@@ -15,7 +15,7 @@ const (
 	// match in that order).
 	SchemeAuto Scheme = iota
 	// SchemeSNAP keys on X-PARTNER-ID + X-EXTERNAL-ID (unique per partner
-	// per day, PROTOCOL §5).
+	// per day, docs/protocol.md §5).
 	SchemeSNAP
 	// SchemeNonSNAP keys on Client-Id + Request-Id (unique per
 	// notification, max 128 characters).

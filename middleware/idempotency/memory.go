@@ -3,31 +3,73 @@ package idempotency
 import (
 	"container/heap"
 	"context"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dokukit/dokukit/internal/promreg"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // DefaultMaxKeys bounds a Memory store unless MemoryMaxKeys says otherwise.
 // At 25 h retention it is about one notification per second, sustained.
 const DefaultMaxKeys = 100_000
 
+// DOKURetrySpan is how long after a first delivery DOKU may still send the
+// same notification again: its last retry comes 12 h after the first
+// delivery, and the signed timestamp may be verify.DefaultSkew off. A
+// record evicted younger than this may yet be asked for, and its retry
+// would run the side effect again.
+const DOKURetrySpan = 12*time.Hour + verify.DefaultSkew
+
+// evictWarnEvery spaces the Memory store's eviction warnings: a store that
+// evicts young records usually does so on every insert.
+const evictWarnEvery = time.Minute
+
 // Memory is an in-process Store: a map with per-key expiry, bounded in
 // size. It is safe for concurrent use. It protects one process only; a
 // merchant running several replicas needs a shared store (NewRedis), or a
 // duplicate delivered to two replicas at once runs twice.
 //
-// When the store is full of live keys Reserve returns ErrFull rather than
-// evicting one early: evicting a completed record would let a retry run the
-// side effect again. Expired keys are removed as time passes (a min-heap on
-// expiry), never by a background goroutine.
+// The bound (MemoryMaxKeys, default DefaultMaxKeys) counts leases and
+// records; memory is about the bound times the size of one entry (the key,
+// up to 2×MaxKeyPart, plus the stored response: roughly 1 KiB for a typical
+// DOKU acknowledgement). When the store is full, Reserve (and Complete of a
+// key whose lease had expired) makes room by evicting the record completed
+// longest ago; an in-flight reservation is never evicted, and only when
+// leases alone fill the store does Reserve refuse with ErrFull. So for one
+// instance the bound is a window: a repeat is recognised as long as fewer
+// than the bound's worth of newer notifications have completed since (and
+// its TTL has not run out). At a sustained r notifications per second the
+// window is bound/r seconds: the default 100 000 keys cover DOKU's retry
+// span (DOKURetrySpan) up to about 2.3 notifications per second. Evicting a
+// record younger than DOKURetrySpan means a late DOKU retry of it would run
+// the side effect again: it is counted (MemoryMetrics) and logged as a
+// warning (MemoryLogger), at most once a minute, saying to raise the bound
+// or use Redis.
+//
+// Expired keys are removed as time passes (a min-heap on expiry), never by
+// a background goroutine; eviction takes the head of a list of completed
+// records in completion order, so every operation is O(log n).
 type Memory struct {
 	mu   sync.Mutex
 	keys map[string]*entry
 	exp  expiryHeap
+	done doneList // completed records, oldest completion first
 	max  int
 	now  func() time.Time
 	seq  uint64
+
+	log       *slog.Logger
+	evictions prometheus.Counter
+	reg       prometheus.Registerer
+	// Evictions of records younger than DOKURetrySpan since the last
+	// warning, and when that warning was logged.
+	young    int
+	warnedAt time.Time
 }
 
 type entry struct {
@@ -37,7 +79,11 @@ type entry struct {
 	fp    Fingerprint
 	rec   *Record
 	until time.Time
-	idx   int
+	idx   int // in Memory.exp
+	// For completed records: when it completed, and its neighbours in
+	// Memory.done.
+	completed  time.Time
+	prev, next *entry
 }
 
 // MemoryOption configures NewMemory.
@@ -61,11 +107,38 @@ func MemoryClock(now func() time.Time) MemoryOption {
 	}
 }
 
+// MemoryMetrics registers the counter dokukit_idempotency_evictions_total
+// (completed records evicted to make room in a full store) on reg. Memory
+// stores sharing reg share the counter. nil means no metrics. NewMemory
+// panics if reg refuses the counter (a different collector under that
+// name), at setup time like middleware.Idempotency.
+func MemoryMetrics(reg prometheus.Registerer) MemoryOption {
+	return func(m *Memory) { m.reg = reg }
+}
+
+// MemoryLogger sets where the store warns that it evicted a record younger
+// than DOKURetrySpan (duplicate protection degraded). The warning carries
+// counts and durations only, never a key. nil (the default) means no
+// logging.
+func MemoryLogger(l *slog.Logger) MemoryOption {
+	return func(m *Memory) { m.log = l }
+}
+
 // NewMemory returns an empty in-memory store.
 func NewMemory(opts ...MemoryOption) *Memory {
 	m := &Memory{keys: make(map[string]*entry), max: DefaultMaxKeys, now: time.Now}
 	for _, o := range opts {
 		o(m)
+	}
+	if m.reg != nil {
+		c, err := promreg.Register(m.reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dokukit_idempotency_evictions_total",
+			Help: "Completed idempotency records evicted early to make room in a full memory store.",
+		}))
+		if err != nil {
+			panic(err)
+		}
+		m.evictions = c
 	}
 	return m
 }
@@ -96,7 +169,7 @@ func (m *Memory) Reserve(ctx context.Context, key string, fp Fingerprint, lease 
 		}
 		return Reservation{State: StateInFlight, Fingerprint: e.fp}, nil
 	}
-	if len(m.keys) >= m.max {
+	if !m.makeRoom(now) {
 		return Reservation{}, opErr("reserve", ErrFull)
 	}
 	m.seq++
@@ -117,7 +190,7 @@ func (m *Memory) Complete(ctx context.Context, key, token string, rec Record, tt
 	m.expire(now)
 	e, ok := m.keys[key]
 	if !ok {
-		if len(m.keys) >= m.max {
+		if !m.makeRoom(now) {
 			return opErr("complete", ErrFull)
 		}
 		e = &entry{key: key, until: now.Add(ttl)}
@@ -128,7 +201,9 @@ func (m *Memory) Complete(ctx context.Context, key, token string, rec Record, tt
 	}
 	e.state, e.token, e.fp, e.rec = StateCompleted, "", rec.Fingerprint, cloneRecord(&rec)
 	e.until = now.Add(ttl)
+	e.completed = now
 	heap.Fix(&m.exp, e.idx)
+	m.done.pushBack(e)
 	return nil
 }
 
@@ -172,8 +247,44 @@ func (m *Memory) Extend(ctx context.Context, key, token string, lease time.Durat
 func (m *Memory) expire(now time.Time) {
 	for len(m.exp) > 0 && !m.exp[0].until.After(now) {
 		e := heap.Pop(&m.exp).(*entry)
+		if e.state == StateCompleted {
+			m.done.remove(e)
+		}
 		delete(m.keys, e.key)
 	}
+}
+
+// makeRoom reports whether one more key fits, evicting the record
+// completed longest ago if the store is full. It reports false only when
+// in-flight reservations alone fill the store. The caller holds m.mu and
+// has called expire.
+func (m *Memory) makeRoom(now time.Time) bool {
+	if len(m.keys) < m.max {
+		return true
+	}
+	e := m.done.head
+	if e == nil {
+		return false
+	}
+	m.done.remove(e)
+	heap.Remove(&m.exp, e.idx)
+	delete(m.keys, e.key)
+	if m.evictions != nil {
+		m.evictions.Inc()
+	}
+	if age := now.Sub(e.completed); age < DOKURetrySpan {
+		m.young++
+		if m.log != nil && (m.warnedAt.IsZero() || now.Sub(m.warnedAt) >= evictWarnEvery) {
+			m.log.LogAttrs(context.Background(), slog.LevelWarn,
+				"dokukit: idempotency memory store full: evicted a record younger than DOKU's retry span, so a late DOKU retry of it would run again; raise MemoryMaxKeys or use the Redis store",
+				slog.Duration("record_age", age),
+				slog.Duration("retry_span", DOKURetrySpan),
+				slog.Int("young_evictions", m.young),
+				slog.Int("max_keys", m.max))
+			m.warnedAt, m.young = now, 0
+		}
+	}
+	return true
 }
 
 func cloneRecord(r *Record) *Record {
@@ -183,6 +294,35 @@ func cloneRecord(r *Record) *Record {
 		c.Body = append([]byte(nil), r.Body...)
 	}
 	return &c
+}
+
+// doneList is an intrusive doubly linked list of completed entries in the
+// order they completed (a record's completion time never changes, so
+// appending keeps it sorted): O(1) append, removal and oldest.
+type doneList struct{ head, tail *entry }
+
+func (l *doneList) pushBack(e *entry) {
+	e.prev, e.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = e
+	} else {
+		l.head = e
+	}
+	l.tail = e
+}
+
+func (l *doneList) remove(e *entry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		l.head = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		l.tail = e.prev
+	}
+	e.prev, e.next = nil, nil
 }
 
 type expiryHeap []*entry

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +62,25 @@ return 0`)
 // (prefix + "{" + key + "}") so a deployment that later adds more keys per
 // notification keeps them in one Cluster slot.
 //
+// Every call returns within RedisTimeout, whatever the client is waiting
+// for (a reply, a pool connection, a dial, go-redis's own retries), with a
+// StoreError matching ErrTimeout when it ran out. Set the client's
+// ContextTimeoutEnabled as well: without it go-redis keeps a connection
+// whose reply is late until its ReadTimeout (default 5 s), so a stall
+// exhausts the pool sooner (calls still return in time; they fail sooner).
+// A call that gives up leaves its command to go-redis, which ends it by its
+// own timeouts: at most one such command per pool connection.
+//
+// A lease can outlive its owner's wish to give it up: a Release that
+// failed (Redis stalled or unreachable), or a Reserve whose caller gave up
+// but that Redis ran anyway (a stalled Redis runs what queued up in its
+// socket when it resumes). The store retries releasing such leases in the
+// background, by their token, so the key frees as soon as Redis answers
+// again rather than when the lease runs out: first after 50 ms, backing off
+// to once a second, for up to 10 minutes, at most 10 000 pending (the
+// oldest dropped first: its lease expires on its own). The retry goroutine
+// exists only while releases are pending; Close stops it.
+//
 // Durability is Redis's: a record is as durable as the server's persistence
 // makes it. Run Redis with appendonly yes and appendfsync always (or
 // everysec, accepting up to a second of loss on a crash); without
@@ -71,6 +92,7 @@ type Redis struct {
 	c       redis.UniversalClient
 	prefix  string
 	timeout time.Duration
+	retry   releaseQueue
 }
 
 // RedisOption configures NewRedis.
@@ -80,9 +102,15 @@ type RedisOption func(*Redis)
 // e.g. to share one Redis between environments.
 func RedisKeyPrefix(p string) RedisOption { return func(r *Redis) { r.prefix = p } }
 
-// RedisTimeout bounds every store call (default 2 s), on top of the
-// client's own read and write timeouts, so a hung Redis turns into a store
-// error rather than a hung notification.
+// DefaultRedisTimeout bounds every Redis store call unless RedisTimeout
+// says otherwise.
+const DefaultRedisTimeout = 2 * time.Second
+
+// RedisTimeout bounds every store call, from its start to its return
+// (default DefaultRedisTimeout): waiting for a pool connection, dialing,
+// the round trip and go-redis's retries all count, so a hung Redis turns
+// into a store error (ErrTimeout) rather than a hung notification. A
+// caller's context deadline that comes sooner is kept.
 func RedisTimeout(d time.Duration) RedisOption {
 	return func(r *Redis) {
 		if d > 0 {
@@ -97,10 +125,11 @@ func NewRedis(client redis.UniversalClient, opts ...RedisOption) *Redis {
 	if client == nil {
 		panic("idempotency: NewRedis with nil client")
 	}
-	r := &Redis{c: client, prefix: DefaultKeyPrefix, timeout: 2 * time.Second}
+	r := &Redis{c: client, prefix: DefaultKeyPrefix, timeout: DefaultRedisTimeout}
 	for _, o := range opts {
 		o(r)
 	}
+	r.initRetry()
 	return r
 }
 
@@ -128,8 +157,65 @@ func (r *Redis) Key(key string) string {
 	return b.String()
 }
 
-func (r *Redis) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, r.timeout)
+// call runs f, one store operation's round trip, and returns within
+// r.timeout (or ctx's sooner deadline) even if f does not: go-redis bounds
+// a wait for a pool connection by the context, but without
+// ContextTimeoutEnabled a reply on a connection it holds only by the
+// client's ReadTimeout. If the caller gives up (abandoned), f finishes in
+// the background, and the caller must not read what f writes; what f sent
+// may still run when Redis answers again.
+func (r *Redis) call(ctx context.Context, f func(context.Context) error) (abandoned bool, err error) {
+	abandoned, err = r.bounded(ctx, f)
+	if !abandoned && (err == nil || definitive(err)) {
+		r.retry.answered()
+	}
+	return abandoned, err
+}
+
+// bounded is call without telling the retry queue that Redis answered:
+// the retry goroutine's own calls.
+func (r *Redis) bounded(ctx context.Context, f func(context.Context) error) (abandoned bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return false, timeoutErr(err) // sent nothing
+	}
+	// Cancelled when the caller returns: f, if still running, has run out
+	// of time by then anyway (or the caller's own context ended), and the
+	// cancellation stops go-redis's retries.
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f(ctx) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		select {
+		case err = <-done: // f finished just now: take its result
+		default:
+			return true, timeoutErr(ctx.Err())
+		}
+	}
+	if err != nil && !definitive(err) {
+		return false, timeoutErr(err)
+	}
+	return false, err
+}
+
+// timeoutErr marks a timeout (the context's, the socket's, the pool's) as
+// ErrTimeout, keeping the cause; other errors pass unchanged.
+func timeoutErr(err error) error {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, redis.ErrPoolTimeout) || (errors.As(err, &ne) && ne.Timeout()) {
+		return fmt.Errorf("%w: %w", ErrTimeout, err)
+	}
+	return err
+}
+
+// definitive reports whether err is Redis's answer (a reply, or the
+// client refusing because it is closed), rather than not knowing whether
+// the command ran.
+func definitive(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re) || errors.Is(err, redis.ErrClosed)
 }
 
 // A token is the fingerprint (64 hex) followed by 32 random hex digits, so
@@ -137,19 +223,32 @@ func (r *Redis) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
 // deliveries compare against, and Release needs nothing but the token.
 func leaseValue(token string) string { return "L" + token }
 
-// Reserve implements Store.
+// Reserve implements Store. If it fails without Redis having answered (a
+// timeout, a broken connection), the lease it asked for may still be taken
+// when Redis resumes; the store then releases it in the background.
 func (r *Redis) Reserve(ctx context.Context, key string, fp Fingerprint, lease time.Duration) (Reservation, error) {
 	if err := checkArgs(key, lease); err != nil {
 		return Reservation{}, opErr("reserve", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Reservation{}, opErr("reserve", timeoutErr(err)) // sent nothing, so nothing to release
 	}
 	var tok [16]byte
 	_, _ = rand.Read(tok[:]) // never fails (crypto/rand, Go ≥ 1.24)
 	token := fp.String() + hex.EncodeToString(tok[:])
 	mine := leaseValue(token)
-	ctx, cancel := r.ctx(ctx)
-	defer cancel()
-	v, err := reserveScript.Run(ctx, r.c, []string{r.Key(key)}, mine, ms(lease)).Text()
+	var v string
+	abandoned, err := r.call(ctx, func(ctx context.Context) error {
+		var err error
+		v, err = reserveScript.Run(ctx, r.c, []string{r.Key(key)}, mine, ms(lease)).Text()
+		return err
+	})
 	switch {
+	case abandoned || err != nil && !definitive(err):
+		// The script may yet run (or have run, its reply lost) and take a
+		// lease nobody will use: release it once Redis answers.
+		r.retry.add(key, token, true)
+		return Reservation{}, opErr("reserve", err)
 	case errors.Is(err, redis.Nil), err == nil && v == mine:
 		// Claimed; or go-redis retried after a lost reply and found our
 		// own lease.
@@ -171,9 +270,12 @@ func (r *Redis) Complete(ctx context.Context, key, token string, rec Record, ttl
 		return opErr("complete", err)
 	}
 	val := "C" + rec.Fingerprint.String() + string(j)
-	ctx, cancel := r.ctx(ctx)
-	defer cancel()
-	n, err := completeScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token), val, ms(ttl)).Int()
+	var n int
+	_, err = r.call(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = completeScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token), val, ms(ttl)).Int()
+		return err
+	})
 	if err != nil {
 		return opErr("complete", err)
 	}
@@ -188,9 +290,12 @@ func (r *Redis) Extend(ctx context.Context, key, token string, lease time.Durati
 	if err := checkArgs(key, lease); err != nil {
 		return opErr("extend", err)
 	}
-	ctx, cancel := r.ctx(ctx)
-	defer cancel()
-	n, err := extendScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token), ms(lease)).Int()
+	var n int
+	_, err := r.call(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = extendScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token), ms(lease)).Int()
+		return err
+	})
 	if err != nil {
 		return opErr("extend", err)
 	}
@@ -200,21 +305,33 @@ func (r *Redis) Extend(ctx context.Context, key, token string, lease time.Durati
 	return nil
 }
 
-// Release implements Store.
+// Release implements Store. A Release that fails without Redis having
+// answered is retried in the background until Redis answers (see Redis),
+// so the error it returns is for counting, not for retrying.
 func (r *Redis) Release(ctx context.Context, key, token string) error {
 	if key == "" {
 		return opErr("release", ErrInvalid)
 	}
-	ctx, cancel := r.ctx(ctx)
-	defer cancel()
-	n, err := releaseScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token)).Int()
+	var n int
+	_, err := r.call(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = r.release(ctx, key, token)
+		return err
+	})
 	if err != nil {
+		if !definitive(err) {
+			r.retry.add(key, token, false)
+		}
 		return opErr("release", err)
 	}
 	if n != 1 {
 		return opErr("release", ErrLeaseLost)
 	}
 	return nil
+}
+
+func (r *Redis) release(ctx context.Context, key, token string) (int, error) {
+	return releaseScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token)).Int()
 }
 
 func decode(v string) (Reservation, error) {

@@ -14,10 +14,17 @@
 // succeed only for the token's owner, so a caller whose lease expired (and
 // was taken over) cannot overwrite the new owner's record (ErrLeaseLost).
 //
-// Two implementations: NewMemory (one process, bounded, the default) and
-// NewRedis (many replicas sharing one Redis or Redis Cluster). The Store
-// interface is small so that another database can implement it; the contract
-// tests in this package's tests describe what such an implementation must do.
+// Two implementations: NewMemory (one process, bounded, the default; when
+// full it evicts the oldest completed records) and NewRedis (many replicas
+// sharing one Redis or Redis Cluster; every call bounded by RedisTimeout,
+// leases orphaned by a stall released once Redis answers again, Close to
+// stop that). The Store interface is small so that another database can
+// implement it; the contract tests in this package's tests describe what
+// such an implementation must do.
+//
+// A lease that nobody releases (a crashed owner) keeps its key "in flight"
+// until it expires; DefaultLease keeps that to 15 s, and lease renewal
+// (Extender) keeps a slow live handler from being overtaken.
 package idempotency
 
 import (
@@ -155,13 +162,27 @@ var (
 	ErrCorrupt = errors.New("idempotency: corrupt stored value")
 	// ErrInvalid: the caller passed an empty key or a non-positive duration.
 	ErrInvalid = errors.New("idempotency: invalid argument")
+	// ErrTimeout: a store call did not finish within its bound (the Redis
+	// store's RedisTimeout, or the caller's shorter deadline). The error
+	// also matches context.DeadlineExceeded, or the client's own timeout
+	// error it came from. Whether the operation took effect is unknown.
+	ErrTimeout = errors.New("idempotency: store call timed out")
 )
+
+// DefaultLease is the lease an in-flight reservation should get: long
+// enough that renewal (Extender, every third of the lease) keeps a live
+// handler's key through a slow Redis round trip or two, short enough that a
+// lease nobody owns any more — its owner crashed, or its Release was lost
+// and the Redis store's retry could not reach Redis either — frees the key
+// within 15 s, so DOKU's next retry is processed instead of answered 409
+// "in progress".
+const DefaultLease = 15 * time.Second
 
 // StoreError says which store operation failed. It wraps one of the
 // sentinel errors above or the backend's error (a Redis connection error,
 // a context deadline); match with errors.Is / errors.As.
 type StoreError struct {
-	Op  string // "reserve", "complete" or "release"
+	Op  string // "reserve", "complete", "release", "extend" or "close"
 	Err error
 }
 

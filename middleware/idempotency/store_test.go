@@ -28,26 +28,32 @@ func TestFingerprintBody(t *testing.T) {
 	assert.ErrorIs(t, f.UnmarshalText([]byte(strings.Repeat("g", 64))), ErrCorrupt)
 }
 
-func TestMemoryFullRefusesInsteadOfEvicting(t *testing.T) {
+// Leases alone filling the store is the one case Reserve refuses: evicting
+// a lease would let a duplicate run concurrently with its first delivery.
+func TestMemoryFullOfLeasesRefuses(t *testing.T) {
 	c := &fakeClock{t: time.Unix(0, 0)}
 	m := NewMemory(MemoryMaxKeys(2), MemoryClock(c.Now))
-	r1, err := m.Reserve(bg, "a", fpA, time.Second)
+	_, err := m.Reserve(bg, "a", fpA, time.Second)
 	require.NoError(t, err)
-	require.NoError(t, m.Complete(bg, "a", r1.Token, Record{Status: 200, Fingerprint: fpA}, time.Hour))
-	_, err = m.Reserve(bg, "b", fpA, time.Second)
+	_, err = m.Reserve(bg, "b", fpA, 3*time.Second)
 	require.NoError(t, err)
 	_, err = m.Reserve(bg, "c", fpA, time.Second)
 	assert.ErrorIs(t, err, ErrFull)
+	var se *StoreError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "reserve", se.Op)
+	assert.ErrorIs(t, m.Complete(bg, "gone", "t", Record{Status: 200, Fingerprint: fpA}, time.Hour), ErrFull,
+		"no completed record to evict for an expired owner's record either")
 	assert.Equal(t, 2, m.Len())
-	got, err := m.Reserve(bg, "a", fpA, time.Second)
-	require.NoError(t, err)
-	assert.Equal(t, StateCompleted, got.State, "the completed record was not evicted")
 
-	c.Add(2 * time.Second) // b's lease runs out, a's record does not
+	c.Add(2 * time.Second) // a's lease runs out, b's does not
 	assert.Equal(t, 1, m.Len())
 	r, err := m.Reserve(bg, "c", fpA, time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, StateReserved, r.State)
+	in, err := m.Reserve(bg, "b", fpB, time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, StateInFlight, in.State)
 }
 
 func TestMemoryCancelledContext(t *testing.T) {
