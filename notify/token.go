@@ -346,8 +346,11 @@ var (
 	// ErrTimestampSkew: X-TIMESTAMP is further from the clock than allowed,
 	// stale or in the future; the struct error's Reason says which (4017300).
 	ErrTimestampSkew = errors.New("notify: token request X-TIMESTAMP outside the allowed skew")
-	// ErrUnknownClient: no DOKU public key is configured for X-CLIENT-KEY
-	// (4017300).
+	// ErrUnknownClient: no DOKU public key is configured for X-CLIENT-KEY.
+	// On the wire it is answered exactly as ErrInvalidSignature (4017300
+	// "Unauthorized. Invalid Signature", the same bytes), so a caller
+	// cannot enumerate client keys; the log line and the metric outcome
+	// (unknown_client) keep the difference.
 	ErrUnknownClient = errors.New("notify: token request from an unknown client key")
 	// ErrInvalidSignature: X-SIGNATURE does not verify with any of the
 	// client's keys (4017300 "Unauthorized. Invalid Signature").
@@ -410,6 +413,10 @@ func snapCode(status, c int) respond.SNAPCode {
 	return respond.SNAPCode{HTTP: status, Service: tokenService, Case: c}
 }
 
+// msgUnauthorizedSignature answers both an unknown X-CLIENT-KEY and a bad
+// signature: one answer for both keeps client keys from being enumerated.
+const msgUnauthorizedSignature = "Unauthorized. Invalid Signature"
+
 // Metric outcomes of dokukit_token_requests_total.
 var tokenOutcomes = []string{
 	"issued", "method_not_allowed", "missing_header", "malformed_timestamp", "stale_timestamp",
@@ -462,6 +469,7 @@ type TokenRequest struct {
 // A TokenEndpoint is safe for concurrent use.
 type TokenEndpoint struct {
 	keys       map[string][]*rsa.PublicKey
+	decoy      *rsa.PublicKey // verified against for an unknown client, result discarded
 	fps        map[string][]string
 	issuer     *TokenIssuer
 	past, fut  time.Duration
@@ -488,6 +496,7 @@ func NewTokenEndpoint(cfg TokenEndpointConfig) (*TokenEndpoint, error) {
 		issuer: cfg.Issuer, past: cfg.MaxSkewPast, fut: cfg.MaxSkewFuture, now: cfg.Now,
 		maxBody: cfg.MaxBodyBytes, log: cfg.Logger,
 	}
+	decoyClient := ""
 	for client, keys := range cfg.DOKUPublicKeys {
 		if client == "" {
 			return nil, errors.New("notify: empty client key in DOKUPublicKeys")
@@ -505,6 +514,9 @@ func NewTokenEndpoint(cfg TokenEndpointConfig) (*TokenEndpoint, error) {
 			e.fps[client] = append(e.fps[client], fingerprint(k))
 		}
 		e.keys[client] = append([]*rsa.PublicKey(nil), keys...)
+		if e.decoy == nil || client < decoyClient {
+			e.decoy, decoyClient = keys[0], client
+		}
 	}
 	if e.past < 0 || e.fut < 0 || e.maxBody < 0 {
 		return nil, errors.New("notify: token endpoint skews and body limit must not be negative")
@@ -594,7 +606,11 @@ func (e *TokenEndpoint) Verify(r *http.Request) (TokenRequest, error) {
 	}
 	keys, ok := e.keys[clientKey]
 	if !ok {
-		return tr, reqErr("unknown_client", snapCode(401, 0), "Unauthorized. Unknown Client",
+		// Verify against a configured key anyway and discard the result, so
+		// an unknown client costs what a bad signature costs: the answer's
+		// timing does not tell the two apart either.
+		_ = sign.VerifyToken(e.decoy, clientKey, ts, sig)
+		return tr, reqErr("unknown_client", snapCode(401, 0), msgUnauthorizedSignature,
 			ErrUnknownClient, "no DOKU public key is configured for this X-CLIENT-KEY")
 	}
 	var verr error
@@ -605,7 +621,7 @@ func (e *TokenEndpoint) Verify(r *http.Request) (TokenRequest, error) {
 		}
 	}
 	if verr != nil {
-		re := reqErr("bad_signature", snapCode(401, 0), "Unauthorized. Invalid Signature", ErrInvalidSignature,
+		re := reqErr("bad_signature", snapCode(401, 0), msgUnauthorizedSignature, ErrInvalidSignature,
 			fmt.Sprintf("X-SIGNATURE is not SHA256withRSA over X-CLIENT-KEY|X-TIMESTAMP with any of the client's %d key(s)", len(keys)))
 		re.cause = verr
 		return tr, re
