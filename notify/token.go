@@ -66,11 +66,17 @@ var (
 	// ErrTokenExpired reports a token this issuer made that is past its exp.
 	// DOKU fetches a new token and retries.
 	ErrTokenExpired = errors.New("notify: token expired")
+	// ErrTokenWrongClient reports a valid token this issuer made for
+	// another client than the one ValidateFor expected (its sub is another
+	// X-CLIENT-KEY). It comes with ErrTokenInvalid: SNAP answers it with
+	// 401xx01 like any token that does not authorise the request.
+	ErrTokenWrongClient = errors.New("notify: token issued to another client")
 )
 
-// TokenError is the error of TokenIssuer.Validate. It unwraps to
-// ErrTokenInvalid or ErrTokenExpired and, where one applies, to the
-// golang-jwt sentinel (jwt.ErrTokenSignatureInvalid, …) that caused it —
+// TokenError is the error of TokenIssuer.Validate and ValidateFor. It
+// unwraps to ErrTokenInvalid or ErrTokenExpired and, where one applies, to
+// ErrTokenWrongClient or the golang-jwt sentinel
+// (jwt.ErrTokenSignatureInvalid, …) that caused it —
 // only the sentinel, never jwt's detailed error, so the message cannot
 // quote any part of the token.
 type TokenError struct {
@@ -78,10 +84,10 @@ type TokenError struct {
 	// "malformed", "unsupported algorithm", "bad signature", "wrong issuer",
 	// "wrong audience", "missing claim", "issued in the future",
 	// "not valid yet", "unverifiable", "expired",
-	// "invalid claims".
+	// "invalid claims", "wrong client".
 	Reason string
 	kind   error // ErrTokenInvalid or ErrTokenExpired
-	cause  error // a jwt sentinel, or nil
+	cause  error // a jwt sentinel, ErrTokenWrongClient, or nil
 }
 
 // Error says which check failed; it never quotes the token.
@@ -291,6 +297,22 @@ func (t *TokenIssuer) Validate(token string) (TokenClaims, error) {
 		IssuedAt:  c.IssuedAt.Time,
 		ExpiresAt: c.ExpiresAt.Time,
 	}, nil
+}
+
+// ValidateFor is Validate for a token that must have been issued to
+// clientID (its sub, the X-CLIENT-KEY of the token request): a valid token
+// issued to any other client is ErrTokenInvalid and ErrTokenWrongClient
+// (Reason "wrong client"), so one client's token cannot authorise
+// another's requests. Every failure of Validate is reported first.
+func (t *TokenIssuer) ValidateFor(token, clientID string) (TokenClaims, error) {
+	c, err := t.Validate(token)
+	if err != nil {
+		return TokenClaims{}, err
+	}
+	if c.ClientID != clientID {
+		return TokenClaims{}, &TokenError{Reason: "wrong client", kind: ErrTokenInvalid, cause: ErrTokenWrongClient}
+	}
+	return c, nil
 }
 
 var errUnknownKID = errors.New("token signed with a key this issuer does not know")
