@@ -67,7 +67,7 @@ type SNAPConfig struct {
 // Failures answer 401xx00 (signature), 401xx01 (token: not issued by Tokens,
 // expired, or issued to another client than X-PARTNER-ID), 400xx01/02
 // (headers, body), 409xx00 (same X-EXTERNAL-ID, other body), 500xx00 (fn
-// failed: DOKU retries).
+// failed: DOKU retries), 405xx00 with "Allow: POST" (any method but POST).
 func NewSNAPDebit(cfg SNAPConfig, fn Func[schemas.SNAPDebitNotify]) (http.Handler, error) {
 	svc := serviceOr(cfg.ServiceCode, ServiceDebitNotify)
 	ch := &channel[schemas.SNAPDebitNotify]{name: "snap-debit", fn: fn,
@@ -170,6 +170,12 @@ type NonSNAPConfig struct {
 // body, listing every bad field), 409 (same Request-Id, other body) or 500
 // (fn failed: DOKU retries). Checkout integrations should ignore
 // transaction.status FAILED in fn, as DOKU's docs say.
+//
+// The signature covers neither the method nor the query string: the
+// handler answers 405 (Allow: POST) to any method but POST, and removes
+// the query before verification (unless Target.Query is verify.QueryKeep,
+// which signs it), so nothing of it reaches fn or
+// middleware.Verified(ctx).
 func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.Handler, error) {
 	const name = "nonsnap"
 	if fn == nil {
@@ -227,8 +233,9 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 	return assemble(cfg.Common, name, v, middleware.IdempotencyKirim(), 0, ch)
 }
 
-// assemble stacks verification → duplicate guard → typed channel. The
-// guard runs after verification so forged requests never touch the store.
+// assemble stacks method check → verification → duplicate guard → typed
+// channel. The guard runs after verification so forged requests never
+// touch the store.
 func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware.IdempotencyOption, svc int, ch *channel[T]) (http.Handler, error) {
 	count, err := notificationCounter(c.Registerer)
 	if err != nil {
@@ -263,5 +270,5 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 		idemOpts = append(idemOpts, middleware.IdempotencyMetrics(c.Registerer))
 	}
 	guarded := middleware.Idempotency(store, idemOpts...)(ch)
-	return vm.Handler(guarded), nil
+	return newEntry(vm.Handler(guarded), v.Scheme(), svc, c.Target), nil
 }
