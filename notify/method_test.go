@@ -182,3 +182,10 @@ func TestUnsignedQueryDoesNotReachFunc(t *testing.T) {
 		"kirim-refund": DefaultKirimRefundPath,
 	}, s.targets)
 }
+
+func newTestServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

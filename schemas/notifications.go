@@ -107,7 +107,8 @@ type NonSNAPNotification struct {
 	Channel  IDOnly `json:"channel"`
 	Order    struct {
 		InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
-		Amount        FlexString `json:"amount,omitempty" validate:"omitempty,flexnum"`
+		// Amount is a number or numeric string, never negative.
+		Amount FlexString `json:"amount,omitempty" validate:"omitempty,flexnum"`
 	} `json:"order"`
 	Transaction struct {
 		// Status is SUCCESS or FAILED (Checkout integrations must ignore

@@ -17,7 +17,9 @@ type Money struct {
 
 // LenientMoney is SNAP money as DOKU sends it: the docs show the value as
 // "10000.00", 1095086.98, 10000 and 0, so a number or a numeric string is
-// accepted and kept as its literal text (no float rounding).
+// accepted and kept as its literal text (no float rounding). The value is
+// never negative: no DOKU page defines a negative amount, and "-10000.00"
+// is rejected (rule flexnum), not acknowledged.
 type LenientMoney struct {
 	Value    FlexString `json:"value" validate:"required,flexnum"`
 	Currency FlexString `json:"currency" validate:"omitempty,alpha,len=3"`

@@ -16,8 +16,12 @@ import (
 
 var (
 	snapAmountRE = regexp.MustCompile(`^\d+\.\d{2}$`)
-	flexNumRE    = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
-	snapCodeRE   = regexp.MustCompile(`^\d{7}$`)
+	// flexNumRE is the number rule for what DOKU sends: digits with an
+	// optional decimal part, never a sign. No DOKU page defines a negative
+	// paid, refunded or balance amount, so "-10000.00" is rejected rather
+	// than acknowledged (schemas/testdata/README.md records the decision).
+	flexNumRE  = regexp.MustCompile(`^\d+(\.\d+)?$`)
+	snapCodeRE = regexp.MustCompile(`^\d{7}$`)
 )
 
 // ValidSNAPAmount reports whether s is a SNAP money value as the merchant
@@ -156,7 +160,7 @@ func ruleMessage(rule, param string) string {
 	case "dokutime":
 		return "must be a timestamp"
 	case "flexnum":
-		return "must be a number"
+		return "must be a non-negative number"
 	case "snapcode":
 		return "must be a seven-digit SNAP response code"
 	case "numeric":
