@@ -22,6 +22,7 @@ import (
 
 	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
+	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -379,7 +380,9 @@ var (
 	ErrInvalidSignature = errors.New("notify: token request signature is invalid")
 	// ErrBodyTooLarge: the body is over MaxBodyBytes (413).
 	ErrBodyTooLarge = errors.New("notify: token request body too large")
-	// ErrBodyMalformed: the body is not a JSON object (4007300).
+	// ErrBodyMalformed: the body is not a JSON object (4007300), or has a
+	// key twice (4007301 Invalid Field Format {key}; the error also
+	// matches schemas.ErrDuplicateKey).
 	ErrBodyMalformed = errors.New("notify: token request body is not a JSON object")
 	// ErrMissingGrantType: the body has no grantType (4007302).
 	ErrMissingGrantType = errors.New("notify: token request grantType missing")
@@ -408,7 +411,7 @@ type TokenRequestError struct {
 
 	code  respond.SNAPCode
 	err   error // the sentinel
-	cause error // the sign error behind ErrInvalidSignature, or nil
+	cause error // the sign error behind ErrInvalidSignature, schemas.ErrDuplicateKey, or nil
 }
 
 // Error is the sentinel's text and the reason; it never quotes the
@@ -418,7 +421,8 @@ func (e *TokenRequestError) Error() string {
 }
 
 // Unwrap returns the sentinel and, for a bad signature, the sign package's
-// error (sign.ErrSignatureMismatch or sign.ErrBadSignatureEncoding).
+// error (sign.ErrSignatureMismatch or sign.ErrBadSignatureEncoding), for a
+// duplicate key schemas.ErrDuplicateKey.
 func (e *TokenRequestError) Unwrap() []error {
 	if e.cause == nil {
 		return []error{e.err}
@@ -682,6 +686,16 @@ func (e *TokenEndpoint) checkBody(r *http.Request) error {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return missing()
+	}
+	// One reading of the body, as the notifications get: a key twice
+	// (encoding/json would keep the last grantType) is refused, naming it.
+	var dup *schemas.ValidationError
+	if err := schemas.CheckKeys(body); errors.As(err, &dup) && errors.Is(err, schemas.ErrDuplicateKey) {
+		key := dup.Fields[0].Path
+		re := reqErr("malformed_body", snapCode(400, 1), "Invalid Field Format {"+key+"}", ErrBodyMalformed,
+			"the body has the key "+strconv.Quote(key)+" more than once")
+		re.cause = schemas.ErrDuplicateKey
+		return re
 	}
 	// Field names are matched exactly: encoding/json's case-insensitive
 	// match would take "GRANTTYPE" for grantType, which SNAP does not.

@@ -93,10 +93,15 @@ func (o FlexObject) MarshalJSON() ([]byte, error) {
 func (o FlexObject) Empty() bool { return len(o.Raw) == 0 }
 
 // Decode unmarshals the raw member into v (a pointer); an empty object
-// leaves v unchanged.
+// leaves v unchanged. It reads as Decode does: a duplicate key, or a key
+// that differs from one of v's JSON names only by case, is a
+// *ValidationError (ErrDuplicateKey, ErrKeyCase) and v is left unchanged.
 func (o FlexObject) Decode(v any) error {
 	if o.Empty() {
 		return nil
+	}
+	if verr, _ := checkKeys(o.Raw, reflect.TypeOf(v)); verr != nil {
+		return verr
 	}
 	return json.Unmarshal(o.Raw, v)
 }
@@ -114,6 +119,9 @@ func (o FlexObject) Get(key string) string {
 // OneOrMany is a list DOKU sometimes sends as a single object (the DOKU Wallet SNAP page's
 // transaction history detailData) and sometimes as an array.
 type OneOrMany[T any] []T
+
+// oneOrMany tells the key check (strict.go) to read one T or a list of T.
+func (OneOrMany[T]) oneOrMany() {}
 
 // UnmarshalJSON accepts an array, a single value or null.
 func (l *OneOrMany[T]) UnmarshalJSON(b []byte) error {
