@@ -13,7 +13,7 @@ import (
 //
 //   - DOKU delivers notifications by POST only, so any other method is
 //     answered 405 with "Allow: POST", in the scheme's shape, and nothing
-//     else runs. The non-SNAP and Kirim signatures do not cover the method:
+//     else runs (the body is not read; with one, the connection closes). The non-SNAP and Kirim signatures do not cover the method:
 //     without this, a captured notification re-sent as PUT or GET verified.
 //   - When the scheme's signature does not cover the query string (Kirim
 //     always; non-SNAP unless Target.Query is verify.QueryKeep), the query
@@ -41,6 +41,11 @@ func newEntry(next http.Handler, scheme verify.Scheme, service int, target verif
 func (e *entry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
+		if r.ContentLength != 0 {
+			// The body is never read: close rather than let net/http drain
+			// whatever the sender still has to send.
+			w.Header().Set("Connection", "close")
+		}
 		e.notAllowed(w)
 		return
 	}
