@@ -78,14 +78,14 @@ func (s *Server) issue(kind, owner, accountID string, ttl time.Duration, now tim
 }
 
 // checkB2B is the SNAP verifier's token check: a live B2B token this
-// simulator issued.
-func (s *Server) checkB2B(_ context.Context, tok string) error {
+// simulator issued to the partner that signed the call.
+func (s *Server) checkB2B(_ context.Context, tok, partnerID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if t := s.st.tokens[tok]; t != nil && t.Kind == TokenB2B && t.live(s.cfg.Now()) {
+	if t := s.st.tokens[tok]; t != nil && t.Kind == TokenB2B && t.ClientID == partnerID && t.live(s.cfg.Now()) {
 		return nil
 	}
-	return errors.New("not a live B2B token")
+	return errors.New("not a live B2B token of this partner")
 }
 
 // touchB2B extends a token by the TTL: it stays valid "as long as there is

@@ -3,7 +3,6 @@ package middleware
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/middleware/idempotency"
+	"github.com/dokukit/dokukit/schemas"
 )
 
 // Defaults of the idempotency middleware.
@@ -184,8 +184,9 @@ func IdempotencyKeyPrefix(prefix string) IdempotencyOption {
 
 // IdempotencyBusinessKeyJSON is IdempotencyBusinessKey reading a string or
 // number at a dotted path in the JSON body, e.g. "partnerReferenceNo" or
-// "order.invoice_number". A body that is not JSON or lacks the path has no
-// business key.
+// "order.invoice_number". A body that is not JSON, lacks the path, or has
+// a duplicate key anywhere has no business key; keys are matched exactly,
+// as schemas.Decode matches them (schemas.ValueAt).
 func IdempotencyBusinessKeyJSON(path string) IdempotencyOption {
 	if path == "" {
 		return func(*idemConfig) error { return errors.New("middleware: empty business key path") }
@@ -204,27 +205,14 @@ func IdempotencyMetrics(reg prometheus.Registerer) IdempotencyOption {
 	return func(c *idemConfig) error { c.reg = reg; return nil }
 }
 
+// idemJSONPath reads the business key the way the typed decode
+// (schemas.Decode) reads the notification: keys matched exactly, and no key
+// at all from a body with a duplicate key (encoding/json would keep the
+// last duplicate, so the guard and the handler could each see another
+// reference). The channel rejects such a body itself.
 func idemJSONPath(body []byte, parts []string) string {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
-		return ""
-	}
-	for _, p := range parts {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return ""
-		}
-		v = m[p]
-	}
-	switch t := v.(type) {
-	case string:
-		return t
-	case json.Number:
-		return t.String()
-	}
-	return ""
+	v, _ := schemas.ValueAt(body, parts...)
+	return v
 }
 
 // Metric outcomes (the only label values).

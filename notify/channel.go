@@ -22,6 +22,11 @@ import (
 // Func is the merchant's code for one kind of notification. It gets the
 // decoded, validated notification; the verified sender (partner or client
 // id, external or request id, matched key) is middleware.Verified(ctx).
+// Func gets no request: everything it sees was covered by the signature or
+// comes from the kit. The non-SNAP and Kirim signatures do not cover the
+// query string, so those channels drop it before verification and
+// Verified(ctx).Target is the path alone (non-SNAP with
+// verify.QueryKeep signs the query and keeps it).
 //
 // Return nil once the notification is durably handled: DOKU gets its ack
 // and a retry of the same notification is answered with the same ack

@@ -38,7 +38,21 @@ type SNAPConfig struct {
 	// and that have not expired are accepted (401xx01 otherwise).
 	// Required with Secrets; optional with PublicKeys (DOKU's RSA sample
 	// sends no token).
+	//
+	// A token is bound to the client it was issued to: it is accepted only
+	// on a notification whose X-PARTNER-ID is the token's sub, the
+	// X-CLIENT-KEY of the token request (else 401xx01, as for a token this
+	// issuer did not make), so a token issued to one client never
+	// authorises another client's notifications. See TokenClients for a
+	// DOKU setup whose two headers carry different ids.
 	Tokens *TokenIssuer
+	// TokenClients maps an X-PARTNER-ID to the X-CLIENT-KEY whose tokens
+	// it presents, for a DOKU setup where the two differ (the DOKU pages
+	// never state they are equal). A partner id in the map accepts only
+	// tokens issued to its client key; a partner id not in it, only tokens
+	// issued to itself. Nil (the default) binds every token to the partner
+	// id itself. The map is copied by the constructor.
+	TokenClients map[string]string
 	// ServiceCode overrides the channel's SNAP service code (56 debit
 	// notify, 25 VA notify), used in every responseCode it answers.
 	ServiceCode int
@@ -50,9 +64,10 @@ type SNAPConfig struct {
 // (X-PARTNER-ID + X-EXTERNAL-ID), decodes the body into
 // schemas.SNAPDebitNotify, runs fn once, and answers
 // {"responseCode":"2005600","responseMessage":"Request has been processed successfully"}.
-// Failures answer 401xx00 (signature), 401xx01 (token), 400xx01/02
+// Failures answer 401xx00 (signature), 401xx01 (token: not issued by Tokens,
+// expired, or issued to another client than X-PARTNER-ID), 400xx01/02
 // (headers, body), 409xx00 (same X-EXTERNAL-ID, other body), 500xx00 (fn
-// failed: DOKU retries).
+// failed: DOKU retries), 405xx00 with "Allow: POST" (any method but POST).
 func NewSNAPDebit(cfg SNAPConfig, fn Func[schemas.SNAPDebitNotify]) (http.Handler, error) {
 	svc := serviceOr(cfg.ServiceCode, ServiceDebitNotify)
 	ch := &channel[schemas.SNAPDebitNotify]{name: "snap-debit", fn: fn,
@@ -106,11 +121,11 @@ func snapChannel[T any](cfg SNAPConfig, svc int, ch *channel[T], name string, ni
 		if cfg.Tokens == nil {
 			return nil, fmt.Errorf("%w: %s: HMAC notifications need Tokens, the issuer of the bearer tokens DOKU must present", ErrConfig, name)
 		}
-		v, err = verify.NewSNAP(verify.SNAPConfig{Secrets: cfg.Secrets, Tokens: tokenCheck(cfg.Tokens), Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
+		v, err = verify.NewSNAP(verify.SNAPConfig{Secrets: cfg.Secrets, Tokens: tokenCheck(cfg.Tokens, cfg.TokenClients), Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
 	case cfg.PublicKeys != nil:
 		var tc verify.TokenValidator
 		if cfg.Tokens != nil {
-			tc = tokenCheck(cfg.Tokens)
+			tc = tokenCheck(cfg.Tokens, cfg.TokenClients)
 		}
 		v, err = verify.NewSNAPRSA(verify.SNAPRSAConfig{PublicKeys: cfg.PublicKeys, Tokens: tc, Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
 	default:
@@ -122,9 +137,20 @@ func snapChannel[T any](cfg SNAPConfig, svc int, ch *channel[T], name string, ni
 	return assemble(cfg.Common, name, v, middleware.IdempotencySNAP(svc), svc, ch)
 }
 
-func tokenCheck(t *TokenIssuer) verify.TokenValidator {
-	return func(_ context.Context, token string) error {
-		_, err := t.Validate(token)
+// tokenCheck accepts a token t issued to the client the notification's
+// signed X-PARTNER-ID stands for: the partner id itself, or its entry in
+// clients.
+func tokenCheck(t *TokenIssuer, clients map[string]string) verify.TokenValidator {
+	bound := make(map[string]string, len(clients))
+	for partner, client := range clients {
+		bound[partner] = client
+	}
+	return func(_ context.Context, token, partnerID string) error {
+		client := partnerID
+		if c, ok := bound[partnerID]; ok {
+			client = c
+		}
+		_, err := t.ValidateFor(token, client)
 		return err
 	}
 }
@@ -144,6 +170,12 @@ type NonSNAPConfig struct {
 // body, listing every bad field), 409 (same Request-Id, other body) or 500
 // (fn failed: DOKU retries). Checkout integrations should ignore
 // transaction.status FAILED in fn, as DOKU's docs say.
+//
+// The signature covers neither the method nor the query string: the
+// handler answers 405 (Allow: POST) to any method but POST, and removes
+// the query before verification (unless Target.Query is verify.QueryKeep,
+// which signs it), so nothing of it reaches fn or
+// middleware.Verified(ctx).
 func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.Handler, error) {
 	const name = "nonsnap"
 	if fn == nil {
@@ -238,8 +270,9 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 	return assemble(cfg.Common, name, v, middleware.IdempotencyKirim(), 0, ch)
 }
 
-// assemble stacks verification → duplicate guard → typed channel. The
-// guard runs after verification so forged requests never touch the store.
+// assemble stacks method check → verification → duplicate guard → typed
+// channel. The guard runs after verification so forged requests never
+// touch the store.
 func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware.IdempotencyOption, svc int, ch *channel[T]) (http.Handler, error) {
 	count, err := notificationCounter(c.Registerer)
 	if err != nil {
@@ -276,5 +309,5 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 		idemOpts = append(idemOpts, middleware.IdempotencyMetrics(c.Registerer))
 	}
 	guarded := middleware.Idempotency(store, idemOpts...)(ch)
-	return vm.Handler(guarded), nil
+	return newEntry(vm.Handler(guarded), v.Scheme(), svc, c.Target), nil
 }

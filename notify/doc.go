@@ -16,11 +16,19 @@
 //     before a SNAP notification. It checks DOKU's RSA signature over
 //     X-CLIENT-KEY|X-TIMESTAMP and answers with a short-lived RS256 JWT
 //     made by a TokenIssuer; the SNAP channels accept only bearer tokens
-//     TokenIssuer.Validate accepts: issued by this merchant, for this
-//     audience, and not expired.
+//     TokenIssuer.ValidateFor accepts: issued by this merchant, for this
+//     audience, to the client that signed the notification, and not
+//     expired.
 //
 // NewMux mounts all of them on their paths from one MuxConfig (keys,
 // registerer, store, logger).
+//
+// Every channel and the token endpoint answer POST only: any other method
+// gets 405 with "Allow: POST" in the channel's shape, before anything is
+// read or verified. The non-SNAP and Kirim signatures do not cover the
+// query string (SNAP's does): those channels remove it before verifying,
+// so nothing unverified reaches Func, its context or
+// middleware.Verified(ctx).
 //
 // Each channel verifies the signature, drops duplicates (a DOKU retry of a
 // notification already acknowledged gets the same answer without the

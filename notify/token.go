@@ -22,6 +22,7 @@ import (
 
 	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
+	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -66,11 +67,17 @@ var (
 	// ErrTokenExpired reports a token this issuer made that is past its exp.
 	// DOKU fetches a new token and retries.
 	ErrTokenExpired = errors.New("notify: token expired")
+	// ErrTokenWrongClient reports a valid token this issuer made for
+	// another client than the one ValidateFor expected (its sub is another
+	// X-CLIENT-KEY). It comes with ErrTokenInvalid: SNAP answers it with
+	// 401xx01 like any token that does not authorise the request.
+	ErrTokenWrongClient = errors.New("notify: token issued to another client")
 )
 
-// TokenError is the error of TokenIssuer.Validate. It unwraps to
-// ErrTokenInvalid or ErrTokenExpired and, where one applies, to the
-// golang-jwt sentinel (jwt.ErrTokenSignatureInvalid, …) that caused it —
+// TokenError is the error of TokenIssuer.Validate and ValidateFor. It
+// unwraps to ErrTokenInvalid or ErrTokenExpired and, where one applies, to
+// ErrTokenWrongClient or the golang-jwt sentinel
+// (jwt.ErrTokenSignatureInvalid, …) that caused it —
 // only the sentinel, never jwt's detailed error, so the message cannot
 // quote any part of the token.
 type TokenError struct {
@@ -78,10 +85,10 @@ type TokenError struct {
 	// "malformed", "unsupported algorithm", "bad signature", "wrong issuer",
 	// "wrong audience", "missing claim", "issued in the future",
 	// "not valid yet", "unverifiable", "expired",
-	// "invalid claims".
+	// "invalid claims", "wrong client".
 	Reason string
 	kind   error // ErrTokenInvalid or ErrTokenExpired
-	cause  error // a jwt sentinel, or nil
+	cause  error // a jwt sentinel, ErrTokenWrongClient, or nil
 }
 
 // Error says which check failed; it never quotes the token.
@@ -293,6 +300,22 @@ func (t *TokenIssuer) Validate(token string) (TokenClaims, error) {
 	}, nil
 }
 
+// ValidateFor is Validate for a token that must have been issued to
+// clientID (its sub, the X-CLIENT-KEY of the token request): a valid token
+// issued to any other client is ErrTokenInvalid and ErrTokenWrongClient
+// (Reason "wrong client"), so one client's token cannot authorise
+// another's requests. Every failure of Validate is reported first.
+func (t *TokenIssuer) ValidateFor(token, clientID string) (TokenClaims, error) {
+	c, err := t.Validate(token)
+	if err != nil {
+		return TokenClaims{}, err
+	}
+	if c.ClientID != clientID {
+		return TokenClaims{}, &TokenError{Reason: "wrong client", kind: ErrTokenInvalid, cause: ErrTokenWrongClient}
+	}
+	return c, nil
+}
+
 var errUnknownKID = errors.New("token signed with a key this issuer does not know")
 
 // tokenError maps golang-jwt's error to a *TokenError that keeps only jwt's
@@ -346,15 +369,20 @@ var (
 	// ErrTimestampSkew: X-TIMESTAMP is further from the clock than allowed,
 	// stale or in the future; the struct error's Reason says which (4017300).
 	ErrTimestampSkew = errors.New("notify: token request X-TIMESTAMP outside the allowed skew")
-	// ErrUnknownClient: no DOKU public key is configured for X-CLIENT-KEY
-	// (4017300).
+	// ErrUnknownClient: no DOKU public key is configured for X-CLIENT-KEY.
+	// On the wire it is answered exactly as ErrInvalidSignature (4017300
+	// "Unauthorized. Invalid Signature", the same bytes), so a caller
+	// cannot enumerate client keys; the log line and the metric outcome
+	// (unknown_client) keep the difference.
 	ErrUnknownClient = errors.New("notify: token request from an unknown client key")
 	// ErrInvalidSignature: X-SIGNATURE does not verify with any of the
 	// client's keys (4017300 "Unauthorized. Invalid Signature").
 	ErrInvalidSignature = errors.New("notify: token request signature is invalid")
 	// ErrBodyTooLarge: the body is over MaxBodyBytes (413).
 	ErrBodyTooLarge = errors.New("notify: token request body too large")
-	// ErrBodyMalformed: the body is not a JSON object (4007300).
+	// ErrBodyMalformed: the body is not a JSON object (4007300), or has a
+	// key twice (4007301 Invalid Field Format {key}; the error also
+	// matches schemas.ErrDuplicateKey).
 	ErrBodyMalformed = errors.New("notify: token request body is not a JSON object")
 	// ErrMissingGrantType: the body has no grantType (4007302).
 	ErrMissingGrantType = errors.New("notify: token request grantType missing")
@@ -383,7 +411,7 @@ type TokenRequestError struct {
 
 	code  respond.SNAPCode
 	err   error // the sentinel
-	cause error // the sign error behind ErrInvalidSignature, or nil
+	cause error // the sign error behind ErrInvalidSignature, schemas.ErrDuplicateKey, or nil
 }
 
 // Error is the sentinel's text and the reason; it never quotes the
@@ -393,7 +421,8 @@ func (e *TokenRequestError) Error() string {
 }
 
 // Unwrap returns the sentinel and, for a bad signature, the sign package's
-// error (sign.ErrSignatureMismatch or sign.ErrBadSignatureEncoding).
+// error (sign.ErrSignatureMismatch or sign.ErrBadSignatureEncoding), for a
+// duplicate key schemas.ErrDuplicateKey.
 func (e *TokenRequestError) Unwrap() []error {
 	if e.cause == nil {
 		return []error{e.err}
@@ -409,6 +438,10 @@ func reqErr(outcome string, code respond.SNAPCode, msg string, err error, reason
 func snapCode(status, c int) respond.SNAPCode {
 	return respond.SNAPCode{HTTP: status, Service: tokenService, Case: c}
 }
+
+// msgUnauthorizedSignature answers both an unknown X-CLIENT-KEY and a bad
+// signature: one answer for both keeps client keys from being enumerated.
+const msgUnauthorizedSignature = "Unauthorized. Invalid Signature"
 
 // Metric outcomes of dokukit_token_requests_total.
 var tokenOutcomes = []string{
@@ -462,6 +495,7 @@ type TokenRequest struct {
 // A TokenEndpoint is safe for concurrent use.
 type TokenEndpoint struct {
 	keys       map[string][]*rsa.PublicKey
+	decoy      *rsa.PublicKey // verified against for an unknown client, result discarded
 	fps        map[string][]string
 	issuer     *TokenIssuer
 	past, fut  time.Duration
@@ -488,6 +522,7 @@ func NewTokenEndpoint(cfg TokenEndpointConfig) (*TokenEndpoint, error) {
 		issuer: cfg.Issuer, past: cfg.MaxSkewPast, fut: cfg.MaxSkewFuture, now: cfg.Now,
 		maxBody: cfg.MaxBodyBytes, log: cfg.Logger,
 	}
+	decoyClient := ""
 	for client, keys := range cfg.DOKUPublicKeys {
 		if client == "" {
 			return nil, errors.New("notify: empty client key in DOKUPublicKeys")
@@ -505,6 +540,9 @@ func NewTokenEndpoint(cfg TokenEndpointConfig) (*TokenEndpoint, error) {
 			e.fps[client] = append(e.fps[client], fingerprint(k))
 		}
 		e.keys[client] = append([]*rsa.PublicKey(nil), keys...)
+		if e.decoy == nil || client < decoyClient {
+			e.decoy, decoyClient = keys[0], client
+		}
 	}
 	if e.past < 0 || e.fut < 0 || e.maxBody < 0 {
 		return nil, errors.New("notify: token endpoint skews and body limit must not be negative")
@@ -594,7 +632,11 @@ func (e *TokenEndpoint) Verify(r *http.Request) (TokenRequest, error) {
 	}
 	keys, ok := e.keys[clientKey]
 	if !ok {
-		return tr, reqErr("unknown_client", snapCode(401, 0), "Unauthorized. Unknown Client",
+		// Verify against a configured key anyway and discard the result, so
+		// an unknown client costs what a bad signature costs: the answer's
+		// timing does not tell the two apart either.
+		_ = sign.VerifyToken(e.decoy, clientKey, ts, sig)
+		return tr, reqErr("unknown_client", snapCode(401, 0), msgUnauthorizedSignature,
 			ErrUnknownClient, "no DOKU public key is configured for this X-CLIENT-KEY")
 	}
 	var verr error
@@ -605,7 +647,7 @@ func (e *TokenEndpoint) Verify(r *http.Request) (TokenRequest, error) {
 		}
 	}
 	if verr != nil {
-		re := reqErr("bad_signature", snapCode(401, 0), "Unauthorized. Invalid Signature", ErrInvalidSignature,
+		re := reqErr("bad_signature", snapCode(401, 0), msgUnauthorizedSignature, ErrInvalidSignature,
 			fmt.Sprintf("X-SIGNATURE is not SHA256withRSA over X-CLIENT-KEY|X-TIMESTAMP with any of the client's %d key(s)", len(keys)))
 		re.cause = verr
 		return tr, re
@@ -644,6 +686,16 @@ func (e *TokenEndpoint) checkBody(r *http.Request) error {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return missing()
+	}
+	// One reading of the body, as the notifications get: a key twice
+	// (encoding/json would keep the last grantType) is refused, naming it.
+	var dup *schemas.ValidationError
+	if err := schemas.CheckKeys(body); errors.As(err, &dup) && errors.Is(err, schemas.ErrDuplicateKey) {
+		key := dup.Fields[0].Path
+		re := reqErr("malformed_body", snapCode(400, 1), "Invalid Field Format {"+key+"}", ErrBodyMalformed,
+			"the body has the key "+strconv.Quote(key)+" more than once")
+		re.cause = schemas.ErrDuplicateKey
+		return re
 	}
 	// Field names are matched exactly: encoding/json's case-insensitive
 	// match would take "GRANTTYPE" for grantType, which SNAP does not.

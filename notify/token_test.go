@@ -302,7 +302,7 @@ func TestTokenEndpointRejections(t *testing.T) {
 			return r
 		}, 401, "4017300", "Unauthorized. Invalid Signature", ErrInvalidSignature},
 		{"client/unknown", nil, func(t *testing.T, f *fixture) tokenReq { return signedReq(t, doku, "BRN-UNKNOWN", ts) },
-			401, "4017300", "Unauthorized. Unknown Client", ErrUnknownClient},
+			401, "4017300", "Unauthorized. Invalid Signature", ErrUnknownClient}, // answered as a bad signature: client keys cannot be enumerated
 		{"client/key-rotated-out", func(c *TokenEndpointConfig) {
 			c.DOKUPublicKeys = map[string][]*rsa.PublicKey{clientID: {&other.PublicKey}}
 		}, func(t *testing.T, f *fixture) tokenReq { return f.valid(t) }, 401, "4017300", "Unauthorized. Invalid Signature", ErrInvalidSignature},

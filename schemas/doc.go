@@ -20,6 +20,13 @@
 //     as strings, "900" or 900, additionalInfo "" or {}, odd timestamps),
 //     because rejecting DOKU's real message loses money.
 //
+// Either way a body has one reading: Decode rejects a key that appears
+// twice in its object (encoding/json would keep the last) and a key that
+// differs from a field's JSON name only by case (encoding/json would match
+// it), naming the key; a spelling a DOKU page really sends is an explicit
+// alias. CheckKeys and ValueAt give other readers (the duplicate guard's
+// business key, the token endpoint) the same reading.
+//
 // The package imports only validator and the standard library; it is data
 // for the middleware, notify, the CLI and the conformance suite. All
 // functions are safe for concurrent use.

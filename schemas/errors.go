@@ -21,7 +21,9 @@ type FieldError struct {
 	Path string
 	// Rule is the rule that failed: a validator tag (required, max, oneof,
 	// snapamount, …), "type" for a JSON type mismatch, "unknown" for an
-	// unknown field under strict decoding, "json" for a malformed body.
+	// unknown field under strict decoding, "duplicate" for a key that
+	// appears twice in its object, "case" for a key that differs from a
+	// field's JSON name only by case, "json" for a malformed body.
 	Rule string
 	// Param is the rule's parameter (64 for max=64), if any.
 	Param string
@@ -58,12 +60,22 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// Unwrap makes errors.Is(err, ErrInvalid) (and ErrMalformed) work.
+// Unwrap makes errors.Is(err, ErrInvalid) work, and ErrMalformed,
+// ErrDuplicateKey and ErrKeyCase for a body with no single reading.
 func (e *ValidationError) Unwrap() []error {
+	errs := []error{ErrInvalid}
 	if e.Malformed {
-		return []error{ErrInvalid, ErrMalformed}
+		errs = append(errs, ErrMalformed)
 	}
-	return []error{ErrInvalid}
+	for _, f := range e.Fields {
+		switch f.Rule {
+		case "duplicate":
+			errs = append(errs, ErrDuplicateKey)
+		case "case":
+			errs = append(errs, ErrKeyCase)
+		}
+	}
+	return errs
 }
 
 // FirstMissing returns the first field reported missing, if any. SNAP error

@@ -107,7 +107,8 @@ type NonSNAPNotification struct {
 	Channel  IDOnly `json:"channel"`
 	Order    struct {
 		InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
-		Amount        FlexString `json:"amount,omitempty" validate:"omitempty,flexnum"`
+		// Amount is a number or numeric string, never negative.
+		Amount FlexString `json:"amount,omitempty" validate:"omitempty,flexnum"`
 	} `json:"order"`
 	Transaction struct {
 		// Status is SUCCESS or FAILED (Checkout integrations must ignore
@@ -156,17 +157,27 @@ type VirtualAccountPayment struct {
 	Identifier []NameValue `json:"identifier,omitempty"`
 }
 
+type virtualAccountPaymentPlain VirtualAccountPayment
+
+// virtualAccountPaymentWire is what VirtualAccountPayment reads: its own
+// fields and the "identifer" spelling.
+type virtualAccountPaymentWire struct {
+	virtualAccountPaymentPlain
+	Identifer []NameValue `json:"identifer"`
+}
+
+// wireType tells the key check (strict.go) which keys UnmarshalJSON reads.
+func (VirtualAccountPayment) wireType() reflect.Type {
+	return reflect.TypeFor[virtualAccountPaymentWire]()
+}
+
 // UnmarshalJSON reads both spellings of the identifier list.
 func (p *VirtualAccountPayment) UnmarshalJSON(b []byte) error {
-	type plain VirtualAccountPayment
-	var aux struct {
-		plain
-		Identifer []NameValue `json:"identifer"`
-	}
+	var aux virtualAccountPaymentWire
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return &json.UnmarshalTypeError{Value: "object", Type: reflect.TypeFor[VirtualAccountPayment]()}
 	}
-	*p = VirtualAccountPayment(aux.plain)
+	*p = VirtualAccountPayment(aux.virtualAccountPaymentPlain)
 	p.Identifier = append(p.Identifier, aux.Identifer...)
 	return nil
 }

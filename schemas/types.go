@@ -17,7 +17,9 @@ type Money struct {
 
 // LenientMoney is SNAP money as DOKU sends it: the docs show the value as
 // "10000.00", 1095086.98, 10000 and 0, so a number or a numeric string is
-// accepted and kept as its literal text (no float rounding).
+// accepted and kept as its literal text (no float rounding). The value is
+// never negative: no DOKU page defines a negative amount, and "-10000.00"
+// is rejected (rule flexnum), not acknowledged.
 type LenientMoney struct {
 	Value    FlexString `json:"value" validate:"required,flexnum"`
 	Currency FlexString `json:"currency" validate:"omitempty,alpha,len=3"`
@@ -91,10 +93,15 @@ func (o FlexObject) MarshalJSON() ([]byte, error) {
 func (o FlexObject) Empty() bool { return len(o.Raw) == 0 }
 
 // Decode unmarshals the raw member into v (a pointer); an empty object
-// leaves v unchanged.
+// leaves v unchanged. It reads as Decode does: a duplicate key, or a key
+// that differs from one of v's JSON names only by case, is a
+// *ValidationError (ErrDuplicateKey, ErrKeyCase) and v is left unchanged.
 func (o FlexObject) Decode(v any) error {
 	if o.Empty() {
 		return nil
+	}
+	if verr, _ := checkKeys(o.Raw, reflect.TypeOf(v)); verr != nil {
+		return verr
 	}
 	return json.Unmarshal(o.Raw, v)
 }
@@ -112,6 +119,9 @@ func (o FlexObject) Get(key string) string {
 // OneOrMany is a list DOKU sometimes sends as a single object (the DOKU Wallet SNAP page's
 // transaction history detailData) and sometimes as an array.
 type OneOrMany[T any] []T
+
+// oneOrMany tells the key check (strict.go) to read one T or a list of T.
+func (OneOrMany[T]) oneOrMany() {}
 
 // UnmarshalJSON accepts an array, a single value or null.
 func (l *OneOrMany[T]) UnmarshalJSON(b []byte) error {

@@ -16,8 +16,12 @@ import (
 
 var (
 	snapAmountRE = regexp.MustCompile(`^\d+\.\d{2}$`)
-	flexNumRE    = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
-	snapCodeRE   = regexp.MustCompile(`^\d{7}$`)
+	// flexNumRE is the number rule for what DOKU sends: digits with an
+	// optional decimal part, never a sign. No DOKU page defines a negative
+	// paid, refunded or balance amount, so "-10000.00" is rejected rather
+	// than acknowledged (schemas/testdata/README.md records the decision).
+	flexNumRE  = regexp.MustCompile(`^\d+(\.\d+)?$`)
+	snapCodeRE = regexp.MustCompile(`^\d{7}$`)
 )
 
 // ValidSNAPAmount reports whether s is a SNAP money value as the merchant
@@ -156,7 +160,7 @@ func ruleMessage(rule, param string) string {
 	case "dokutime":
 		return "must be a timestamp"
 	case "flexnum":
-		return "must be a number"
+		return "must be a non-negative number"
 	case "snapcode":
 		return "must be a seven-digit SNAP response code"
 	case "numeric":
@@ -179,6 +183,10 @@ func ruleMessage(rule, param string) string {
 		return "has the wrong JSON type" + typeHint(param)
 	case "unknown":
 		return "is not a field of this message"
+	case "duplicate":
+		return "appears more than once in its object"
+	case "case":
+		return "must be spelled " + param + " (keys are matched exactly)"
 	case "json":
 		return "body is not a valid JSON object" + param
 	}
@@ -196,13 +204,24 @@ func typeHint(param string) string {
 }
 
 // Decode parses data into v (a pointer to one of this package's message
-// types) and validates it. With strict, a field the type does not know is
+// types) and validates it. Every body gets one strict reading first: a key
+// that appears twice in its object, at any depth, is an error (rule
+// "duplicate", matching ErrDuplicateKey) and so is a key that differs from
+// a field's JSON name only by case (rule "case", ErrKeyCase): encoding/json
+// would keep the last duplicate and match the other case, so another
+// reader could see another message. Spellings DOKU really sends are
+// declared as aliases (the DOKU Wallet SNAP page's "ReferenceNo"). Either
+// error is reported alone. With strict, a field the type does not know is
 // an error (rule "unknown"); otherwise it is ignored, because DOKU adds
 // fields. A JSON type mismatch is reported with the field's path (rule
 // "type"); decoding continues, so the result still lists every bad field at
 // once. Trailing data after the object is malformed. The returned error is
 // nil or a *ValidationError; v holds whatever could be decoded.
 func Decode(data []byte, v any, strict bool) error {
+	keysErr, scanned := checkKeys(data, reflect.TypeOf(v))
+	if keysErr != nil {
+		return keysErr
+	}
 	var out ValidationError
 	var err error
 	if strict {
@@ -220,6 +239,10 @@ func Decode(data []byte, v any, strict bool) error {
 	}
 	var typeErr *json.UnmarshalTypeError
 	switch {
+	case err == nil && !scanned:
+		// The key scan could not read what the decoder accepted: fail
+		// closed rather than skip the check.
+		return malformed("")
 	case err == nil:
 	case errors.As(err, &typeErr):
 		if typeErr.Field == "" {
@@ -306,15 +329,7 @@ func findKind(v any, segs []string, kind, prefix string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	child, ok := m[segs[0]]
-	if !ok { // the decoder matches keys case-insensitively
-		for k, c := range m {
-			if strings.EqualFold(k, segs[0]) {
-				child, ok = c, true
-				break
-			}
-		}
-	}
+	child, ok := m[segs[0]] // exactly: Decode rejects keys in another case first
 	if !ok {
 		return "", false
 	}

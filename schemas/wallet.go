@@ -284,13 +284,16 @@ type WalletDebitPaymentRequest struct {
 	} `json:"additionalInfo,omitempty"`
 }
 
-// WalletDebitPaymentResponse is DOKU's answer (2005400 on its DOKU page, which
-// spells ReferenceNo with a capital R: decoding is case-insensitive).
+// WalletDebitPaymentResponse is DOKU's answer (2005400 on its DOKU page).
+//
+// ReferenceNo and PartnerReferenceNo are also read from "ReferenceNo" and
+// "PartnerReferenceNo", the DOKU Wallet SNAP page's spelling (aliases:
+// both spellings in one body are a duplicate key).
 type WalletDebitPaymentResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
-	ReferenceNo        FlexString `json:"referenceNo,omitempty"`
-	PartnerReferenceNo FlexString `json:"partnerReferenceNo,omitempty"`
+	ReferenceNo        FlexString `json:"referenceNo,omitempty" alias:"ReferenceNo"`
+	PartnerReferenceNo FlexString `json:"partnerReferenceNo,omitempty" alias:"PartnerReferenceNo"`
 	WebRedirectURL     FlexString `json:"webRedirectUrl,omitempty" validate:"omitempty,url"`
 	AdditionalInfo     FlexObject `json:"additionalInfo"`
 }
@@ -312,11 +315,16 @@ type WalletDebitCancelRequest struct {
 }
 
 // WalletDebitCancelResponse is DOKU's answer (2005700 on its DOKU page).
+//
+// OriginalReferenceNo and OriginalPartnerReferenceNo are also read from
+// "OriginalReferenceNo" and "OriginalPartnerReferenceNo", the DOKU Wallet
+// SNAP page's spelling (aliases: both spellings in one body are a
+// duplicate key).
 type WalletDebitCancelResponse struct {
 	ResponseCode               FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage            FlexString `json:"responseMessage" validate:"required"`
-	OriginalReferenceNo        FlexString `json:"originalReferenceNo,omitempty"`
-	OriginalPartnerReferenceNo FlexString `json:"originalPartnerReferenceNo,omitempty"`
+	OriginalReferenceNo        FlexString `json:"originalReferenceNo,omitempty" alias:"OriginalReferenceNo"`
+	OriginalPartnerReferenceNo FlexString `json:"originalPartnerReferenceNo,omitempty" alias:"OriginalPartnerReferenceNo"`
 	CancelTime                 FlexString `json:"cancelTime,omitempty" validate:"omitempty,dokutime"`
 	TransactionDate            FlexString `json:"transactionDate,omitempty" validate:"omitempty,dokutime"`
 	AdditionalInfo             FlexObject `json:"additionalInfo"`
@@ -332,11 +340,16 @@ type WalletDebitRefundRequest struct {
 }
 
 // WalletDebitRefundResponse is DOKU's answer (2005800 on its DOKU page).
+//
+// OriginalReferenceNo and OriginalPartnerReferenceNo are also read from
+// "OriginalReferenceNo" and "OriginalPartnerReferenceNo", the DOKU Wallet
+// SNAP page's spelling (aliases: both spellings in one body are a
+// duplicate key).
 type WalletDebitRefundResponse struct {
 	ResponseCode               FlexString    `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage            FlexString    `json:"responseMessage" validate:"required"`
-	OriginalReferenceNo        FlexString    `json:"originalReferenceNo,omitempty"`
-	OriginalPartnerReferenceNo FlexString    `json:"originalPartnerReferenceNo,omitempty"`
+	OriginalReferenceNo        FlexString    `json:"originalReferenceNo,omitempty" alias:"OriginalReferenceNo"`
+	OriginalPartnerReferenceNo FlexString    `json:"originalPartnerReferenceNo,omitempty" alias:"OriginalPartnerReferenceNo"`
 	RefundNo                   FlexString    `json:"refundNo,omitempty"`
 	PartnerRefundNo            FlexString    `json:"partnerRefundNo,omitempty"`
 	RefundAmount               *LenientMoney `json:"refundAmount,omitempty"`

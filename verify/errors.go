@@ -24,7 +24,8 @@ var (
 	// encoding (base64, "HMACSHA256=" prefix).
 	ErrBadSignatureEncoding = errors.New("malformed signature")
 	// ErrUnknownClient: no key is configured for the sender's client id,
-	// partner id or agent key.
+	// partner id or agent key. SNAP answers it as a bad signature (see
+	// Error.SNAPMessage).
 	ErrUnknownClient = errors.New("unknown client")
 	// ErrBodyTooLarge: the body exceeds the verifier's limit.
 	ErrBodyTooLarge = errors.New("body too large")
@@ -124,6 +125,10 @@ func (e *Error) SNAPResponseCode(service int) string {
 
 // SNAPMessage is the responseMessage SNAP uses for this failure
 // ("Unauthorized. Invalid Signature", "Invalid Mandatory Field {X-TIMESTAMP}").
+// An unknown client (ErrUnknownClient) gets the bad signature's message,
+// and its Status and Case are the same too: the answer does not tell a
+// caller which client ids exist. Reason and the error itself keep the
+// difference for logs and metrics.
 func (e *Error) SNAPMessage() string {
 	switch {
 	case errors.Is(e.Err, ErrMissingHeader):
@@ -136,8 +141,6 @@ func (e *Error) SNAPMessage() string {
 		return "Invalid Token (B2B)"
 	case errors.Is(e.Err, ErrStale), errors.Is(e.Err, ErrFuture):
 		return "Unauthorized. Invalid Timestamp"
-	case errors.Is(e.Err, ErrUnknownClient):
-		return "Unauthorized. Unknown Client"
 	case errors.Is(e.Err, ErrKey), errors.Is(e.Err, ErrBodyRead):
 		return "General Error"
 	}

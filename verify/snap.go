@@ -13,10 +13,14 @@ import (
 )
 
 // TokenValidator checks the bearer token a SNAP request carries (without
-// "Bearer "), e.g. that the merchant's own token endpoint issued it and it
-// has not expired. Return an error to reject with 401xx01; the error is not
-// shown to the sender.
-type TokenValidator func(ctx context.Context, token string) error
+// "Bearer ") for the sender that signed the request: partnerID is its
+// X-PARTNER-ID, called only once the signature has verified for it. A
+// validator should accept only a token issued to that sender (the token's
+// client, e.g. its sub claim, bound to partnerID) that has not expired:
+// a token issued to one client must not authorise another's requests.
+// Return an error to reject with 401xx01; the error is not shown to the
+// sender.
+type TokenValidator func(ctx context.Context, token, partnerID string) error
 
 // SNAPConfig configures a SNAP symmetric verifier. The zero value of every
 // optional field is the safe default.
@@ -144,7 +148,7 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 		return res, fail(s, CheckSignature, "X-SIGNATURE", ErrSignatureMismatch)
 	}
 	if v.cfg.Tokens != nil {
-		if err := v.cfg.Tokens(ctx, token); err != nil {
+		if err := v.cfg.Tokens(ctx, token, partner); err != nil {
 			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken)
 		}
 	}
@@ -277,7 +281,7 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 		return res, err
 	}
 	if v.cfg.Tokens != nil {
-		if err := v.cfg.Tokens(ctx, token); err != nil {
+		if err := v.cfg.Tokens(ctx, token, partner); err != nil {
 			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken)
 		}
 	}

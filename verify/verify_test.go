@@ -414,14 +414,16 @@ func TestReasonsAreBounded(t *testing.T) {
 
 func TestTokenValidatorRuns(t *testing.T) {
 	set, _ := SecretsFor("PARTNER-1", []byte(snapSecret))
-	var got string
-	v, _ := NewSNAP(SNAPConfig{Secrets: set, Timestamps: Timestamps{Now: at(snapTS)}, Tokens: func(_ context.Context, tok string) error {
+	var got, gotPartner string
+	v, _ := NewSNAP(SNAPConfig{Secrets: set, Timestamps: Timestamps{Now: at(snapTS)}, Tokens: func(_ context.Context, tok, partner string) error {
 		got = tok
+		gotPartner = partner
 		return errors.New("not issued by us")
 	}})
 	_, err := v.VerifyMessage(context.Background(), signedSNAP(t, snapSecret, "/n", []byte(`{}`)))
 	require.ErrorIs(t, err, ErrInvalidToken)
 	assert.Equal(t, snapToken, got, "the validator gets the token without Bearer")
+	assert.Equal(t, "PARTNER-1", gotPartner, "and the signed X-PARTNER-ID, to bind the token to its client")
 	assert.NotContains(t, err.Error(), "not issued", "the validator's reason is not shown to the sender")
 	var ve *Error
 	require.True(t, errors.As(err, &ve))

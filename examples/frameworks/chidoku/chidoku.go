@@ -46,25 +46,17 @@ func Verify(v verify.Verifier, opts ...middleware.Option) (func(http.Handler) ht
 // path that is not literal (a chi parameter or wildcard) or one r already
 // routes POST to (chi would silently replace that handler).
 func MountNotify(r chi.Router, cfg notify.MuxConfig) (*notify.Mux, error) {
-	m, paths, err := notifyroutes.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := notifyroutes.Free(paths, func(p string) bool { return hasPost(r, p) }); err != nil {
-		return nil, err
-	}
-	for _, p := range paths {
-		r.Method(http.MethodPost, p, m)
-	}
-	return m, nil
+	return notifyroutes.Mount(cfg, posts(r), func(p string, h http.Handler) { r.Method(http.MethodPost, p, h) })
 }
 
-// hasPost reports whether r already routes POST at path.
-func hasPost(r chi.Routes, path string) bool {
-	found := false
+// posts lists the routes r routes POST to.
+func posts(r chi.Routes) []string {
+	var out []string
 	_ = chi.Walk(r, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		found = found || (method == http.MethodPost && route == path)
+		if method == http.MethodPost {
+			out = append(out, route)
+		}
 		return nil
 	})
-	return found
+	return out
 }

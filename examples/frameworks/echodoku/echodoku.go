@@ -48,22 +48,11 @@ func Verify(v verify.Verifier, opts ...middleware.Option) (echo.MiddlewareFunc, 
 // is a path that is not literal (an echo parameter or wildcard) or one e
 // already routes POST to (echo would silently replace that handler).
 func MountNotify(e *echo.Echo, cfg notify.MuxConfig) (*notify.Mux, error) {
-	m, paths, err := notifyroutes.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	taken := map[string]bool{}
+	var posts []string
 	for _, rt := range e.Routes() {
 		if rt.Method == http.MethodPost {
-			taken[rt.Path] = true
+			posts = append(posts, rt.Path)
 		}
 	}
-	if err := notifyroutes.Free(paths, func(p string) bool { return taken[p] }); err != nil {
-		return nil, err
-	}
-	h := echo.WrapHandler(m)
-	for _, p := range paths {
-		e.Add(http.MethodPost, p, h)
-	}
-	return m, nil
+	return notifyroutes.Mount(cfg, posts, func(p string, h http.Handler) { e.Add(http.MethodPost, p, echo.WrapHandler(h)) })
 }

@@ -63,22 +63,11 @@ func Verify(v verify.Verifier, opts ...middleware.Option) (gin.HandlerFunc, erro
 // path that is not literal (a gin parameter or wildcard) or one e already
 // routes POST to: gin would panic on either.
 func MountNotify(e *gin.Engine, cfg notify.MuxConfig) (*notify.Mux, error) {
-	m, paths, err := notifyroutes.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	taken := map[string]bool{}
+	var posts []string
 	for _, rt := range e.Routes() {
 		if rt.Method == http.MethodPost {
-			taken[rt.Path] = true
+			posts = append(posts, rt.Path)
 		}
 	}
-	if err := notifyroutes.Free(paths, func(p string) bool { return taken[p] }); err != nil {
-		return nil, err
-	}
-	h := gin.WrapH(m)
-	for _, p := range paths {
-		e.POST(p, h)
-	}
-	return m, nil
+	return notifyroutes.Mount(cfg, posts, func(p string, h http.Handler) { e.POST(p, gin.WrapH(h)) })
 }

@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,4 +163,46 @@ func RunConformance(ctx context.Context, baseURL string, probe func() int) ([]co
 	}
 	cfg.Probe = probe
 	return conformance.RunURL(ctx, nil, baseURL, cfg)
+}
+
+// PostSignedThenUnsigned plays DOKU, then a forger, against h over
+// loopback, for the packages' Examples: it posts DebitBody to DebitPath
+// signed as DOKU signs (SNAPClient), then unsigned, and prints each
+// answer's status and body (less a trailing newline, which echo's c.JSON
+// adds).
+func PostSignedThenUnsigned(h http.Handler) {
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, c := range []*http.Client{SNAPClient(false), http.DefaultClient} {
+		resp, err := c.Post(srv.URL+DebitPath, "application/json", strings.NewReader(DebitBody))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(resp.StatusCode, strings.TrimSuffix(string(b), "\n"))
+	}
+}
+
+// DeliverThenTamper plays DOKU against h, a router with MuxConfig's
+// channels mounted, over loopback, for the packages' Examples: it fetches
+// a bearer token, delivers a SNAP debit notification, then the same
+// notification with one body byte changed after signing, and prints each
+// answer's status and body.
+func DeliverThenTamper(h http.Handler) {
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, tamper := range []conformance.Tamper{conformance.TamperNone, conformance.TamperBody} {
+		ds, err := SendSNAPDebit(context.Background(), srv.URL, tamper, 1)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(ds[0].Status, string(ds[0].Body))
+	}
 }

@@ -6,6 +6,8 @@ package notifyroutes
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/dokukit/dokukit/notify"
@@ -48,7 +50,7 @@ func Paths(m *notify.Mux) []string {
 }
 
 // New validates cfg.Paths, builds the Mux and returns it with the paths
-// it serves: the common start of every framework's MountNotify.
+// it serves: the start of Mount.
 func New(cfg notify.MuxConfig) (*notify.Mux, []string, error) {
 	if err := Validate(cfg.Paths); err != nil {
 		return nil, nil, err
@@ -73,4 +75,22 @@ func Free(paths []string, taken func(path string) bool) error {
 		}
 	}
 	return nil
+}
+
+// Mount is every framework's MountNotify: it builds the Mux from cfg (New)
+// and, unless a path it serves is already one of posts (the paths the
+// router routes POST to: Free), calls add with each path it serves, in
+// mounting order, and the Mux.
+func Mount(cfg notify.MuxConfig, posts []string, add func(path string, h http.Handler)) (*notify.Mux, error) {
+	m, paths, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := Free(paths, func(p string) bool { return slices.Contains(posts, p) }); err != nil {
+		return nil, err
+	}
+	for _, p := range paths {
+		add(p, m)
+	}
+	return m, nil
 }

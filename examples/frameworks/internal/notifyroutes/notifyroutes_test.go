@@ -23,6 +23,7 @@ func TestPathsListsWhatTheMuxServes(t *testing.T) {
 	va := func(context.Context, *schemas.SNAPVANotify) error { return nil }
 	ns := func(context.Context, *schemas.NonSNAPNotification) error { return nil }
 	kirim := func(context.Context, *schemas.KirimNotification) error { return nil }
+	awaited := func(context.Context, *schemas.KirimNotification) (bool, error) { return true, nil }
 	// withKeys gives each configured channel its keys (NewMux refuses keys
 	// no channel uses).
 	withKeys := func(c notify.MuxConfig) notify.MuxConfig {
@@ -34,6 +35,7 @@ func TestPathsListsWhatTheMuxServes(t *testing.T) {
 		}
 		if c.KirimUnpaid != nil || c.KirimRefund != nil {
 			c.KirimKeys = secrets
+			c.KirimTransfers = awaited // NewMux requires the transfer check
 		}
 		return c
 	}
