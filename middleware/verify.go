@@ -241,6 +241,13 @@ func DefaultDeny(service int) DenyFunc {
 		if !errors.As(err, &ve) {
 			ve = &verify.Error{Status: http.StatusInternalServerError, Err: err}
 		}
+		if errors.Is(ve.Err, verify.ErrUnknownClient) {
+			// Answered exactly as a wrong signature, so client ids cannot
+			// be enumerated; logs and metrics keep the distinction.
+			masked := *ve
+			masked.Err, masked.Check, masked.Field = verify.ErrSignatureMismatch, verify.CheckSignature, signatureHeader[ve.Scheme]
+			ve = &masked
+		}
 		switch ve.Scheme {
 		case verify.SchemeNonSNAP:
 			respond.WriteNonSNAP(w, ve.Status, verify.Reason(ve.Err), nonSNAPMessage(ve), nil)
@@ -250,6 +257,12 @@ func DefaultDeny(service int) DenyFunc {
 			respond.WriteSNAP(w, respond.SNAPCode{HTTP: ve.Status, Service: service, Case: ve.Case}, ve.SNAPMessage())
 		}
 	}
+}
+
+// signatureHeader is the header a wrong signature is reported on, per scheme.
+var signatureHeader = map[verify.Scheme]string{
+	verify.SchemeNonSNAP: "Signature", verify.SchemeKirim: "signature",
+	verify.SchemeSNAP: "X-SIGNATURE", verify.SchemeSNAPRSA: "X-SIGNATURE", verify.SchemeSNAPToken: "X-SIGNATURE",
 }
 
 func nonSNAPMessage(ve *verify.Error) string {

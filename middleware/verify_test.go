@@ -376,3 +376,70 @@ func TestVerifiedOutsideMiddleware(t *testing.T) {
 	_, ok := Verified(context.Background())
 	assert.False(t, ok)
 }
+
+// An unknown Client-Id or agentKey is answered with exactly the bytes of a
+// wrong signature (non-SNAP and Kirim), so client ids cannot be enumerated;
+// the metrics still tell the two apart.
+func TestUnknownClientLooksLikeBadSignature(t *testing.T) {
+	nsSet, _ := verify.SecretsFor(client, []byte(nsSecret))
+	ns, err := verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: nsSet, Timestamps: verify.Timestamps{Now: fixedNow}})
+	require.NoError(t, err)
+	kSet, _ := verify.SecretsFor(agentKey, []byte(kirimKey))
+	kv, err := verify.NewKirim(verify.KirimConfig{Keys: kSet})
+	require.NoError(t, err)
+	reg := prometheus.NewPedanticRegistry()
+	metrics, err := NewMetrics(reg)
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/payments/notifications", Verify(ns, WithMetrics(metrics))(&recorder{}))
+	mux.Handle("/kirim/unpaid", Verify(kv, WithMetrics(metrics))(&recorder{}))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	answer := func(resp *http.Response, err error) (int, string) {
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+
+	body := []byte(`{"order":{"invoice_number":"INV-1","amount":90000},"transaction":{"status":"SUCCESS"}}`)
+	nonSNAP := func(clientID, secret string) (int, string) {
+		c := &http.Client{Transport: &NonSNAPTransport{ClientID: clientID, Secret: []byte(secret), Now: fixedNow}}
+		return answer(c.Post(srv.URL+"/payments/notifications", "application/json", bytes.NewReader(body)))
+	}
+	badSigStatus, badSig := nonSNAP(client, "SK-other")
+	unknownStatus, unknown := nonSNAP("MCH-NOBODY", nsSecret)
+	assert.Equal(t, http.StatusUnauthorized, badSigStatus)
+	assert.Equal(t, badSigStatus, unknownStatus)
+	assert.Equal(t, badSig, unknown, "same bytes for an unknown Client-Id and a wrong signature")
+
+	kirim := func(agent string) (int, string) {
+		sig, err := sign.KirimSignature([]byte("fedcba9876543210"), agent, "r-1")
+		require.NoError(t, err)
+		req, _ := http.NewRequest("POST", srv.URL+"/kirim/unpaid", bytes.NewReader([]byte(`{"transactionId":"T1","transactionStatus":"50"}`)))
+		req.Header.Set("requestId", "r-1")
+		req.Header.Set("agentKey", agent)
+		req.Header.Set("signature", sig)
+		return answer(http.DefaultClient.Do(req))
+	}
+	kBadStatus, kBad := kirim(agentKey)
+	kUnknownStatus, kUnknown := kirim("NOBODY")
+	assert.Equal(t, http.StatusUnauthorized, kBadStatus)
+	assert.Equal(t, kBadStatus, kUnknownStatus)
+	assert.Equal(t, kBad, kUnknown, "same bytes for an unknown agentKey and a wrong signature")
+
+	// The metrics keep the distinction.
+	out, err := reg.Gather()
+	require.NoError(t, err)
+	var labels []string
+	for _, mf := range out {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetValue())
+			}
+		}
+	}
+	assert.Contains(t, labels, "unknown_client")
+	assert.Contains(t, labels, "signature_mismatch")
+}

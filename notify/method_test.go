@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/conformance"
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
@@ -58,6 +59,7 @@ func newMethodServer(t *testing.T) *methodServer {
 		NonSNAP:        func(ctx context.Context, n *schemas.NonSNAPNotification) error { return record("nonsnap", ctx) },
 		KirimUnpaid:    func(ctx context.Context, n *schemas.KirimNotification) error { return record("kirim-unpaid", ctx) },
 		KirimRefund:    func(ctx context.Context, n *schemas.KirimNotification) error { return record("kirim-refund", ctx) },
+		KirimTransfers: awaits([]conformance.KirimTransfer{{TransactionID: "DK0018353"}}), // kirimBody's transfer
 	})
 	require.NoError(t, err)
 	srv := httptest.NewServer(m)

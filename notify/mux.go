@@ -64,6 +64,11 @@ type MuxConfig struct {
 	SNAPRSA bool
 	// NonSNAPSecrets are the non-SNAP secret keys by Client-Id.
 	NonSNAPSecrets verify.SecretSet
+	// TokenClients maps an X-PARTNER-ID to the X-CLIENT-KEY whose tokens
+	// it may present, for a DOKU set-up whose two ids differ (see
+	// SNAPConfig.TokenClients). Empty: a token is accepted only for the
+	// client it was issued to.
+	TokenClients map[string]string
 	// KirimKeys are the Kirim DOKU encryption keys by agentKey.
 	KirimKeys verify.SecretSet
 	// KirimTransfers is the Kirim channels' KirimConfig.Transfers: required
@@ -137,7 +142,7 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		if err := mount(m.paths.Token, "token", te, nil); err != nil {
 			return nil, err
 		}
-		sc := SNAPConfig{Common: cfg.Common, Tokens: m.issuer}
+		sc := SNAPConfig{Common: cfg.Common, Tokens: m.issuer, TokenClients: cfg.TokenClients}
 		if cfg.SNAPRSA {
 			keys := verify.PublicKeys{}
 			for id, ks := range cfg.DOKUPublicKeys {
