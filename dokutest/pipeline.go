@@ -363,6 +363,11 @@ func (s *Server) nonSNAPCall(r *http.Request, rt schemas.Route, body []byte, req
 		if !errors.As(err, &ve) {
 			return nonSNAPError(http.StatusInternalServerError, "internal", "general error", nil)
 		}
+		if errors.Is(err, verify.ErrUnknownClient) || errors.Is(err, verify.ErrSignatureMismatch) {
+			// One answer for both: a different one would let anyone
+			// enumerate DOKU's client ids.
+			return nonSNAPError(http.StatusUnauthorized, "signature_mismatch", "invalid signature", nil)
+		}
 		return nonSNAPError(ve.Status, verify.Reason(err), ve.Error(), nil)
 	}
 	req := rt.NewRequest()

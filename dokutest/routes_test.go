@@ -214,9 +214,11 @@ func TestEveryRoute(t *testing.T) {
 				r := c.nonSNAP(rt.Path, body, nsOpts{secret: testNonSNAP + "x"})
 				assert.Equal(t, 401, r.status)
 				assert.Equal(t, "signature_mismatch", r.code, "bad signature")
+				bad := r
 				r = c.nonSNAP(rt.Path, body, nsOpts{clientID: "BRN-OTHER"})
 				assert.Equal(t, 401, r.status)
-				assert.Equal(t, "unknown_client", r.code, "a client DOKU does not know (non-SNAP carries no token)")
+				assert.Equal(t, "signature_mismatch", r.code, "a client DOKU does not know (non-SNAP carries no token)")
+				assert.Equal(t, string(bad.body), string(r.body), "an unknown client is answered as a bad signature: no enumeration")
 				r = c.nonSNAP(rt.Path, body, nsOpts{drop: "Request-Timestamp"})
 				assert.Equal(t, 400, r.status)
 				assert.Equal(t, "missing_header", r.code, "missing header")
