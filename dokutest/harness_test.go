@@ -147,6 +147,7 @@ type snapOpts struct {
 	drop     string // header left out
 	customer string // Authorization-Customer (default c.customer)
 	extID    string
+	partner  string // X-PARTNER-ID (default testClient)
 }
 
 func (c *client) snap(path string, body []byte, o snapOpts) reply {
@@ -173,7 +174,10 @@ func (c *client) snap(path string, body []byte, o snapOpts) reply {
 	h := http.Header{}
 	h.Set("X-TIMESTAMP", ts)
 	h.Set("X-SIGNATURE", sig)
-	h.Set("X-PARTNER-ID", testClient)
+	if o.partner == "" {
+		o.partner = testClient
+	}
+	h.Set("X-PARTNER-ID", o.partner)
 	h.Set("X-EXTERNAL-ID", o.extID)
 	h.Set("X-DEVICE-ID", "DEVICE1")
 	h.Set("Authorization", "Bearer "+o.token)

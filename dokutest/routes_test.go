@@ -281,6 +281,9 @@ func TestEveryRoute(t *testing.T) {
 				r := c.snap(rt.Path, body, snapOpts{secret: testSecret + "x"})
 				assert.Equal(t, 401, r.status)
 				assert.Equal(t, want(401, rt.ServiceCode, 0), r.code, "bad signature")
+				bad := r
+				r = c.snap(rt.Path, body, snapOpts{partner: "BRN-OTHER"})
+				assert.Equal(t, string(bad.body), string(r.body), "an unknown X-PARTNER-ID is answered as a bad signature")
 				r = c.snap(rt.Path, body, snapOpts{token: "never-issued-token"})
 				assert.Equal(t, 401, r.status)
 				assert.Equal(t, want(401, rt.ServiceCode, 1), r.code, "bad token")
