@@ -356,10 +356,15 @@ func TestNonSNAPNotification(t *testing.T) {
 	m := sample(t, "akulaku.generate_order")
 	r := c.nonSNAP("/akulaku-peer-to-peer/v2/generate-order", mustMarshal(t, m), nsOpts{})
 	require.Equal(t, 200, r.status, string(r.body))
+	r = c.nonSNAP("/credit-card/v1/payment-page", mustMarshal(t, sample(t, "cards.payment_page")), nsOpts{})
+	require.Equal(t, 200, r.status, string(r.body))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, s.Flush(ctx))
-	assert.Equal(t, "INV-20210707-0001 SUCCESS", <-got)
+	assert.ElementsMatch(t, []string{"INV-20210707-0001 SUCCESS", "INV-20210118-0001 SUCCESS"}, []string{<-got, <-got})
+	for _, d := range s.Deliveries() {
+		assert.True(t, d.Acknowledged, "%+v", d)
+	}
 }
 
 // The controls work over HTTP on the same server, JSON in and out, and
