@@ -76,6 +76,7 @@ func ExampleNewServer() {
 // The simulator in a merchant's own test: point the DOKU client at
 // doku.URL instead of DOKU's sandbox.
 func Example_localTest() {
+	// README:local-test
 	merchantKey, _ := rsa.GenerateKey(rand.Reader, 2048) // your test key pair
 	doku, err := dokutest.NewServer(dokutest.Config{
 		ClientID:          "BRN-0001-1700000000001",
@@ -88,6 +89,7 @@ func Example_localTest() {
 	}
 	defer doku.Close()
 	// Point your DOKU client at doku.URL instead of https://api-sandbox.doku.com.
+	// README:end
 	fmt.Println(len(doku.Payments()), "payments so far")
 	// Output: 0 payments so far
 }
