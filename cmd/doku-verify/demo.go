@@ -24,7 +24,7 @@ const (
 )
 
 func runDemo(e *env, args []string) int {
-	fs := newFlagSet(e, "demo", "demo", "  make demo")
+	fs := newFlagSet(e, "demo", "demo\n\nSigns the docs/protocol.md §3 sample SNAP request step by step, verifies it,\nand shows a one-byte tampered copy fail. Exit 0.", "  $ doku-verify demo\n  X-SIGNATURE   zHUgw2Goxi3eB6T1MVNmHCNtDM3PeQRymtW/RhbojEQm4rwPGHsdcJzW2kMyktLydGsW9lI7x5CHB75NElGyCQ==")
 	if stop, code := parseFlags(fs, args); stop {
 		return code
 	}
