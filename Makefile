@@ -5,7 +5,7 @@ BENCHTIME ?= 200ms
 FUZZTIME  ?= 30s
 COUNT     ?= 1
 
-.PHONY: test bench fuzz lint demo vet
+.PHONY: test bench fuzz lint demo vet build
 
 ## test: vet, then every test with the race detector (what CI runs)
 test: vet
@@ -17,6 +17,12 @@ test: vet
 
 vet:
 	$(GO) vet ./...
+
+## build: the doku-verify binary, stamped with the VCS revision it was built
+## from (doku-verify version prints it; -buildvcs=true overrides a go env
+## that turned stamping off)
+build:
+	$(GO) build -buildvcs=true -o doku-verify ./cmd/doku-verify
 
 ## bench: short benchmarks side by side with their baselines
 bench:
