@@ -1,6 +1,9 @@
 package idempotency
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -100,6 +103,21 @@ func (k Key) String() string {
 // collide.
 func (k Key) Business(ref string) string {
 	return "biz:" + k.Scheme.String() + ":" + strconv.Itoa(len(k.Owner)) + ":" + k.Owner + ":" + ref
+}
+
+// Replay is the store key of a signature from the same sender: "sig:", the
+// scheme and owner as in String, then the hex SHA-256 of the signature's
+// bytes (base64-decoded, so the encodings a lenient decoder accepts for one
+// signature count as one; the raw header if it is not base64). It holds no
+// signature, only its hash.
+func (k Key) Replay(signature string) string {
+	var sum [sha256.Size]byte
+	if b, err := base64.StdEncoding.DecodeString(signature); err == nil && len(b) > 0 {
+		sum = sha256.Sum256(b)
+	} else {
+		sum = sha256.Sum256([]byte(signature))
+	}
+	return "sig:" + k.Scheme.String() + ":" + strconv.Itoa(len(k.Owner)) + ":" + k.Owner + ":" + hex.EncodeToString(sum[:])
 }
 
 // RequestKey reads the idempotency key of scheme s from h. With SchemeAuto
