@@ -51,6 +51,12 @@ const evictWarnEvery = time.Minute
 // warning (MemoryLogger), at most once a minute, saying to raise the bound
 // or use Redis.
 //
+// Claims (Claimer: the middleware's replay keys of SNAP signatures) are
+// kept apart from the keys: they are not counted by Len, never take a
+// record's place, and are bounded by the same number on their own (a full
+// set drops the claim closest to expiry; claims live minutes, so that
+// takes MaxKeys notifications within one replay TTL).
+//
 // Expired keys are removed as time passes (a min-heap on expiry), never by
 // a background goroutine; eviction takes the head of a list of completed
 // records in completion order, so every operation is O(log n).

@@ -22,6 +22,10 @@
 // implement it; the contract tests in this package's tests describe what
 // such an implementation must do.
 //
+// Stores may also implement Extender (lease renewal) and Claimer (a second
+// key checked in the same round trip as Reserve: the replay key of a SNAP
+// signature); both stores here do, and a store without them still works.
+//
 // A lease that nobody releases (a crashed owner) keeps its key "in flight"
 // until it expires; DefaultLease keeps that to 15 s, and lease renewal
 // (Extender) keeps a slow live handler from being overtaken.
