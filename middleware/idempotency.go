@@ -592,13 +592,14 @@ type idemReplayOf struct{ claimKey, first string }
 func (m *idem) reserveFirst(ctx context.Context, r *http.Request, key idempotency.Key, primary string, fp idempotency.Fingerprint) (idempotency.Reservation, *idemReplayOf, error) {
 	var sig string
 	if key.Scheme == idempotency.SchemeSNAP {
-		sig = r.Header.Get("X-SIGNATURE")
+		sig = r.Header.Get("X-Signature") // canonical spelling: no allocation
 	}
 	if sig == "" { // non-SNAP and Kirim sign their id; an unsigned request was not verified
 		res, err := m.store.Reserve(ctx, primary, fp, m.c.lease)
 		return res, nil, err
 	}
-	claim := idempotency.Claim{Key: m.c.prefix + key.Replay(sig), Value: key.ID, TTL: m.c.replayTTL}
+	var kb [192]byte
+	claim := idempotency.Claim{Key: string(key.AppendReplay(append(kb[:0], m.c.prefix...), sig)), Value: key.ID, TTL: m.c.replayTTL}
 	if c, ok := m.store.(idempotency.Claimer); ok {
 		res, prior, err := c.ReserveClaim(ctx, primary, fp, m.c.lease, claim)
 		if err != nil || prior == "" || prior == key.ID {
