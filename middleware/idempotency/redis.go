@@ -243,10 +243,14 @@ func (r *Redis) Reserve(ctx context.Context, key string, fp Fingerprint, lease t
 		v, err = reserveScript.Run(ctx, r.c, []string{r.Key(key)}, mine, ms(lease)).Text()
 		return err
 	})
-	return r.reserved(key, token, fp, v, abandoned, err)
+	if abandoned {
+		return r.reserved(key, token, fp, "", true, err) // v is still f's to write
+	}
+	return r.reserved(key, token, fp, v, false, err)
 }
 
-// reserved turns the reserve script's reply v (or err) into a Reservation.
+// reserved turns the reserve script's reply v (or err) into a Reservation;
+// v is not read when abandoned.
 func (r *Redis) reserved(key, token string, fp Fingerprint, v string, abandoned bool, err error) (Reservation, error) {
 	mine := leaseValue(token)
 	switch {
