@@ -223,6 +223,19 @@ func definitive(err error) bool {
 // deliveries compare against, and Release needs nothing but the token.
 func leaseValue(token string) string { return "L" + token }
 
+// newLease returns a new token for fp and its lease value, in one
+// allocation (the token is the value without its "L").
+func newLease(fp Fingerprint) (token, mine string) {
+	var tok [16]byte
+	_, _ = rand.Read(tok[:]) // never fails (crypto/rand, Go ≥ 1.24)
+	var b [1 + 2*len(fp) + 2*len(tok)]byte
+	b[0] = 'L'
+	hex.Encode(b[1:], fp[:])
+	hex.Encode(b[1+2*len(fp):], tok[:])
+	mine = string(b[:])
+	return mine[1:], mine
+}
+
 // Reserve implements Store. If it fails without Redis having answered (a
 // timeout, a broken connection), the lease it asked for may still be taken
 // when Redis resumes; the store then releases it in the background.
@@ -233,10 +246,7 @@ func (r *Redis) Reserve(ctx context.Context, key string, fp Fingerprint, lease t
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, opErr("reserve", timeoutErr(err)) // sent nothing, so nothing to release
 	}
-	var tok [16]byte
-	_, _ = rand.Read(tok[:]) // never fails (crypto/rand, Go ≥ 1.24)
-	token := fp.String() + hex.EncodeToString(tok[:])
-	mine := leaseValue(token)
+	token, mine := newLease(fp)
 	var v string
 	abandoned, err := r.call(ctx, func(ctx context.Context) error {
 		var err error
@@ -244,15 +254,14 @@ func (r *Redis) Reserve(ctx context.Context, key string, fp Fingerprint, lease t
 		return err
 	})
 	if abandoned {
-		return r.reserved(key, token, fp, "", true, err) // v is still f's to write
+		return r.reserved(key, token, mine, fp, "", true, err) // v is still f's to write
 	}
-	return r.reserved(key, token, fp, v, false, err)
+	return r.reserved(key, token, mine, fp, v, false, err)
 }
 
 // reserved turns the reserve script's reply v (or err) into a Reservation;
 // v is not read when abandoned.
-func (r *Redis) reserved(key, token string, fp Fingerprint, v string, abandoned bool, err error) (Reservation, error) {
-	mine := leaseValue(token)
+func (r *Redis) reserved(key, token, mine string, fp Fingerprint, v string, abandoned bool, err error) (Reservation, error) {
 	switch {
 	case abandoned || err != nil && !definitive(err):
 		// The script may yet run (or have run, its reply lost) and take a
@@ -295,11 +304,9 @@ func (r *Redis) ReserveClaim(ctx context.Context, key string, fp Fingerprint, le
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, "", opErr("reserve", timeoutErr(err))
 	}
-	var tok [16]byte
-	_, _ = rand.Read(tok[:])
-	token := fp.String() + hex.EncodeToString(tok[:])
+	token, mine := newLease(fp)
 	keys := [2]string{r.Key(key), r.Key(claim.Key)}
-	args := [2][]any{{leaseValue(token), ms(lease)}, {claimPrefix + claim.Value, ms(claim.TTL)}}
+	args := [2][]any{{mine, ms(lease)}, {claimPrefix + claim.Value, ms(claim.TTL)}}
 	var replies [2]string
 	var errs [2]error
 	abandoned, err := r.call(ctx, func(ctx context.Context) error {
@@ -312,7 +319,7 @@ func (r *Redis) ReserveClaim(ctx context.Context, key string, fp Fingerprint, le
 		r.retry.add(key, token, true)
 		return Reservation{}, "", opErr("reserve", err)
 	}
-	res, rerr := r.reserved(key, token, fp, replies[0], false, errs[0])
+	res, rerr := r.reserved(key, token, mine, fp, replies[0], false, errs[0])
 	if rerr != nil {
 		return Reservation{}, "", rerr
 	}
@@ -349,7 +356,7 @@ func (r *Redis) pipeReserve(ctx context.Context, keys [2]string, args [2][]any) 
 	})
 	var again []int
 	for i, c := range cmds {
-		if redis.HasErrorPrefix(c.Err(), "NOSCRIPT") {
+		if e := c.Err(); e != nil && !errors.Is(e, redis.Nil) && redis.HasErrorPrefix(e, "NOSCRIPT") {
 			again = append(again, i)
 		}
 	}
