@@ -58,7 +58,8 @@ return 0`)
 // Redis is a Store shared by every replica that talks to the same Redis
 // (standalone, Sentinel or Cluster: anything that is a
 // redis.UniversalClient). Reserve, Complete and Release are each one Lua
-// script on one key, so they are atomic; keys are hash-tagged
+// script on one key, so they are atomic; ReserveClaim is two such scripts
+// in one pipeline (one round trip), one per key; keys are hash-tagged
 // (prefix + "{" + key + "}") so a deployment that later adds more keys per
 // notification keeps them in one Cluster slot.
 //
