@@ -2,10 +2,14 @@ package bench
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"io"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -61,10 +65,18 @@ func naiveDedup(next http.Handler) http.Handler {
 
 // runNotify serves b.N notifications: with fresh X-EXTERNAL-IDs (every one
 // processed) or one repeated id (every one after the first replayed).
-func runNotify(b *testing.B, h http.Handler, fresh bool) {
+// Signed requests carry an X-SIGNATURE as SNAP notifications do (a new one
+// per fresh id, the same one for the repeats), so the guard also keeps the
+// signature's replay key; unsigned ones measure the guard without it.
+func runNotify(b *testing.B, h http.Handler, fresh, signed bool) {
 	r, _ := http.NewRequest(http.MethodPost, "/v1.0/debit/notify", nil)
 	r.Header.Set("X-PARTNER-ID", "DOKU")
 	r.Header.Set("X-EXTERNAL-ID", "418075533589")
+	var sig [64]byte // an HMAC-SHA512's size; the guard does not verify it
+	var sigbuf []byte
+	if signed {
+		r.Header.Set("X-SIGNATURE", base64.StdEncoding.EncodeToString(sig[:]))
+	}
 	w := &discardWriter{h: http.Header{}}
 	rd := bytes.NewReader(notifyBody)
 	var idbuf []byte
@@ -75,6 +87,11 @@ func runNotify(b *testing.B, h http.Handler, fresh bool) {
 		if fresh {
 			idbuf = strconv.AppendInt(idbuf[:0], int64(i), 10)
 			r.Header["X-External-Id"][0] = string(idbuf)
+			if signed {
+				binary.BigEndian.PutUint64(sig[:], uint64(i))
+				sigbuf = base64.StdEncoding.AppendEncode(sigbuf[:0], sig[:])
+				r.Header["X-Signature"][0] = string(sigbuf)
+			}
 		}
 		rd.Reset(notifyBody)
 		r.Body = io.NopCloser(rd)
@@ -92,25 +109,50 @@ func runNotify(b *testing.B, h http.Handler, fresh bool) {
 // reserve + complete) and retries (replay: one lookup, handler not run),
 // beside the naive "seen set" baseline.
 func BenchmarkIdempotency(b *testing.B) {
-	b.Run("bare-handler", func(b *testing.B) { runNotify(b, ackHandler(), true) })
-	b.Run("naive-seen-map/new", func(b *testing.B) { runNotify(b, naiveDedup(ackHandler()), true) })
-	b.Run("naive-seen-map/replay", func(b *testing.B) { runNotify(b, naiveDedup(ackHandler()), false) })
+	b.Run("bare-handler", func(b *testing.B) { runNotify(b, ackHandler(), true, false) })
+	b.Run("naive-seen-map/new", func(b *testing.B) { runNotify(b, naiveDedup(ackHandler()), true, false) })
+	b.Run("naive-seen-map/replay", func(b *testing.B) { runNotify(b, naiveDedup(ackHandler()), false, false) })
 
 	mem := func() http.Handler {
 		return middleware.Idempotency(idempotency.NewMemory(idempotency.MemoryMaxKeys(1<<24)), middleware.IdempotencySNAP(56))(ackHandler())
 	}
-	b.Run("memory/new", func(b *testing.B) { runNotify(b, mem(), true) })
-	b.Run("memory/replay", func(b *testing.B) { runNotify(b, mem(), false) })
+	b.Run("memory/new", func(b *testing.B) { runNotify(b, mem(), true, false) })
+	b.Run("memory/replay", func(b *testing.B) { runNotify(b, mem(), false, false) })
+	b.Run("memory/new-signed", func(b *testing.B) { runNotify(b, mem(), true, true) })
+	b.Run("memory/replay-signed", func(b *testing.B) { runNotify(b, mem(), false, true) })
 
 	b.Run("redis", func(b *testing.B) {
 		srv := redistest.Start(b)
 		c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+		rt := &roundTrips{}
+		c.AddHook(rt)
 		b.Cleanup(func() { _ = c.Close() })
 		red := func(prefix string) http.Handler {
 			return middleware.Idempotency(idempotency.NewRedis(c, idempotency.RedisKeyPrefix(prefix)), middleware.IdempotencySNAP(56))(ackHandler())
 		}
 		n := 0
-		b.Run("new", func(b *testing.B) { n++; runNotify(b, red("bench:new:"+strconv.Itoa(n)+":"), true) })
-		b.Run("replay", func(b *testing.B) { n++; runNotify(b, red("bench:replay:"+strconv.Itoa(n)+":"), false) })
+		for _, sub := range []struct {
+			name          string
+			fresh, signed bool
+		}{{"new", true, false}, {"replay", false, false}, {"new-signed", true, true}, {"replay-signed", false, true}} {
+			b.Run(sub.name, func(b *testing.B) {
+				n++
+				h := red("bench:" + sub.name + ":" + strconv.Itoa(n) + ":")
+				rt.n.Store(0)
+				runNotify(b, h, sub.fresh, sub.signed)
+				b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+			})
+		}
 	})
+}
+
+// roundTrips counts Redis round trips: each command and each pipeline.
+type roundTrips struct{ n atomic.Int64 }
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
 }

@@ -3,9 +3,11 @@ package middleware
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // Defaults of the idempotency middleware.
@@ -37,6 +40,19 @@ const (
 	// IdempotencyDefaultMaxBody bounds the request body read for the
 	// fingerprint.
 	IdempotencyDefaultMaxBody = 1 << 20
+	// IdempotencyReplayMargin is added to a timestamp policy's acceptance
+	// window to get how long a SNAP signature's replay key is kept: room
+	// for the clocks of replicas sharing a store to disagree, and for a
+	// request that was verified just before its timestamp went stale to
+	// reach the store.
+	IdempotencyReplayMargin = time.Minute
+	// IdempotencyDefaultReplayTTL is how long the replay key of a SNAP
+	// signature is kept by default: a verifier with the default policy
+	// (verify.DefaultSkew either way) accepts a signed timestamp for
+	// 2×verify.DefaultSkew of its clock, and a copy first seen at the start
+	// of that window can be replayed until its end; plus
+	// IdempotencyReplayMargin. 11 minutes.
+	IdempotencyDefaultReplayTTL = 2*verify.DefaultSkew + IdempotencyReplayMargin
 )
 
 // IdempotencyOption configures Idempotency.
@@ -59,12 +75,16 @@ type idemConfig struct {
 	business IdempotencyKeyFunc
 	prefix   string
 	reg      prometheus.Registerer
+	// replayTTL is how long a SNAP signature's replay key lives.
+	replayTTL time.Duration
+	log       *slog.Logger
 }
 
-// IdempotencySNAP keys on X-PARTNER-ID + X-EXTERNAL-ID and answers with
-// SNAP codes for serviceCode (two digits, e.g. 56 for debit notify):
-// 409<svc>00 for a reused X-EXTERNAL-ID, 409<svc>01 for a reused business
-// reference, 500<svc>00 when the store fails.
+// IdempotencySNAP keys on X-PARTNER-ID + X-EXTERNAL-ID, plus the replay
+// key of the signature (see Idempotency), and answers with SNAP codes for
+// serviceCode (two digits, e.g. 56 for debit notify): 409<svc>00 for a
+// reused X-EXTERNAL-ID or a replayed signature, 409<svc>01 for a reused
+// business reference, 500<svc>00 when the store fails.
 func IdempotencySNAP(serviceCode int) IdempotencyOption {
 	return func(c *idemConfig) error {
 		if serviceCode < 0 || serviceCode > 99 {
@@ -199,10 +219,66 @@ func IdempotencyBusinessKeyJSON(path string) IdempotencyOption {
 
 // IdempotencyMetrics registers the counter
 // dokukit_idempotency_requests_total{outcome} on reg; outcome is one of
-// new, replayed, conflict, in_flight, store_error. Several middleware
+// new, replayed, conflict, in_flight, store_error, replay_refused (a SNAP
+// signature seen again under another X-EXTERNAL-ID). Several middleware
 // instances may share reg (they share the counter). nil means no metrics.
 func IdempotencyMetrics(reg prometheus.Registerer) IdempotencyOption {
 	return func(c *idemConfig) error { c.reg = reg; return nil }
+}
+
+// IdempotencyReplayTTL sets how long the replay key of a SNAP signature is
+// kept (default IdempotencyDefaultReplayTTL). It must cover the whole time
+// the verifier in front accepts the signed timestamp, or a copy replayed
+// after the key expired but before the timestamp went stale runs again:
+// use IdempotencyReplayTTLFor with the verifier's policy.
+func IdempotencyReplayTTL(d time.Duration) IdempotencyOption {
+	return func(c *idemConfig) error {
+		if d <= 0 {
+			return errors.New("middleware: idempotency replay TTL must be positive")
+		}
+		c.replayTTL = d
+		return nil
+	}
+}
+
+// IdempotencyReplayTTLFor is the replay key TTL that covers timestamp
+// policy t: its MaxPast + MaxFuture (each verify.DefaultSkew when zero)
+// plus IdempotencyReplayMargin. A policy with Unchecked set accepts a
+// signature forever; no TTL covers that, and it gets IdempotencyDefaultTTL,
+// the longest the guard keeps anything.
+func IdempotencyReplayTTLFor(t verify.Timestamps) time.Duration {
+	if t.Unchecked {
+		return IdempotencyDefaultTTL
+	}
+	past, future := t.MaxPast, t.MaxFuture
+	if past <= 0 {
+		past = verify.DefaultSkew
+	}
+	if future <= 0 {
+		future = verify.DefaultSkew
+	}
+	return past + future + IdempotencyReplayMargin
+}
+
+// IdempotencyLogger sets where a refused replay is logged (a warning with
+// the partner id, both X-EXTERNAL-IDs and the first 12 hex digits of the
+// signature's SHA-256; never the signature, a token or the body). nil (the
+// default) means no logging.
+func IdempotencyLogger(l *slog.Logger) IdempotencyOption {
+	return func(c *idemConfig) error { c.log = l; return nil }
+}
+
+// IdempotencyOptions bundles several options into one, applied in order:
+// for code that passes the guard's configuration as a single option.
+func IdempotencyOptions(opts ...IdempotencyOption) IdempotencyOption {
+	return func(c *idemConfig) error {
+		for _, o := range opts {
+			if err := o(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // idemJSONPath reads the business key the way the typed decode
@@ -222,6 +298,8 @@ const (
 	idemConflict   = "conflict"
 	idemInFlight   = "in_flight"
 	idemStoreError = "store_error"
+	// A SNAP signature seen again under another X-EXTERNAL-ID.
+	idemReplayRefused = "replay_refused"
 )
 
 // Idempotency returns middleware that runs next at most once per
@@ -247,6 +325,28 @@ const (
 //     409 (SNAP 409<svc>01).
 //   - A repeat while the first is still running: 409, or with
 //     IdempotencyWait the stored response once the first finishes.
+//   - SNAP only: the same signature under another X-EXTERNAL-ID is a
+//     replay, answered 409<svc>00 "Conflict" without next running.
+//     X-EXTERNAL-ID is not in SNAP's string to sign, so anyone who saw one
+//     notification (a proxy, a log) could otherwise re-send it under fresh
+//     ids, each a new key, while its timestamp is within the skew window.
+//     The guard therefore also keeps a replay key — the SHA-256 of the
+//     X-SIGNATURE bytes, which a replayer cannot change without the key —
+//     holding the X-EXTERNAL-ID it was first seen with, for
+//     IdempotencyReplayTTL (default IdempotencyDefaultReplayTTL, which
+//     covers the default ±verify.DefaultSkew). The same id goes on as
+//     above (a DOKU retry of the exact bytes gets the stored response);
+//     DOKU's own retries carry a new X-TIMESTAMP, so a new signature, and
+//     are not affected. 409 rather than 401: the signature is valid (the
+//     verifier in front checked it), the request is a duplicate of one
+//     already taken, which is what SNAP's 409xx00 says; a 401 would send
+//     whoever watches the responses after a wrong key. The answer does not
+//     reveal the first id; the metric (replay_refused) and the log
+//     (IdempotencyLogger) do. With a store implementing
+//     idempotency.Claimer (both stores here) the replay key costs no round
+//     trip: the Redis store pipelines it with the reservation. Another
+//     store gets it through a second Reserve call, one more round trip.
+//     Non-SNAP and Kirim sign their request id: no replay key there.
 //   - next answered 5xx, or the request context was cancelled and next did
 //     not explicitly answer 2xx (WriteHeader or Write): nothing is stored,
 //     the reservation is released, and the next delivery runs next; a
@@ -274,7 +374,7 @@ func Idempotency(store idempotency.Store, opts ...IdempotencyOption) func(http.H
 	if store == nil {
 		panic("middleware: Idempotency with nil store")
 	}
-	c := idemConfig{ttl: IdempotencyDefaultTTL, lease: IdempotencyDefaultLease, maxBody: IdempotencyDefaultMaxBody}
+	c := idemConfig{ttl: IdempotencyDefaultTTL, lease: IdempotencyDefaultLease, maxBody: IdempotencyDefaultMaxBody, replayTTL: IdempotencyDefaultReplayTTL}
 	for _, o := range opts {
 		if err := o(&c); err != nil {
 			panic(err)
@@ -292,13 +392,13 @@ func Idempotency(store idempotency.Store, opts ...IdempotencyOption) func(http.H
 func idemRegisterCounter(reg prometheus.Registerer) *prometheus.CounterVec {
 	cv := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "dokukit_idempotency_requests_total",
-		Help: "Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error).",
+		Help: "Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error, replay_refused).",
 	}, []string{"outcome"})
 	cv, err := promreg.Register(reg, cv)
 	if err != nil {
 		panic(err)
 	}
-	for _, o := range []string{idemNew, idemReplayed, idemConflict, idemInFlight, idemStoreError} {
+	for _, o := range []string{idemNew, idemReplayed, idemConflict, idemInFlight, idemStoreError, idemReplayRefused} {
 		cv.WithLabelValues(o)
 	}
 	return cv
@@ -346,7 +446,14 @@ func (m *idem) serve(w http.ResponseWriter, r *http.Request, next http.Handler) 
 	ctx := r.Context()
 
 	primary := m.c.prefix + key.String()
-	res, err := m.acquire(ctx, primary, fp)
+	res, replay, err := m.reserveFirst(ctx, r, key, primary, fp)
+	if err == nil && replay != nil {
+		m.refuseReplay(ctx, w, key, replay)
+		return
+	}
+	if err == nil {
+		res, err = m.acquire(ctx, primary, fp, res)
+	}
 	if err != nil {
 		m.storeFailed(w, r, next, scheme)
 		return
@@ -460,12 +567,78 @@ func (m *idem) renew(held []idemOwned) (stop func()) {
 	}
 }
 
-// acquire reserves key, waiting (IdempotencyWait) for an in-flight holder
-// with the same fingerprint to finish.
-func (m *idem) acquire(ctx context.Context, key string, fp idempotency.Fingerprint) (idempotency.Reservation, error) {
-	res, err := m.store.Reserve(ctx, key, fp, m.c.lease)
-	if err != nil || m.c.wait <= 0 || m.c.strict || res.State != idempotency.StateInFlight || res.Fingerprint != fp {
-		return res, err
+// idemReplayOf describes a refused replay: the replay key, and the
+// X-EXTERNAL-ID its signature was first seen with ("" when the store
+// cannot tell).
+type idemReplayOf struct{ claimKey, first string }
+
+// reserveFirst reserves primary and, for a SNAP request with a signature,
+// claims the signature's replay key for key.ID in the same round trip
+// (idempotency.Claimer) or, for a store without it, in a Reserve before.
+// It returns a non-nil replay, having released any lease it took, when the
+// signature was first seen under another id.
+func (m *idem) reserveFirst(ctx context.Context, r *http.Request, key idempotency.Key, primary string, fp idempotency.Fingerprint) (idempotency.Reservation, *idemReplayOf, error) {
+	var sig string
+	if key.Scheme == idempotency.SchemeSNAP {
+		sig = r.Header.Get("X-Signature") // canonical spelling: no allocation
+	}
+	if sig == "" { // non-SNAP and Kirim sign their id; an unsigned request was not verified
+		res, err := m.store.Reserve(ctx, primary, fp, m.c.lease)
+		return res, nil, err
+	}
+	var kb [192]byte
+	claim := idempotency.Claim{Key: string(key.AppendReplay(append(kb[:0], m.c.prefix...), sig)), Value: key.ID, TTL: m.c.replayTTL}
+	if c, ok := m.store.(idempotency.Claimer); ok {
+		res, prior, err := c.ReserveClaim(ctx, primary, fp, m.c.lease, claim)
+		if err != nil || prior == "" || prior == key.ID {
+			return res, nil, err
+		}
+		if res.State == idempotency.StateReserved {
+			m.release(ctx, []idemOwned{{primary, res.Token}})
+		}
+		return idempotency.Reservation{}, &idemReplayOf{claim.Key, prior}, nil
+	}
+	// A store without Claimer: the claim is a lease whose fingerprint
+	// stands for the id, never completed, lapsing after the TTL.
+	want := idemClaimPrint(key.ID)
+	cres, err := m.store.Reserve(ctx, claim.Key, want, claim.TTL)
+	if err != nil {
+		return cres, nil, err
+	}
+	if cres.State != idempotency.StateReserved && cres.Fingerprint != want {
+		return idempotency.Reservation{}, &idemReplayOf{claimKey: claim.Key}, nil
+	}
+	res, err := m.store.Reserve(ctx, primary, fp, m.c.lease)
+	return res, nil, err
+}
+
+// idemClaimPrint is the fingerprint that stands for a claim's value in a
+// store without idempotency.Claimer.
+func idemClaimPrint(id string) idempotency.Fingerprint {
+	return sha256.Sum256([]byte("dokukit-replay-claim:" + id))
+}
+
+// refuseReplay answers a replayed SNAP signature: 409<svc>00, counted and
+// logged (a hash prefix of the signature, never the signature).
+func (m *idem) refuseReplay(ctx context.Context, w http.ResponseWriter, key idempotency.Key, replay *idemReplayOf) {
+	m.inc(idemReplayRefused)
+	if m.c.log != nil {
+		k := replay.claimKey
+		m.c.log.LogAttrs(ctx, slog.LevelWarn, "dokukit: refused a replayed SNAP notification: its signature was first seen under another X-EXTERNAL-ID",
+			slog.String("partner_id", key.Owner),
+			slog.String("external_id", key.ID),
+			slog.String("first_external_id", replay.first),
+			slog.String("signature_sha256_prefix", k[len(k)-64:len(k)-52]))
+	}
+	m.writeConflict(w, key.Scheme, 0, "replayed_signature", "Conflict", "replays a signature already seen")
+}
+
+// acquire waits (IdempotencyWait) for an in-flight holder of key with the
+// same fingerprint to finish; res is the first Reserve's answer.
+func (m *idem) acquire(ctx context.Context, key string, fp idempotency.Fingerprint, res idempotency.Reservation) (idempotency.Reservation, error) {
+	var err error
+	if m.c.wait <= 0 || m.c.strict || res.State != idempotency.StateInFlight || res.Fingerprint != fp {
+		return res, nil
 	}
 	deadline := time.NewTimer(m.c.wait)
 	defer deadline.Stop()

@@ -363,7 +363,7 @@ func idemCounterFor(t *testing.T, reg *prometheus.Registry, outcome string) prom
 	// Registering the same description again hands back the shared counter.
 	cv := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "dokukit_idempotency_requests_total",
-		Help: "Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error).",
+		Help: "Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error, replay_refused).",
 	}, []string{"outcome"})
 	err := reg.Register(cv)
 	var are prometheus.AlreadyRegisteredError
@@ -396,11 +396,12 @@ func TestIdempotencyMetrics(t *testing.T) {
 	idemServe(a, httptest.NewRequest("POST", "/", nil)) // no key: counted nowhere
 
 	want := `
-# HELP dokukit_idempotency_requests_total Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error).
+# HELP dokukit_idempotency_requests_total Requests seen by the idempotency middleware, by outcome (new, replayed, conflict, in_flight, store_error, replay_refused).
 # TYPE dokukit_idempotency_requests_total counter
 dokukit_idempotency_requests_total{outcome="conflict"} 1
 dokukit_idempotency_requests_total{outcome="in_flight"} 1
 dokukit_idempotency_requests_total{outcome="new"} 2
+dokukit_idempotency_requests_total{outcome="replay_refused"} 0
 dokukit_idempotency_requests_total{outcome="replayed"} 1
 dokukit_idempotency_requests_total{outcome="store_error"} 0
 `

@@ -134,7 +134,9 @@ func snapChannel[T any](cfg SNAPConfig, svc int, ch *channel[T], name string, ni
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
 	}
-	return assemble(cfg.Common, name, v, middleware.IdempotencySNAP(svc), svc, ch)
+	// The replay key of each signature lives as long as the verifier accepts its timestamp.
+	guard := middleware.IdempotencyOptions(middleware.IdempotencySNAP(svc), middleware.IdempotencyReplayTTL(middleware.IdempotencyReplayTTLFor(cfg.Timestamps)))
+	return assemble(cfg.Common, name, v, guard, svc, ch)
 }
 
 // tokenCheck accepts a token t issued to the client the notification's
@@ -307,6 +309,9 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 	}
 	if c.Registerer != nil {
 		idemOpts = append(idemOpts, middleware.IdempotencyMetrics(c.Registerer))
+	}
+	if c.Logger != nil {
+		idemOpts = append(idemOpts, middleware.IdempotencyLogger(c.Logger))
 	}
 	guarded := middleware.Idempotency(store, idemOpts...)(ch)
 	return newEntry(vm.Handler(guarded), v.Scheme(), svc, c.Target), nil

@@ -76,6 +76,9 @@ func TestStoreContract(t *testing.T) {
 			t.Run("record-expiry", func(t *testing.T) { contractRecordExpiry(t, h) })
 			t.Run("concurrent-reserve", func(t *testing.T) { contractConcurrent(t, h) })
 			t.Run("invalid", func(t *testing.T) { contractInvalid(t, h) })
+			t.Run("claim", func(t *testing.T) { contractClaim(t, h) })
+			t.Run("claim-expiry", func(t *testing.T) { contractClaimExpiry(t, h) })
+			t.Run("concurrent-claim", func(t *testing.T) { contractConcurrentClaim(t, h) })
 		})
 	}
 }
@@ -247,4 +250,118 @@ func contractInvalid(t *testing.T, h harness) {
 	assert.ErrorIs(t, h.store.Complete(bg, "k", "t", Record{}, -time.Second), ErrInvalid)
 	assert.ErrorIs(t, h.store.Release(bg, "", "t"), ErrInvalid)
 	assert.False(t, errors.Is(ErrInvalid, ErrLeaseLost))
+}
+
+// contractClaim: ReserveClaim reserves as Reserve does and claims its
+// second key for the first value only; another value is reported, not
+// stored, and its caller ends up holding no lease.
+func contractClaim(t *testing.T, h harness) {
+	c, ok := h.store.(Claimer)
+	require.True(t, ok, "both stores claim")
+	claim := Claim{Key: "sig:one", Value: "EXT-1", TTL: time.Minute}
+	r, prior, err := c.ReserveClaim(bg, "claim:EXT-1", fpA, time.Minute, claim)
+	require.NoError(t, err)
+	assert.Empty(t, prior, "the first caller claims")
+	require.Equal(t, StateReserved, r.State)
+	assert.Equal(t, fpA, r.Fingerprint)
+
+	// The same value again (a retry of the exact bytes): prior is that
+	// value, and the reservation reports the key's real state.
+	r2, prior, err := c.ReserveClaim(bg, "claim:EXT-1", fpA, time.Minute, claim)
+	require.NoError(t, err)
+	assert.Equal(t, "EXT-1", prior)
+	assert.Equal(t, StateInFlight, r2.State)
+	require.NoError(t, h.store.Complete(bg, "claim:EXT-1", r.Token, Record{Status: 200, Body: []byte(`{"ok":1}`), Fingerprint: fpA}, time.Hour))
+	r3, prior, err := c.ReserveClaim(bg, "claim:EXT-1", fpA, time.Minute, claim)
+	require.NoError(t, err)
+	assert.Equal(t, "EXT-1", prior)
+	require.Equal(t, StateCompleted, r3.State)
+	assert.Equal(t, []byte(`{"ok":1}`), r3.Record.Body)
+
+	// Another value: reported as the first one; the claim keeps EXT-1.
+	for _, id := range []string{"EXT-2", "EXT-3"} {
+		r4, prior, err := c.ReserveClaim(bg, "claim:"+id, fpA, time.Minute, Claim{Key: "sig:one", Value: id, TTL: time.Minute})
+		require.NoError(t, err)
+		assert.Equal(t, "EXT-1", prior, id)
+		if r4.State == StateReserved { // the store may have reserved: the caller releases
+			require.NoError(t, h.store.Release(bg, "claim:"+id, r4.Token))
+		} else {
+			assert.Equal(t, State(0), r4.State, "a skipped reservation is the zero Reservation")
+		}
+		free, err := h.store.Reserve(bg, "claim:"+id, fpA, time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, StateReserved, free.State, "a refused caller holds no lease")
+		require.NoError(t, h.store.Release(bg, "claim:"+id, free.Token))
+	}
+
+	// Values are kept exactly (ids may hold ':' and the like).
+	odd := "EXT:{x}%25 é"
+	_, prior, err = c.ReserveClaim(bg, "claim:odd", fpA, time.Minute, Claim{Key: "sig:odd", Value: odd, TTL: time.Minute})
+	require.NoError(t, err)
+	assert.Empty(t, prior)
+	_, prior, err = c.ReserveClaim(bg, "claim:odd2", fpA, time.Minute, Claim{Key: "sig:odd", Value: "other", TTL: time.Minute})
+	require.NoError(t, err)
+	assert.Equal(t, odd, prior)
+
+	// Invalid claims are refused before anything is stored.
+	for _, bad := range []Claim{{Key: "", Value: "v", TTL: time.Minute}, {Key: "k", Value: "", TTL: time.Minute}, {Key: "k", Value: "v"}} {
+		_, _, err := c.ReserveClaim(bg, "claim:bad", fpA, time.Minute, bad)
+		assert.ErrorIs(t, err, ErrInvalid)
+		var se *StoreError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, "claim", se.Op)
+	}
+	_, _, err = c.ReserveClaim(bg, "", fpA, time.Minute, claim)
+	assert.ErrorIs(t, err, ErrInvalid)
+	nothing, err := h.store.Reserve(bg, "claim:bad", fpA, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, StateReserved, nothing.State)
+}
+
+// contractClaimExpiry: a claim lives its TTL from when it was first made;
+// being seen again does not extend it.
+func contractClaimExpiry(t *testing.T, h harness) {
+	c := h.store.(Claimer)
+	claim := Claim{Key: "sig:ttl", Value: "A", TTL: 300 * time.Millisecond}
+	_, prior, err := c.ReserveClaim(bg, "cttl:A", fpA, time.Minute, claim)
+	require.NoError(t, err)
+	require.Empty(t, prior)
+	h.advance(200 * time.Millisecond)
+	_, prior, err = c.ReserveClaim(bg, "cttl:A", fpA, time.Minute, claim)
+	require.NoError(t, err)
+	require.Equal(t, "A", prior, "still claimed")
+	h.advance(200 * time.Millisecond) // 400 ms after the first claim, 200 after the second
+	_, prior, err = c.ReserveClaim(bg, "cttl:B", fpA, time.Minute, Claim{Key: "sig:ttl", Value: "B", TTL: time.Minute})
+	require.NoError(t, err)
+	assert.Empty(t, prior, "expired TTL after the first claim, not extended by the second")
+}
+
+// contractConcurrentClaim: of 32 callers claiming one key with 32 values
+// (32 replicas each receiving a copy under its own id), exactly one claims
+// it, and everyone else is told that one's value.
+func contractConcurrentClaim(t *testing.T, h harness) {
+	c := h.store.(Claimer)
+	var mu sync.Mutex
+	claimed := []string{}
+	priors := map[string]int{}
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Go(func() {
+			id := "C" + string(rune('a'+i))
+			_, prior, err := c.ReserveClaim(bg, "cc:"+id, fpA, time.Minute, Claim{Key: "sig:race", Value: id, TTL: time.Minute})
+			if !assert.NoError(t, err) {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if prior == "" {
+				claimed = append(claimed, id)
+			} else {
+				priors[prior]++
+			}
+		})
+	}
+	wg.Wait()
+	require.Len(t, claimed, 1)
+	assert.Equal(t, map[string]int{claimed[0]: 31}, priors)
 }

@@ -1,6 +1,9 @@
 package idempotency
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -100,6 +103,39 @@ func (k Key) String() string {
 // collide.
 func (k Key) Business(ref string) string {
 	return "biz:" + k.Scheme.String() + ":" + strconv.Itoa(len(k.Owner)) + ":" + k.Owner + ":" + ref
+}
+
+// Replay is the store key of a signature from the same sender: "sig:", the
+// scheme and owner as in String, then the hex SHA-256 of the signature's
+// bytes (base64-decoded, so the encodings a lenient decoder accepts for one
+// signature count as one; the raw header if it is not base64). It holds no
+// signature, only its hash.
+func (k Key) Replay(signature string) string { return string(k.AppendReplay(nil, signature)) }
+
+// AppendReplay appends Replay(signature) to dst, allocating nothing for a
+// signature of up to 512 bytes (an RSA-4096 signature) when dst has room.
+func (k Key) AppendReplay(dst []byte, signature string) []byte {
+	var src [684]byte // base64 of 512 bytes, padded
+	var raw [512]byte
+	var sum [sha256.Size]byte
+	n, err := 0, error(nil)
+	if len(signature) <= len(src) {
+		copy(src[:], signature)
+		n, err = base64.StdEncoding.Decode(raw[:], src[:len(signature)])
+	}
+	if len(signature) <= len(src) && err == nil && n > 0 {
+		sum = sha256.Sum256(raw[:n])
+	} else {
+		sum = sha256.Sum256([]byte(signature))
+	}
+	dst = append(dst, "sig:"...)
+	dst = append(dst, k.Scheme.String()...)
+	dst = append(dst, ':')
+	dst = strconv.AppendInt(dst, int64(len(k.Owner)), 10)
+	dst = append(dst, ':')
+	dst = append(dst, k.Owner...)
+	dst = append(dst, ':')
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // RequestKey reads the idempotency key of scheme s from h. With SchemeAuto

@@ -1,6 +1,10 @@
 package idempotency
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -95,4 +99,38 @@ func assertAs(err error, target **KeyError) bool {
 	ke, ok := err.(*KeyError)
 	*target = ke
 	return ok
+}
+
+func TestKeyReplay(t *testing.T) {
+	k := Key{Scheme: SchemeSNAP, Owner: "P1", ID: "E1"}
+	sig := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xA5}, 64))
+	got := k.Replay(sig)
+	sum := sha256.Sum256(bytes.Repeat([]byte{0xA5}, 64))
+	assert.Equal(t, "sig:snap:2:P1:"+hex.EncodeToString(sum[:]), got)
+	assert.Equal(t, got, string(k.AppendReplay(nil, sig)))
+	assert.NotContains(t, got, sig, "the key holds a hash, not the signature")
+
+	// The same bytes, other encodings a lenient decoder accepts: one key.
+	last := len(sig) - 3
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	reenc := sig[:last] + string(alphabet[strings.IndexByte(alphabet, sig[last])^3]) + "=="
+	require.NotEqual(t, sig, reenc)
+	assert.Equal(t, got, k.Replay(reenc))
+
+	// Other signatures, other owners, not base64: other keys.
+	other := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0x5A}, 64))
+	assert.NotEqual(t, got, k.Replay(other))
+	assert.NotEqual(t, got, Key{Scheme: SchemeSNAP, Owner: "P2"}.Replay(sig))
+	raw := sha256.Sum256([]byte("not base64!"))
+	assert.Equal(t, "sig:snap:2:P1:"+hex.EncodeToString(raw[:]), k.Replay("not base64!"))
+	long := strings.Repeat("QUFB", 200) // 800 characters, longer than any RSA-4096 signature
+	lsum := sha256.Sum256([]byte(long))
+	assert.Equal(t, "sig:snap:2:P1:"+hex.EncodeToString(lsum[:]), k.Replay(long))
+}
+
+func TestKeyReplayAppendAllocs(t *testing.T) {
+	k := Key{Scheme: SchemeSNAP, Owner: "P1", ID: "E1"}
+	sig := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xA5}, 256))
+	buf := make([]byte, 0, 128)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { buf = k.AppendReplay(buf[:0], sig) }))
 }

@@ -51,6 +51,12 @@ const evictWarnEvery = time.Minute
 // warning (MemoryLogger), at most once a minute, saying to raise the bound
 // or use Redis.
 //
+// Claims (Claimer: the middleware's replay keys of SNAP signatures) are
+// kept apart from the keys: they are not counted by Len, never take a
+// record's place, and are bounded by the same number on their own (a full
+// set drops the claim closest to expiry; claims live minutes, so that
+// takes MaxKeys notifications within one replay TTL).
+//
 // Expired keys are removed as time passes (a min-heap on expiry), never by
 // a background goroutine; eviction takes the head of a list of completed
 // records in completion order, so every operation is O(log n).
@@ -62,6 +68,10 @@ type Memory struct {
 	max  int
 	now  func() time.Time
 	seq  uint64
+	// Claims (Claimer), apart from the keys so they neither count toward
+	// Len nor take a completed record's place: value in entry.token.
+	claims map[string]*entry
+	cexp   expiryHeap
 
 	log       *slog.Logger
 	evictions prometheus.Counter
@@ -126,7 +136,7 @@ func MemoryLogger(l *slog.Logger) MemoryOption {
 
 // NewMemory returns an empty in-memory store.
 func NewMemory(opts ...MemoryOption) *Memory {
-	m := &Memory{keys: make(map[string]*entry), max: DefaultMaxKeys, now: time.Now}
+	m := &Memory{keys: make(map[string]*entry), claims: make(map[string]*entry), max: DefaultMaxKeys, now: time.Now}
 	for _, o := range opts {
 		o(m)
 	}
@@ -163,6 +173,48 @@ func (m *Memory) Reserve(ctx context.Context, key string, fp Fingerprint, lease 
 	defer m.mu.Unlock()
 	now := m.now()
 	m.expire(now)
+	return m.reserve(now, key, fp, lease)
+}
+
+// ReserveClaim implements Claimer. The claim is looked at first, under the
+// same lock as the reservation, so a claim held by another value skips the
+// reservation (a zero Reservation): a refused replay takes no lease, and
+// replays cannot fill the store with leases. Claims are bounded by
+// MemoryMaxKeys on their own; a full set of claims drops the one closest to
+// expiry.
+func (m *Memory) ReserveClaim(ctx context.Context, key string, fp Fingerprint, lease time.Duration, claim Claim) (Reservation, string, error) {
+	if err := checkArgs(key, lease); err != nil {
+		return Reservation{}, "", opErr("reserve", err)
+	}
+	if err := checkClaim(claim); err != nil {
+		return Reservation{}, "", opErr("claim", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Reservation{}, "", opErr("reserve", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	m.expire(now)
+	prior := ""
+	if c, ok := m.claims[claim.Key]; ok {
+		if prior = c.token; prior != claim.Value {
+			return Reservation{}, prior, nil
+		}
+	} else {
+		if len(m.claims) >= m.max {
+			delete(m.claims, heap.Pop(&m.cexp).(*entry).key)
+		}
+		c := &entry{key: claim.Key, token: claim.Value, until: now.Add(claim.TTL)}
+		m.claims[claim.Key] = c
+		heap.Push(&m.cexp, c)
+	}
+	res, err := m.reserve(now, key, fp, lease)
+	return res, prior, err
+}
+
+// reserve is Reserve with m.mu held and expire called.
+func (m *Memory) reserve(now time.Time, key string, fp Fingerprint, lease time.Duration) (Reservation, error) {
 	if e, ok := m.keys[key]; ok {
 		if e.state == StateCompleted {
 			return Reservation{State: StateCompleted, Fingerprint: e.fp, Record: cloneRecord(e.rec)}, nil
@@ -251,6 +303,9 @@ func (m *Memory) expire(now time.Time) {
 			m.done.remove(e)
 		}
 		delete(m.keys, e.key)
+	}
+	for len(m.cexp) > 0 && !m.cexp[0].until.After(now) {
+		delete(m.claims, heap.Pop(&m.cexp).(*entry).key)
 	}
 }
 

@@ -58,7 +58,8 @@ return 0`)
 // Redis is a Store shared by every replica that talks to the same Redis
 // (standalone, Sentinel or Cluster: anything that is a
 // redis.UniversalClient). Reserve, Complete and Release are each one Lua
-// script on one key, so they are atomic; keys are hash-tagged
+// script on one key, so they are atomic; ReserveClaim is two such scripts
+// in one pipeline (one round trip), one per key; keys are hash-tagged
 // (prefix + "{" + key + "}") so a deployment that later adds more keys per
 // notification keeps them in one Cluster slot.
 //
@@ -223,6 +224,19 @@ func definitive(err error) bool {
 // deliveries compare against, and Release needs nothing but the token.
 func leaseValue(token string) string { return "L" + token }
 
+// newLease returns a new token for fp and its lease value, in one
+// allocation (the token is the value without its "L").
+func newLease(fp Fingerprint) (token, mine string) {
+	var tok [16]byte
+	_, _ = rand.Read(tok[:]) // never fails (crypto/rand, Go ≥ 1.24)
+	var b [1 + 2*len(fp) + 2*len(tok)]byte
+	b[0] = 'L'
+	hex.Encode(b[1:], fp[:])
+	hex.Encode(b[1+2*len(fp):], tok[:])
+	mine = string(b[:])
+	return mine[1:], mine
+}
+
 // Reserve implements Store. If it fails without Redis having answered (a
 // timeout, a broken connection), the lease it asked for may still be taken
 // when Redis resumes; the store then releases it in the background.
@@ -233,16 +247,22 @@ func (r *Redis) Reserve(ctx context.Context, key string, fp Fingerprint, lease t
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, opErr("reserve", timeoutErr(err)) // sent nothing, so nothing to release
 	}
-	var tok [16]byte
-	_, _ = rand.Read(tok[:]) // never fails (crypto/rand, Go ≥ 1.24)
-	token := fp.String() + hex.EncodeToString(tok[:])
-	mine := leaseValue(token)
+	token, mine := newLease(fp)
 	var v string
 	abandoned, err := r.call(ctx, func(ctx context.Context) error {
 		var err error
 		v, err = reserveScript.Run(ctx, r.c, []string{r.Key(key)}, mine, ms(lease)).Text()
 		return err
 	})
+	if abandoned {
+		return r.reserved(key, token, mine, fp, "", true, err) // v is still f's to write
+	}
+	return r.reserved(key, token, mine, fp, v, false, err)
+}
+
+// reserved turns the reserve script's reply v (or err) into a Reservation;
+// v is not read when abandoned.
+func (r *Redis) reserved(key, token, mine string, fp Fingerprint, v string, abandoned bool, err error) (Reservation, error) {
 	switch {
 	case abandoned || err != nil && !definitive(err):
 		// The script may yet run (or have run, its reply lost) and take a
@@ -258,6 +278,109 @@ func (r *Redis) Reserve(ctx context.Context, key string, fp Fingerprint, lease t
 	}
 	res, err := decode(v)
 	return res, opErr("reserve", err)
+}
+
+// claimPrefix marks a claim's value ("R" + value), so a claim is never read
+// as a lease or a record.
+const claimPrefix = "R"
+
+// ReserveClaim implements Claimer in one round trip: the reserve script on
+// key and the same script on claim.Key (set if absent, else return the
+// value) go out as one pipeline. Each script touches one key, so on Redis
+// Cluster each key stays in its own slot; the pipeline is split by node and
+// its parts sent in parallel. Scripts Redis does not know yet (after a
+// restart or SCRIPT FLUSH) are sent again in full, once.
+//
+// It returns a Reservation whatever the claim holds (the reserve already
+// ran): a caller that refuses the request must Release a StateReserved. If
+// the claim fails while the reservation succeeded, the lease is released
+// in the background and the error returned.
+func (r *Redis) ReserveClaim(ctx context.Context, key string, fp Fingerprint, lease time.Duration, claim Claim) (Reservation, string, error) {
+	if err := checkArgs(key, lease); err != nil {
+		return Reservation{}, "", opErr("reserve", err)
+	}
+	if err := checkClaim(claim); err != nil {
+		return Reservation{}, "", opErr("claim", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Reservation{}, "", opErr("reserve", timeoutErr(err))
+	}
+	token, mine := newLease(fp)
+	keys := [2]string{r.Key(key), r.Key(claim.Key)}
+	args := [2][]any{{mine, ms(lease)}, {claimPrefix + claim.Value, ms(claim.TTL)}}
+	var replies [2]string
+	var errs [2]error
+	abandoned, err := r.call(ctx, func(ctx context.Context) error {
+		var err error
+		replies, errs, err = r.pipeReserve(ctx, keys, args)
+		return err
+	})
+	if abandoned || err != nil {
+		// The pipeline may yet run: release the lease it may take.
+		r.retry.add(key, token, true)
+		return Reservation{}, "", opErr("reserve", err)
+	}
+	res, rerr := r.reserved(key, token, mine, fp, replies[0], false, errs[0])
+	if rerr != nil {
+		return Reservation{}, "", rerr
+	}
+	var prior string
+	switch cerr := errs[1]; {
+	case errors.Is(cerr, redis.Nil): // claimed
+	case cerr != nil:
+		if res.State == StateReserved {
+			r.retry.add(key, token, false)
+		}
+		return Reservation{}, "", opErr("claim", cerr)
+	case !strings.HasPrefix(replies[1], claimPrefix):
+		if res.State == StateReserved {
+			r.retry.add(key, token, false)
+		}
+		return Reservation{}, "", opErr("claim", ErrCorrupt)
+	default:
+		prior = replies[1][len(claimPrefix):]
+	}
+	return res, prior, nil
+}
+
+// pipeReserve runs the reserve script on each key with its args in one
+// pipeline and returns each reply or Redis's error for it (redis.Nil: the
+// key was claimed). err is set only when Redis did not answer (the
+// connection, a timeout): then nothing is known about either command.
+func (r *Redis) pipeReserve(ctx context.Context, keys [2]string, args [2][]any) (replies [2]string, errs [2]error, err error) {
+	var cmds [2]*redis.Cmd
+	_, err = r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i := range keys {
+			cmds[i] = reserveScript.EvalSha(ctx, p, keys[i:i+1], args[i]...)
+		}
+		return nil
+	})
+	var again []int
+	for i, c := range cmds {
+		if e := c.Err(); e != nil && !errors.Is(e, redis.Nil) && redis.HasErrorPrefix(e, "NOSCRIPT") {
+			again = append(again, i)
+		}
+	}
+	if len(again) > 0 {
+		// Running a script twice is harmless: the reserve finds its own
+		// lease, the claim its own value, and both are read as theirs.
+		_, err = r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, i := range again {
+				cmds[i] = reserveScript.Eval(ctx, p, keys[i:i+1], args[i]...)
+			}
+			return nil
+		})
+	}
+	for i, c := range cmds {
+		replies[i], errs[i] = c.Text()
+		if errs[i] != nil && !errors.Is(errs[i], redis.Nil) && !definitive(errs[i]) {
+			return replies, errs, errs[i]
+		}
+	}
+	if err != nil && !errors.Is(err, redis.Nil) && !definitive(err) {
+		return replies, errs, err
+	}
+	return replies, errs, nil
 }
 
 // Complete implements Store.

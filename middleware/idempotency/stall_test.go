@@ -245,3 +245,41 @@ func TestRedisDoneContext(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, StateReserved, got.State, "the retried release went through")
 }
+
+// ReserveClaim under a stalled Redis returns within RedisTimeout with
+// ErrTimeout, and the lease its pipeline takes when Redis resumes is freed
+// in the background like a Reserve's; the claim it took stays (it names
+// the caller's own id, so a retry of the same bytes goes on).
+func TestRedisStalledReserveClaim(t *testing.T) {
+	s := redistest.Start(t)
+	c := redis.NewClient(&redis.Options{Addr: s.Addr(), DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { _ = c.Close() })
+	st := NewRedis(c, RedisTimeout(stallTimeout))
+	t.Cleanup(func() { _ = st.Close() })
+	claim := Claim{Key: "sig:stall", Value: "EXT-1", TTL: time.Minute}
+	_, _, err := st.ReserveClaim(bg, "warm", fpA, time.Minute, Claim{Key: "sig:warm", Value: "W", TTL: time.Minute})
+	require.NoError(t, err)
+
+	s.Stop()
+	start := time.Now()
+	_, _, err = st.ReserveClaim(bg, "stalled", fpA, time.Minute, claim)
+	took := time.Since(start)
+	s.Cont()
+	require.ErrorIs(t, err, ErrTimeout)
+	var se *StoreError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "reserve", se.Op)
+	assert.Less(t, took, stallTimeout+stallMargin)
+
+	require.Eventually(t, func() bool {
+		r, err := st.Reserve(bg, "stalled", fpA, time.Minute)
+		if err == nil && r.State == StateReserved {
+			_ = st.Release(bg, "stalled", r.Token)
+			return true
+		}
+		return false
+	}, 5*time.Second, 20*time.Millisecond, "the lease taken after the caller gave up is released")
+	_, prior, err := st.ReserveClaim(bg, "stalled-2", fpA, time.Minute, Claim{Key: "sig:stall", Value: "EXT-2", TTL: time.Minute})
+	require.NoError(t, err)
+	assert.Equal(t, "EXT-1", prior, "the claim made when Redis resumed holds")
+}

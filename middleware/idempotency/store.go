@@ -22,6 +22,10 @@
 // implement it; the contract tests in this package's tests describe what
 // such an implementation must do.
 //
+// Stores may also implement Extender (lease renewal) and Claimer (a second
+// key checked in the same round trip as Reserve: the replay key of a SNAP
+// signature); both stores here do, and a store without them still works.
+//
 // A lease that nobody releases (a crashed owner) keeps its key "in flight"
 // until it expires; DefaultLease keeps that to 15 s, and lease renewal
 // (Extender) keeps a slow live handler from being overtaken.
@@ -72,6 +76,52 @@ type Extender interface {
 	// Extend sets the lease identified by token to expire lease from now.
 	// It returns ErrLeaseLost if the key is no longer token's lease.
 	Extend(ctx context.Context, key, token string, lease time.Duration) error
+}
+
+// Claimer is implemented by stores that can, in the same round trip as a
+// Reserve, remember which value a second key was first seen with. The
+// middleware uses it against replays of SNAP notifications: the second key
+// is a hash of the signature, which a replayer cannot change, and the value
+// the X-EXTERNAL-ID, which it can (SNAP does not sign it). Both stores here
+// implement it; the Redis store sends the two as one pipeline, each key in
+// its own Cluster slot.
+//
+// A store that does not implement it still gets the protection: the
+// middleware then claims the second key with a separate Reserve (whose
+// fingerprint stands for the value), one more round trip per notification.
+type Claimer interface {
+	// ReserveClaim is Reserve(ctx, key, fp, lease) plus a claim: if
+	// claim.Key is absent (or expired), it is set to claim.Value for
+	// claim.TTL; a claim.Key already present is left as it is, its expiry
+	// not extended. It returns the value claim.Key held before the call,
+	// or "" when this call claimed it.
+	//
+	// The claim and the reservation need not be atomic together (on Redis
+	// Cluster they live in different slots), but the claim is atomic on
+	// its own: of concurrent callers claiming one key with different
+	// values, exactly one gets "". When claim.Key holds another value the
+	// store may skip the reservation and return a zero Reservation
+	// (State 0); a caller that got StateReserved and refuses the request
+	// must Release it. On error the caller holds no lease.
+	ReserveClaim(ctx context.Context, key string, fp Fingerprint, lease time.Duration, claim Claim) (res Reservation, prior string, err error)
+}
+
+// Claim is the second key of Claimer.ReserveClaim.
+type Claim struct {
+	// Key is the store key, namespaced like Reserve's keys (never equal to
+	// one of them).
+	Key string
+	// Value is what the key is claimed with; not empty.
+	Value string
+	// TTL is how long a new claim lives; positive.
+	TTL time.Duration
+}
+
+func checkClaim(c Claim) error {
+	if c.Value == "" {
+		return ErrInvalid
+	}
+	return checkArgs(c.Key, c.TTL)
 }
 
 // State is where a key is in its life.
@@ -182,7 +232,7 @@ const DefaultLease = 15 * time.Second
 // sentinel errors above or the backend's error (a Redis connection error,
 // a context deadline); match with errors.Is / errors.As.
 type StoreError struct {
-	Op  string // "reserve", "complete", "release", "extend" or "close"
+	Op  string // "reserve", "claim", "complete", "release", "extend" or "close"
 	Err error
 }
 
