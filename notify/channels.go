@@ -13,8 +13,20 @@ import (
 	"github.com/dokukit/dokukit/verify"
 )
 
-// ErrConfig reports a channel built with a missing or unsafe setting.
-var ErrConfig = errors.New("notify: invalid channel configuration")
+// ErrConfig reports a channel, Mux or token endpoint built with a missing or
+// unsafe setting. It is verify.ErrConfig, the kit's one name for a
+// configuration error: errors.Is with either matches, and the error keeps
+// what lies underneath (errors.Is(err, sign.ErrKeyTooShort)).
+var ErrConfig = verify.ErrConfig
+
+// configErr puts what into err's message and makes sure it is an ErrConfig,
+// keeping err's chain.
+func configErr(what string, err error) error {
+	if errors.Is(err, ErrConfig) {
+		return fmt.Errorf("notify: %s: %w", what, err)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrConfig, what, err)
+}
 
 // SNAP service codes of the SNAP notification channels.
 const (
@@ -132,7 +144,7 @@ func snapChannel[T any](cfg SNAPConfig, svc int, ch *channel[T], name string, ni
 		return nil, fmt.Errorf("%w: %s needs Secrets or PublicKeys", ErrConfig, name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
+		return nil, configErr(name, err)
 	}
 	return assemble(cfg.Common, name, v, middleware.IdempotencySNAP(svc), svc, ch)
 }
@@ -183,7 +195,7 @@ func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.H
 	}
 	v, err := verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: cfg.Secrets, Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
+		return nil, configErr(name, err)
 	}
 	ch := &channel[schemas.NonSNAPNotification]{name: name, fn: fn, reject: nonSNAPReject, failed: nonSNAPFailed,
 		ack: func(w http.ResponseWriter, _ *schemas.NonSNAPNotification) {
@@ -258,7 +270,7 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 	}
 	v, err := verify.NewKirim(verify.KirimConfig{Keys: cfg.Keys, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
+		return nil, configErr(name, err)
 	}
 	ch := &channel[schemas.KirimNotification]{name: name, fn: fn, reject: kirimReject, failed: kirimFailed,
 		ack: func(w http.ResponseWriter, n *schemas.KirimNotification) {
@@ -276,14 +288,14 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware.IdempotencyOption, svc int, ch *channel[T]) (http.Handler, error) {
 	count, err := notificationCounter(c.Registerer)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s metrics: %w", ErrConfig, name, err)
+		return nil, configErr(name+" metrics", err)
 	}
 	ch.count, ch.log, ch.strict = count, c.Logger, c.StrictFields
 	opts := []middleware.Option{middleware.WithServiceCode(svc)}
 	if c.Registerer != nil {
 		m, err := middleware.NewMetrics(c.Registerer)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s metrics: %w", ErrConfig, name, err)
+			return nil, configErr(name+" metrics", err)
 		}
 		opts = append(opts, middleware.WithMetrics(m))
 	}

@@ -130,14 +130,14 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		if m.issuer == nil {
 			var err error
 			if m.issuer, err = NewTokenIssuer(cfg.TokenKey, TokenIssuerConfig{Now: cfg.Timestamps.Now}); err != nil {
-				return nil, fmt.Errorf("%w: SNAP channels: %w", ErrConfig, err)
+				return nil, configErr("SNAP channels", err)
 			}
 		}
 		te, err := NewTokenEndpoint(TokenEndpointConfig{DOKUPublicKeys: cfg.DOKUPublicKeys, Issuer: m.issuer,
 			MaxSkewPast: cfg.Timestamps.MaxPast, MaxSkewFuture: cfg.Timestamps.MaxFuture, Now: cfg.Timestamps.Now,
 			MaxBodyBytes: cfg.MaxBodyBytes, Registerer: cfg.Registerer, Logger: cfg.Logger})
 		if err != nil {
-			return nil, fmt.Errorf("%w: token endpoint: %w", ErrConfig, err)
+			return nil, configErr("token endpoint", err)
 		}
 		if err := mount(m.paths.Token, "token", te, nil); err != nil {
 			return nil, err
