@@ -211,6 +211,11 @@ type SNAPRSAConfig struct {
 	// signature does not cover a token, so without Tokens the Authorization
 	// header is optional and ignored (DOKU's 2023 RSA sample sends none).
 	Tokens TokenValidator
+	// TokenOptional, with Tokens, accepts a request without an
+	// Authorization header (the RSA signature authenticates it, and DOKU's
+	// RSA-signed notifications carry no token); a token that is present is
+	// still checked with Tokens. Without Tokens it changes nothing.
+	TokenOptional bool
 	// Timestamps is the X-TIMESTAMP policy (default ±5 min).
 	Timestamps Timestamps
 	// Target is the EndpointUrl policy (default: path and query as received).
@@ -258,14 +263,19 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	ts, sig, partner, external := h[0], h[1], h[2], h[3]
 	res.ClientID, res.ExternalID = partner, external
 	var token string
-	if v.cfg.Tokens != nil {
+	checkToken := v.cfg.Tokens != nil
+	if checkToken {
 		authz := strings.TrimSpace(header(m.Header, authorization))
-		if authz == "" {
+		switch {
+		case authz == "" && v.cfg.TokenOptional:
+			checkToken = false
+		case authz == "":
 			return res, fail(s, CheckHeader, "Authorization", ErrMissingHeader)
-		}
-		var ok bool
-		if token, ok = bearer(authz); !ok {
-			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+		default:
+			var ok bool
+			if token, ok = bearer(authz); !ok {
+				return res, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+			}
 		}
 	}
 	var tsErr error
@@ -291,7 +301,7 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	if err != nil {
 		return res, err
 	}
-	if v.cfg.Tokens != nil {
+	if checkToken {
 		if err := v.cfg.Tokens(ctx, token, partner); err != nil {
 			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken)
 		}
