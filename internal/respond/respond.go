@@ -85,6 +85,11 @@ func WriteKirim(w http.ResponseWriter, status int, message string) {
 	WriteJSON(w, status, schemas.KirimNotificationAck{ResponseCode: strconv.Itoa(status), ResponseMessage: message})
 }
 
+// KirimAck is schemas.KirimNotificationAck, the one Kirim DOKU ack type.
+//
+// Deprecated: use schemas.KirimNotificationAck (or WriteKirim).
+type KirimAck = schemas.KirimNotificationAck
+
 // WriteJSON writes v as JSON with status. Encoding errors cannot occur for
 // the plain structs this package defines.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
