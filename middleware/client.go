@@ -56,8 +56,6 @@ type SNAPTransport struct {
 	signer atomic.Pointer[sign.SNAPSymmetric]
 }
 
-var wib = time.FixedZone("WIB", 7*3600)
-
 // RoundTrip implements http.RoundTripper.
 func (t *SNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	s := t.signer.Load()
@@ -79,7 +77,7 @@ func (t *SNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: token source: %w", ErrTransport, err)
 	}
-	ts := now(t.Now).In(wib).Format("2006-01-02T15:04:05-07:00")
+	ts := now(t.Now).In(sign.WIB).Format(sign.TimestampLayout)
 	sig, err := s.Sign(out.Method, out.URL.RequestURI(), tok, body, ts)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrTransport, err)

@@ -141,8 +141,9 @@ func (p *pooledBody) detach() {
 	p.mu.Unlock()
 }
 
-// maxPooledBody keeps one huge body from pinning its size in the pool.
-const maxPooledBody = 1 << 20
+// maxPooledBody keeps one huge body from pinning its size in the pool: a
+// body up to the default limit is kept.
+const maxPooledBody = verify.DefaultMaxBodyBytes
 
 // Handler returns next guarded by the verification: next runs only for
 // verified requests, with the verify.Result in the context (Verified) and

@@ -148,7 +148,7 @@ func (d *doku) snapTS() string {
 
 func (d *doku) fetchToken() string {
 	ts := d.snapTS()
-	sig, err := sign.SignToken(d.key, muxClient, ts)
+	sig, err := sign.SignSNAPToken(d.key, muxClient, ts)
 	require.NoError(d.t, err)
 	req, _ := http.NewRequest("POST", d.url+TokenPath, strings.NewReader(`{"grantType":"client_credentials"}`))
 	req.Header.Set("X-CLIENT-KEY", muxClient)

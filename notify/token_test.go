@@ -147,7 +147,7 @@ type tokenReq struct {
 // signedReq returns DOKU's call: headers signed with key for clientKey at ts.
 func signedReq(t testing.TB, key *rsa.PrivateKey, clientKey, ts string) tokenReq {
 	t.Helper()
-	sig, err := sign.SignToken(key, clientKey, ts)
+	sig, err := sign.SignSNAPToken(key, clientKey, ts)
 	require.NoError(t, err)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
