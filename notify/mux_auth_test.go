@@ -225,3 +225,18 @@ func TestConstructorsReportMetricCollisions(t *testing.T) {
 		})
 	}
 }
+
+// The 2007300 body keeps its bytes now that it is schemas.SNAPTokenResponse.
+func TestTokenEndpointSuccessBytes(t *testing.T) {
+	f := newFixture(t, nil)
+	r := f.valid(t)
+	req := httptest.NewRequest(r.method, TokenPath, bytes.NewReader([]byte(r.body)))
+	req.Header = r.header
+	rec := httptest.NewRecorder()
+	f.endpoint.ServeHTTP(rec, req)
+	require.Equal(t, 200, rec.Code)
+	var resp schemas.SNAPTokenResponse
+	require.NoError(t, schemas.Decode(rec.Body.Bytes(), &resp, false), "valid for the route table's schema")
+	assert.Equal(t, `{"responseCode":"2007300","responseMessage":"Successful","accessToken":"`+resp.AccessToken+
+		`","tokenType":"Bearer","expiresIn":"900","additionalInfo":{}}`, rec.Body.String())
+}

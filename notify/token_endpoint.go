@@ -392,6 +392,11 @@ func checkGrantType(body []byte) error {
 // "", other DOKU pages {}, and SNAP defines the field as an object.
 // Unmarshalling accepts every spelling (see UnmarshalJSON), so a DOKU-side
 // simulator or a client can read any of them.
+//
+// Deprecated: the endpoint writes schemas.SNAPTokenResponse, the kit's one
+// token response type (the same bytes), which reads every spelling too;
+// TokenResponse stays for one release for code that reads AdditionalInfo
+// as a map.
 type TokenResponse struct {
 	ResponseCode    string         `json:"responseCode"`
 	ResponseMessage string         `json:"responseMessage"`
@@ -475,13 +480,15 @@ func (e *TokenEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	attrs = append(attrs, slog.Duration("expires_in", ttl))
 	e.log.LogAttrs(r.Context(), slog.LevelInfo, "snap token issued", attrs...)
-	respond.WriteJSON(w, http.StatusOK, TokenResponse{
-		ResponseCode:    respond.SNAPCode{HTTP: http.StatusOK, Service: tokenService}.String(),
+	// schemas.SNAPTokenResponse is the kit's one token response type: the
+	// route table checks it, dokutest answers with it. ExpiresIn is the
+	// string "900" and additionalInfo the empty object (see TokenResponse).
+	respond.WriteJSON(w, http.StatusOK, schemas.SNAPTokenResponse{
+		ResponseCode:    schemas.FlexString(respond.SNAPCode{HTTP: http.StatusOK, Service: tokenService}.String()),
 		ResponseMessage: "Successful",
 		AccessToken:     tok,
 		TokenType:       "Bearer",
-		ExpiresIn:       strconv.FormatInt(int64(ttl/time.Second), 10),
-		AdditionalInfo:  map[string]any{},
+		ExpiresIn:       schemas.FlexString(strconv.FormatInt(int64(ttl/time.Second), 10)),
 	})
 }
 
