@@ -30,7 +30,7 @@ func ExampleNewServer() {
 
 	// B2B token: SHA256withRSA over X-CLIENT-KEY|X-TIMESTAMP.
 	ts := time.Now().Format(time.RFC3339)
-	sig, _ := sign.SignToken(merchantKey, "BRN-0001-1700000000001", ts)
+	sig, _ := sign.SignSNAPToken(merchantKey, "BRN-0001-1700000000001", ts)
 	req, _ := http.NewRequest("POST", doku.URL+"/authorization/v1/access-token/b2b", bytes.NewBufferString(`{"grantType":"client_credentials"}`))
 	req.Header.Set("X-CLIENT-KEY", "BRN-0001-1700000000001")
 	req.Header.Set("X-TIMESTAMP", ts)

@@ -124,7 +124,7 @@ func snapTS(t time.Time) string { return t.In(wib).Format("2006-01-02T15:04:05-0
 // tokenHeaders signs a token request with key for clientID.
 func (c *client) tokenHeaders(key *rsa.PrivateKey, clientID string) http.Header {
 	ts := snapTS(c.clock())
-	sig, err := sign.SignToken(key, clientID, ts)
+	sig, err := sign.SignSNAPToken(key, clientID, ts)
 	require.NoError(c.t, err)
 	return http.Header{"X-Client-Key": {clientID}, "X-Timestamp": {ts}, "X-Signature": {sig}}
 }

@@ -56,15 +56,13 @@ type SNAPTransport struct {
 	signer atomic.Pointer[sign.SNAPSymmetric]
 }
 
-var wib = time.FixedZone("WIB", 7*3600)
-
 // RoundTrip implements http.RoundTripper.
 func (t *SNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	s := t.signer.Load()
 	if s == nil {
 		var err error
 		if s, err = sign.NewSNAPSymmetric(t.Secret); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrTransport, err)
+			return nil, fmt.Errorf("%w: %w", ErrTransport, err)
 		}
 		t.signer.Store(s)
 	}
@@ -77,12 +75,12 @@ func (t *SNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	tok, err := t.Token(req.Context())
 	if err != nil {
-		return nil, fmt.Errorf("%w: token source: %v", ErrTransport, err)
+		return nil, fmt.Errorf("%w: token source: %w", ErrTransport, err)
 	}
-	ts := now(t.Now).In(wib).Format("2006-01-02T15:04:05-07:00")
+	ts := now(t.Now).In(sign.WIB).Format(sign.TimestampLayout)
 	sig, err := s.Sign(out.Method, out.URL.RequestURI(), tok, body, ts)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrTransport, err)
+		return nil, fmt.Errorf("%w: %w", ErrTransport, err)
 	}
 	h := out.Header
 	h.Set("X-TIMESTAMP", ts)
@@ -134,7 +132,7 @@ func (t *NonSNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if s == nil {
 		var err error
 		if s, err = sign.NewNonSNAP(t.Secret); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrTransport, err)
+			return nil, fmt.Errorf("%w: %w", ErrTransport, err)
 		}
 		t.signer.Store(s)
 	}
@@ -184,7 +182,7 @@ func cloneWithBody(req *http.Request) (*http.Request, []byte, error) {
 	if req.GetBody != nil {
 		var err error
 		if rc, err = req.GetBody(); err != nil {
-			return nil, nil, fmt.Errorf("%w: body: %v", ErrTransport, err)
+			return nil, nil, fmt.Errorf("%w: body: %w", ErrTransport, err)
 		}
 	} else {
 		rc = req.Body
@@ -192,7 +190,7 @@ func cloneWithBody(req *http.Request) (*http.Request, []byte, error) {
 	body, err := io.ReadAll(rc)
 	rc.Close()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: body: %v", ErrTransport, err)
+		return nil, nil, fmt.Errorf("%w: body: %w", ErrTransport, err)
 	}
 	out.Body = io.NopCloser(bytes.NewReader(body))
 	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }

@@ -27,4 +27,14 @@
 // Metrics are opt-in: build them with NewMetrics on your own
 // prometheus.Registerer and pass them with WithMetrics. Nothing is
 // registered globally.
+//
+// Options are small functional options on a constructor that returns an
+// error (NewVerification, NewSchemaChecker), as go-chi's middleware: each
+// middleware has a handful, and most uses set none. A knob means what it
+// means in the rest of the kit: a body limit 0 or less is
+// verify.DefaultMaxBodyBytes, a nil logger logs nothing (never
+// slog.Default()), metrics go only to the prometheus.Registerer given.
+// Every rejection is rendered by one renderer (DefaultDeny for
+// verification, the schema checker's answer for bodies), in the protocol
+// shapes verify's package doc tabulates.
 package middleware

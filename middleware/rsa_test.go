@@ -36,7 +36,7 @@ func TestRSASchemesEndToEnd(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	ts := clock.In(wib).Format("2006-01-02T15:04:05-07:00")
+	ts := clock.In(sign.WIB).Format("2006-01-02T15:04:05-07:00")
 	body := debitBody(t)
 	send := func(path string, h http.Header, b []byte) (int, string) {
 		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(b))
@@ -47,7 +47,7 @@ func TestRSASchemesEndToEnd(t *testing.T) {
 		raw, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(raw)
 	}
-	sig, err := sign.SignSNAPAsymmetric(priv, "POST", notifyURL, body, ts)
+	sig, err := sign.SignSNAPRSA(priv, "POST", notifyURL, body, ts)
 	require.NoError(t, err)
 	h := http.Header{"X-Timestamp": {ts}, "X-Signature": {sig}, "X-Partner-Id": {partner}, "X-External-Id": {"E-1"}}
 	st, _ := send(notifyURL, h, body)
@@ -56,11 +56,11 @@ func TestRSASchemesEndToEnd(t *testing.T) {
 	st, raw := send(notifyURL, h, bytes.Replace(body, []byte("5000.00"), []byte("5000.01"), 1))
 	assert.Equal(t, 401, st)
 	assert.JSONEq(t, `{"responseCode":"4015600","responseMessage":"Unauthorized. Invalid Signature"}`, raw)
-	h.Set("X-TIMESTAMP", clock.Add(-time.Hour).In(wib).Format("2006-01-02T15:04:05-07:00"))
+	h.Set("X-TIMESTAMP", clock.Add(-time.Hour).In(sign.WIB).Format("2006-01-02T15:04:05-07:00"))
 	st, _ = send(notifyURL, h, body)
 	assert.Equal(t, 401, st)
 
-	tsig, err := sign.SignToken(priv, partner, ts)
+	tsig, err := sign.SignSNAPToken(priv, partner, ts)
 	require.NoError(t, err)
 	th := http.Header{"X-Client-Key": {partner}, "X-Timestamp": {ts}, "X-Signature": {tsig}}
 	st, _ = send("/authorization/v1/access-token/b2b", th, []byte(`{"grantType":"client_credentials"}`))

@@ -14,6 +14,7 @@ import (
 	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // ErrSchemaNoRoute is returned by SchemaChecker.Check when neither an
@@ -23,11 +24,15 @@ var ErrSchemaNoRoute = errors.New("middleware: no schema route for this request"
 
 // ErrSchemaBodyTooLarge is returned by SchemaChecker.Check when the body is
 // longer than the configured limit (SchemaMaxBodyBytes).
-var ErrSchemaBodyTooLarge = errors.New("middleware: request body too large for schema check")
+//
+// Deprecated: it is verify.ErrBodyTooLarge, the kit's one name for a body
+// over its limit; test either.
+var ErrSchemaBodyTooLarge = verify.ErrBodyTooLarge
 
 // SchemaDefaultMaxBodyBytes bounds the body a SchemaChecker reads: DOKU
-// messages are a few kilobytes.
-const SchemaDefaultMaxBodyBytes = 1 << 20
+// messages are a few kilobytes. It is verify.DefaultMaxBodyBytes, the
+// kit's one default body limit.
+const SchemaDefaultMaxBodyBytes = verify.DefaultMaxBodyBytes
 
 // SchemaResponseMode says what a SchemaChecker does with handler responses.
 type SchemaResponseMode int
@@ -79,8 +84,9 @@ func SchemaRegisterer(reg prometheus.Registerer) SchemaOption {
 	return func(c *SchemaChecker) { c.reg = reg }
 }
 
-// SchemaLogger sets where response violations are logged (default
-// slog.Default()).
+// SchemaLogger sets where response violations are logged. Nil (the
+// default) logs nothing, as everywhere in the kit: the global logger is
+// never used behind the caller's back.
 func SchemaLogger(l *slog.Logger) SchemaOption {
 	return func(c *SchemaChecker) { c.log = l }
 }
@@ -125,7 +131,7 @@ func NewSchemaChecker(opts ...SchemaOption) (*SchemaChecker, error) {
 		o(c)
 	}
 	if c.log == nil {
-		c.log = slog.Default()
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.reg != nil {
 		cv := prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -258,30 +264,14 @@ func (c *SchemaChecker) deny(w http.ResponseWriter, route schemas.Route, err err
 	}
 	c.count(route.Name, "request", outcome)
 	if route.Family == schemas.SNAP {
-		f, missing := ve.FirstMissing()
-		code := respond.SNAPCode{HTTP: http.StatusBadRequest, Service: route.ServiceCode, Case: 1}
-		msg := "Invalid Field Format"
-		if missing {
-			code.Case = 2
-			msg = "Invalid Mandatory Field"
-		} else if len(ve.Fields) > 0 {
-			f = ve.Fields[0]
-		}
-		if f.Path != "" {
-			msg += " " + f.Path
-		}
-		respond.WriteSNAP(w, code, msg)
+		respond.SNAPSchema(w, route.ServiceCode, ve)
 		return
-	}
-	fields := make([]respond.FieldError, len(ve.Fields))
-	for i, f := range ve.Fields {
-		fields[i] = respond.FieldError{Field: f.Path, Message: f.Message}
 	}
 	code, msg := "invalid_field", "request body failed schema validation"
 	if ve.Malformed {
 		code, msg = "malformed_body", "request body is not a valid JSON object"
 	}
-	respond.WriteNonSNAP(w, http.StatusBadRequest, code, msg, fields)
+	respond.NonSNAPSchema(w, code, msg, ve)
 }
 
 // finishResponse checks a buffered 2xx response and sends it (or, in
@@ -298,7 +288,7 @@ func (c *SchemaChecker) finishResponse(w http.ResponseWriter, r *http.Request, r
 				slog.String("fields", fieldSummary(ve)))
 			if c.responseMode == SchemaResponseStrict {
 				if route.Family == schemas.SNAP {
-					respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusInternalServerError, Service: route.ServiceCode, Case: 0}, "General Error")
+					respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusInternalServerError, Service: route.ServiceCode}, respond.GeneralError)
 				} else {
 					respond.WriteNonSNAP(w, http.StatusInternalServerError, "response_schema_violation", "handler response violates its schema", nil)
 				}

@@ -29,8 +29,8 @@ func ExampleSchema() {
 	send(`{"partnerReferenceNo":"INV-1","amount":{"value":"10000","currency":"IDR"},"additionalInfo":{"channel":"EMONEY_DANA_SNAP"}}`)
 	// Output:
 	// 200 paying 10000.00 IDR
-	// 400 {"responseCode":"4005402","responseMessage":"Invalid Mandatory Field partnerReferenceNo"}
-	// 400 {"responseCode":"4005401","responseMessage":"Invalid Field Format amount.value"}
+	// 400 {"responseCode":"4005402","responseMessage":"Invalid Mandatory Field {partnerReferenceNo}"}
+	// 400 {"responseCode":"4005401","responseMessage":"Invalid Field Format {amount.value}"}
 }
 
 func ExampleSchemaChecker_Check() {

@@ -104,7 +104,7 @@ func TestSchemaEndToEnd(t *testing.T) {
 		calls := down.calls
 		a := post(t, srv.URL+"/direct-debit/core/v1/debit/payment-host-to-host", body)
 		assert.Equal(t, http.StatusBadRequest, a.status)
-		assert.Equal(t, map[string]any{"responseCode": "4005402", "responseMessage": "Invalid Mandatory Field partnerReferenceNo"}, a.body)
+		assert.Equal(t, map[string]any{"responseCode": "4005402", "responseMessage": "Invalid Mandatory Field {partnerReferenceNo}"}, a.body)
 		assert.Equal(t, calls, down.calls, "handler not reached")
 	})
 	t.Run("SNAP invalid format: 400<svc>01 naming the JSON path", func(t *testing.T) {
@@ -114,7 +114,7 @@ func TestSchemaEndToEnd(t *testing.T) {
 		a := post(t, srv.URL+"/snap-adapter/b2b2c/v1.0/debit/refund", body)
 		assert.Equal(t, http.StatusBadRequest, a.status)
 		assert.Equal(t, "4005801", a.body["responseCode"])
-		assert.Equal(t, "Invalid Field Format refundAmount.value", a.body["responseMessage"])
+		assert.Equal(t, "Invalid Field Format {refundAmount.value}", a.body["responseMessage"])
 	})
 	t.Run("SNAP: a missing field is reported before a malformed one", func(t *testing.T) {
 		body := edit(t, sample(t, "kirim.transfer_bank.request.json"), func(m map[string]any) {
@@ -123,7 +123,7 @@ func TestSchemaEndToEnd(t *testing.T) {
 		})
 		a := post(t, srv.URL+"/v1.0/emoney/transfer-bank", body)
 		assert.Equal(t, "4004302", a.body["responseCode"])
-		assert.Equal(t, "Invalid Mandatory Field beneficiaryBankCode", a.body["responseMessage"])
+		assert.Equal(t, "Invalid Mandatory Field {beneficiaryBankCode}", a.body["responseMessage"])
 	})
 	t.Run("non-SNAP: every bad field at once", func(t *testing.T) {
 		body := edit(t, sample(t, "akulaku.generate_order.request.json"), func(m map[string]any) {

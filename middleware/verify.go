@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -142,8 +141,9 @@ func (p *pooledBody) detach() {
 	p.mu.Unlock()
 }
 
-// maxPooledBody keeps one huge body from pinning its size in the pool.
-const maxPooledBody = 1 << 20
+// maxPooledBody keeps one huge body from pinning its size in the pool: a
+// body up to the default limit is kept.
+const maxPooledBody = verify.DefaultMaxBodyBytes
 
 // Handler returns next guarded by the verification: next runs only for
 // verified requests, with the verify.Result in the context (Verified) and
@@ -234,41 +234,13 @@ func Verified(ctx context.Context) (res verify.Result, ok bool) {
 //   - non-SNAP: the status with {"error":{"code":"<reason>","message":"…"}};
 //   - Kirim DOKU: the status with {"status":false,…,"responseCode":"<status>"}.
 //
-// Errors that are not *verify.Error get a 500 in the same shapes.
+// An unknown client is answered exactly as a wrong signature, so client ids
+// cannot be enumerated. Errors that are not *verify.Error get a 500. It is
+// the kit's one rejection renderer, the one the token endpoint and the
+// notify channels answer with too; the table of sentinels, statuses and
+// SNAP cases is in package verify's documentation.
 func DefaultDeny(service int) DenyFunc {
-	return func(w http.ResponseWriter, r *http.Request, err error) {
-		var ve *verify.Error
-		if !errors.As(err, &ve) {
-			ve = &verify.Error{Status: http.StatusInternalServerError, Err: err}
-		}
-		if errors.Is(ve.Err, verify.ErrUnknownClient) {
-			// Answered exactly as a wrong signature, so client ids cannot
-			// be enumerated; logs and metrics keep the distinction.
-			masked := *ve
-			masked.Err, masked.Check, masked.Field = verify.ErrSignatureMismatch, verify.CheckSignature, signatureHeader[ve.Scheme]
-			ve = &masked
-		}
-		switch ve.Scheme {
-		case verify.SchemeNonSNAP:
-			respond.WriteNonSNAP(w, ve.Status, verify.Reason(ve.Err), nonSNAPMessage(ve), nil)
-		case verify.SchemeKirim:
-			respond.WriteJSON(w, ve.Status, respond.KirimAck{Status: false, ResponseCode: strconv.Itoa(ve.Status), ResponseMessage: nonSNAPMessage(ve)})
-		default:
-			respond.WriteSNAP(w, respond.SNAPCode{HTTP: ve.Status, Service: service, Case: ve.Case}, ve.SNAPMessage())
-		}
+	return func(w http.ResponseWriter, _ *http.Request, err error) {
+		respond.Verification(w, err, service)
 	}
-}
-
-// signatureHeader is the header a wrong signature is reported on, per scheme.
-var signatureHeader = map[verify.Scheme]string{
-	verify.SchemeNonSNAP: "Signature", verify.SchemeKirim: "signature",
-	verify.SchemeSNAP: "X-SIGNATURE", verify.SchemeSNAPRSA: "X-SIGNATURE", verify.SchemeSNAPToken: "X-SIGNATURE",
-}
-
-func nonSNAPMessage(ve *verify.Error) string {
-	msg := ve.Err.Error()
-	if ve.Field != "" {
-		msg += ": " + ve.Field
-	}
-	return msg
 }

@@ -147,7 +147,7 @@ func TestSNAPEndToEnd(t *testing.T) {
 	shift := func(d time.Duration) func(r *http.Request, b []byte) []byte {
 		return func(r *http.Request, b []byte) []byte {
 			// Re-sign with a shifted clock so only the skew is wrong.
-			ts := clock.Add(d).In(wib).Format("2006-01-02T15:04:05-07:00")
+			ts := clock.Add(d).In(sign.WIB).Format("2006-01-02T15:04:05-07:00")
 			s, _ := sign.NewSNAPSymmetric([]byte(secret))
 			sig, _ := s.Sign("POST", notifyURL, token, b, ts)
 			r.Header.Set("X-TIMESTAMP", ts)
@@ -163,7 +163,7 @@ func TestSNAPEndToEnd(t *testing.T) {
 		{"query", func(r *http.Request, b []byte) []byte { r.URL.RawQuery = "x=1"; return b }, secret, "4015600", 401},
 		{"token", setHeader("Authorization", "Bearer other"), secret, "4015600", 401},
 		{"bearer missing", setHeader("Authorization", token), secret, "4015601", 401},
-		{"timestamp", setHeader("X-TIMESTAMP", clock.In(wib).Add(time.Second).Format("2006-01-02T15:04:05-07:00")), secret, "4015600", 401},
+		{"timestamp", setHeader("X-TIMESTAMP", clock.In(sign.WIB).Add(time.Second).Format("2006-01-02T15:04:05-07:00")), secret, "4015600", 401},
 		{"stale", shift(-6 * time.Minute), secret, "4015600", 401},
 		{"future", shift(6 * time.Minute), secret, "4015600", 401},
 		{"malformed timestamp", setHeader("X-TIMESTAMP", "2024-01-12'T'07:30:12"), secret, "4005601", 400},

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -170,35 +169,22 @@ func notificationCounter(reg prometheus.Registerer) (*prometheus.CounterVec, err
 	return promreg.Register(reg, cv)
 }
 
-// snapReject answers a schema failure in SNAP form: 400<svc>02 naming the
-// first missing mandatory field, else 400<svc>01 naming the first bad one.
+// snapReject answers a schema failure in SNAP form (respond.SNAPSchema:
+// 400<svc>02 naming the first missing mandatory field, else 400<svc>01
+// naming the first bad one), as middleware.SchemaChecker does.
 func snapReject(service int) func(w http.ResponseWriter, verr *schemas.ValidationError) {
-	return func(w http.ResponseWriter, verr *schemas.ValidationError) {
-		if f, ok := verr.FirstMissing(); ok {
-			respond.WriteSNAP(w, respond.SNAPCode{HTTP: 400, Service: service, Case: 2}, "Invalid Mandatory Field {"+f.Path+"}")
-			return
-		}
-		field := "body"
-		if len(verr.Fields) > 0 && verr.Fields[0].Path != "" {
-			field = verr.Fields[0].Path
-		}
-		respond.WriteSNAP(w, respond.SNAPCode{HTTP: 400, Service: service, Case: 1}, "Invalid Field Format {"+field+"}")
-	}
+	return func(w http.ResponseWriter, verr *schemas.ValidationError) { respond.SNAPSchema(w, service, verr) }
 }
 
 func snapFailed(service int) func(w http.ResponseWriter) {
 	return func(w http.ResponseWriter) {
-		respond.WriteSNAP(w, respond.SNAPCode{HTTP: 500, Service: service, Case: 0}, "General Error")
+		respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusInternalServerError, Service: service}, respond.GeneralError)
 	}
 }
 
 // nonSNAPReject lists every bad field at once.
 func nonSNAPReject(w http.ResponseWriter, verr *schemas.ValidationError) {
-	fields := make([]respond.FieldError, 0, len(verr.Fields))
-	for _, f := range verr.Fields {
-		fields = append(fields, respond.FieldError{Field: f.Path, Message: f.Message})
-	}
-	respond.WriteNonSNAP(w, http.StatusBadRequest, "invalid_notification", "the notification does not match its schema", fields)
+	respond.NonSNAPSchema(w, "invalid_notification", "the notification does not match its schema", verr)
 }
 
 func nonSNAPFailed(w http.ResponseWriter) {
@@ -210,11 +196,11 @@ func kirimReject(w http.ResponseWriter, verr *schemas.ValidationError) {
 	if len(verr.Fields) > 0 && verr.Fields[0].Path != "" {
 		msg += ": " + verr.Fields[0].Path
 	}
-	respond.WriteJSON(w, http.StatusBadRequest, respond.KirimAck{Status: false, ResponseCode: strconv.Itoa(http.StatusBadRequest), ResponseMessage: msg})
+	respond.WriteKirim(w, http.StatusBadRequest, msg)
 }
 
 func kirimFailed(w http.ResponseWriter) {
-	respond.WriteJSON(w, http.StatusInternalServerError, respond.KirimAck{Status: false, ResponseCode: strconv.Itoa(http.StatusInternalServerError), ResponseMessage: "General Error"})
+	respond.WriteKirim(w, http.StatusInternalServerError, respond.GeneralError)
 }
 
 // defaultLease bounds how long a delivery whose process died holds its key;

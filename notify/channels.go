@@ -13,8 +13,20 @@ import (
 	"github.com/dokukit/dokukit/verify"
 )
 
-// ErrConfig reports a channel built with a missing or unsafe setting.
-var ErrConfig = errors.New("notify: invalid channel configuration")
+// ErrConfig reports a channel, Mux or token endpoint built with a missing or
+// unsafe setting. It is verify.ErrConfig, the kit's one name for a
+// configuration error: errors.Is with either matches, and the error keeps
+// what lies underneath (errors.Is(err, sign.ErrKeyTooShort)).
+var ErrConfig = verify.ErrConfig
+
+// configErr puts what into err's message and makes sure it is an ErrConfig,
+// keeping err's chain.
+func configErr(what string, err error) error {
+	if errors.Is(err, ErrConfig) {
+		return fmt.Errorf("notify: %s: %w", what, err)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrConfig, what, err)
+}
 
 // SNAP service codes of the SNAP notification channels.
 const (
@@ -53,6 +65,11 @@ type SNAPConfig struct {
 	// issued to itself. Nil (the default) binds every token to the partner
 	// id itself. The map is copied by the constructor.
 	TokenClients map[string]string
+	// TokenOptional, with PublicKeys and Tokens, accepts a notification
+	// without Authorization (DOKU's RSA-signed notifications carry no
+	// token; the signature authenticates them); a token that is present is
+	// still validated with Tokens. NewMux sets it in SNAPRSA mode.
+	TokenOptional bool
 	// ServiceCode overrides the channel's SNAP service code (56 debit
 	// notify, 25 VA notify), used in every responseCode it answers.
 	ServiceCode int
@@ -127,12 +144,12 @@ func snapChannel[T any](cfg SNAPConfig, svc int, ch *channel[T], name string, ni
 		if cfg.Tokens != nil {
 			tc = tokenCheck(cfg.Tokens, cfg.TokenClients)
 		}
-		v, err = verify.NewSNAPRSA(verify.SNAPRSAConfig{PublicKeys: cfg.PublicKeys, Tokens: tc, Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
+		v, err = verify.NewSNAPRSA(verify.SNAPRSAConfig{PublicKeys: cfg.PublicKeys, Tokens: tc, TokenOptional: cfg.TokenOptional, Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
 	default:
 		return nil, fmt.Errorf("%w: %s needs Secrets or PublicKeys", ErrConfig, name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+		return nil, configErr(name, err)
 	}
 	// The replay key of each signature lives as long as the verifier accepts its timestamp.
 	guard := middleware.IdempotencyOptions(middleware.IdempotencySNAP(svc), middleware.IdempotencyReplayTTL(middleware.IdempotencyReplayTTLFor(cfg.Timestamps)))
@@ -185,7 +202,7 @@ func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.H
 	}
 	v, err := verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: cfg.Secrets, Timestamps: cfg.Timestamps, Target: cfg.Target, MaxBodyBytes: cfg.MaxBodyBytes})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+		return nil, configErr(name, err)
 	}
 	ch := &channel[schemas.NonSNAPNotification]{name: name, fn: fn, reject: nonSNAPReject, failed: nonSNAPFailed,
 		ack: func(w http.ResponseWriter, _ *schemas.NonSNAPNotification) {
@@ -204,9 +221,14 @@ func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.H
 // signed callback is something to choose knowingly, never a default.
 type KirimConfig struct {
 	Common
-	// Keys are the encryption keys (16, 24 or 32 bytes) by agentKey.
-	// Required.
+	// Keys are the encryption keys (16, 24 or 32 bytes) by agentKey, for
+	// the default callback scheme (verify.NewKirim, AES). Required unless
+	// Verifier is set.
 	Keys verify.SecretSet
+	// Verifier, when set, verifies the callbacks in place of the AES
+	// signature over Keys: the callback scheme is the channel's choice.
+	// Rejections are answered in its scheme's shape. Set Keys or Verifier.
+	Verifier verify.Verifier
 	// Transfers answers whether a callback is about a transfer you made
 	// and still await news of; any other is answered 401 and Func does not
 	// run. Required unless InsecureSkipTransferCheck.
@@ -258,9 +280,15 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 	case cfg.Transfers != nil && cfg.InsecureSkipTransferCheck:
 		return nil, fmt.Errorf("%w: %s: set Transfers or InsecureSkipTransferCheck, not both", ErrConfig, name)
 	}
-	v, err := verify.NewKirim(verify.KirimConfig{Keys: cfg.Keys, MaxBodyBytes: cfg.MaxBodyBytes})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, name, err)
+	v := cfg.Verifier
+	switch {
+	case v != nil && cfg.Keys != nil:
+		return nil, fmt.Errorf("%w: %s: set Keys or Verifier, not both", ErrConfig, name)
+	case v == nil:
+		var err error
+		if v, err = verify.NewKirim(verify.KirimConfig{Keys: cfg.Keys, MaxBodyBytes: cfg.MaxBodyBytes}); err != nil {
+			return nil, configErr(name, err)
+		}
 	}
 	ch := &channel[schemas.KirimNotification]{name: name, fn: fn, reject: kirimReject, failed: kirimFailed,
 		ack: func(w http.ResponseWriter, n *schemas.KirimNotification) {
@@ -278,14 +306,14 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware.IdempotencyOption, svc int, ch *channel[T]) (http.Handler, error) {
 	count, err := notificationCounter(c.Registerer)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s metrics: %v", ErrConfig, name, err)
+		return nil, configErr(name+" metrics", err)
 	}
 	ch.count, ch.log, ch.strict = count, c.Logger, c.StrictFields
 	opts := []middleware.Option{middleware.WithServiceCode(svc)}
 	if c.Registerer != nil {
 		m, err := middleware.NewMetrics(c.Registerer)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s metrics: %v", ErrConfig, name, err)
+			return nil, configErr(name+" metrics", err)
 		}
 		opts = append(opts, middleware.WithMetrics(m))
 	}
@@ -296,6 +324,28 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 	if err != nil {
 		return nil, err
 	}
+	guarded, err := guard(c, name, scheme, ch)
+	if err != nil {
+		return nil, err
+	}
+	return newEntry(vm.Handler(guarded), v.Scheme(), svc, c.Target), nil
+}
+
+// guard puts the duplicate guard in front of next. The guard's
+// constructors (middleware.Idempotency, idempotency.NewMemory) panic when
+// the Registerer refuses their metrics (a user collector of the same
+// name): a channel constructor returns errors, so the panic is turned into
+// an ErrConfig here. It goes once the guard's constructor returns an error.
+func guard(c Common, name string, scheme middleware.IdempotencyOption, next http.Handler) (h http.Handler, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e, ok := p.(error)
+			if !ok {
+				e = fmt.Errorf("%v", p)
+			}
+			h, err = nil, configErr(name+" duplicate guard", e)
+		}
+	}()
 	var store idempotency.Store
 	if c.Store != nil {
 		store = c.Store
@@ -313,6 +363,5 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 	if c.Logger != nil {
 		idemOpts = append(idemOpts, middleware.IdempotencyLogger(c.Logger))
 	}
-	guarded := middleware.Idempotency(store, idemOpts...)(ch)
-	return newEntry(vm.Handler(guarded), v.Scheme(), svc, c.Target), nil
+	return middleware.Idempotency(store, idemOpts...)(next), nil
 }

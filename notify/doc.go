@@ -42,4 +42,18 @@
 // http.Handler that adapts it, in the shape of net/http's
 // CrossOriginProtection. No error, log line or metric label carries a
 // secret, a token, a signature or a key.
+//
+// # Options
+//
+// Every constructor takes a config struct whose zero value is the safe
+// default (Common, SNAPConfig, TokenEndpointConfig, MuxConfig), as
+// promhttp.HandlerOpts and verify's configs do: a config struct reads as one
+// value in a merchant's wiring and can be built from their own settings.
+// The same knob means the same everywhere: a limit 0 or less
+// (MaxBodyBytes, a skew) is the kit's one default (verify.DefaultMaxBodyBytes,
+// verify.DefaultSkew), never an error or a panic; a nil Logger logs
+// nothing; metrics go to the Registerer given, never the global one.
+// A constructor that returns an error never panics: every failure,
+// including a Registerer that refuses a metric, is an ErrConfig
+// (verify.ErrConfig) that keeps its cause.
 package notify

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/schemas"
@@ -54,7 +53,7 @@ func kirimAdmit(c *channel[schemas.KirimNotification], check KirimTransferCheck)
 			return false
 		case !awaited:
 			c.outcome(ctx, OutcomeUnknownTransfer, id)
-			respond.WriteJSON(w, http.StatusUnauthorized, respond.KirimAck{Status: false, ResponseCode: strconv.Itoa(http.StatusUnauthorized), ResponseMessage: "Unknown transfer"})
+			respond.WriteKirim(w, http.StatusUnauthorized, "Unknown transfer")
 			return false
 		}
 		return true

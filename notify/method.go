@@ -2,7 +2,6 @@ package notify
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/dokukit/dokukit/internal/respond"
@@ -62,7 +61,7 @@ func (e *entry) notAllowed(w http.ResponseWriter) {
 	case verify.SchemeNonSNAP:
 		respond.WriteNonSNAP(w, http.StatusMethodNotAllowed, "method_not_allowed", "notifications are accepted by POST only", nil)
 	case verify.SchemeKirim:
-		respond.WriteJSON(w, http.StatusMethodNotAllowed, respond.KirimAck{Status: false, ResponseCode: strconv.Itoa(http.StatusMethodNotAllowed), ResponseMessage: msg})
+		respond.WriteKirim(w, http.StatusMethodNotAllowed, msg)
 	default:
 		respond.WriteSNAP(w, respond.SNAPCode{HTTP: http.StatusMethodNotAllowed, Service: e.service, Case: 0}, msg)
 	}

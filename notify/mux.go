@@ -56,11 +56,20 @@ type MuxConfig struct {
 	// token calls and, with SNAPRSA, its RSA-signed notifications (looked
 	// up by X-PARTNER-ID). Required for SNAP channels.
 	DOKUPublicKeys map[string][]*rsa.PublicKey
+	// DOKUPublicKeySet is DOKU's keys as a verify.PublicKeySet (a vault,
+	// say), in place of DOKUPublicKeys: set one of the two. It is looked up
+	// by X-CLIENT-KEY for token calls and by X-PARTNER-ID for RSA-signed
+	// notifications, as DOKUPublicKeys is.
+	DOKUPublicKeySet verify.PublicKeySet
 	// SNAPSecrets are the SNAP client secrets by X-PARTNER-ID, for
 	// HMAC-signed notifications (DOKU's current scheme).
 	SNAPSecrets verify.SecretSet
 	// SNAPRSA selects RSA-signed SNAP notifications (verified with
-	// DOKUPublicKeys) instead of HMAC with SNAPSecrets.
+	// DOKUPublicKeys) instead of HMAC with SNAPSecrets. DOKU's RSA-signed
+	// notifications carry no bearer token, so one without Authorization is
+	// accepted; a token that is present must still be one the TokenIssuer
+	// issued to that partner (401xx01 otherwise). The token endpoint stays
+	// mounted: DOKU may still ask for a token.
 	SNAPRSA bool
 	// NonSNAPSecrets are the non-SNAP secret keys by Client-Id.
 	NonSNAPSecrets verify.SecretSet
@@ -71,6 +80,10 @@ type MuxConfig struct {
 	TokenClients map[string]string
 	// KirimKeys are the Kirim DOKU encryption keys by agentKey.
 	KirimKeys verify.SecretSet
+	// KirimVerifier is the Kirim channels' KirimConfig.Verifier: the
+	// callback scheme, when it is not the default AES signature over
+	// KirimKeys. Set KirimKeys or KirimVerifier.
+	KirimVerifier verify.Verifier
 	// KirimTransfers is the Kirim channels' KirimConfig.Transfers: required
 	// with KirimUnpaid or KirimRefund unless KirimInsecureSkipTransferCheck.
 	KirimTransfers KirimTransferCheck
@@ -130,31 +143,26 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		if m.issuer == nil {
 			var err error
 			if m.issuer, err = NewTokenIssuer(cfg.TokenKey, TokenIssuerConfig{Now: cfg.Timestamps.Now}); err != nil {
-				return nil, fmt.Errorf("%w: SNAP channels: %v", ErrConfig, err)
+				return nil, configErr("SNAP channels", err)
 			}
 		}
-		te, err := NewTokenEndpoint(TokenEndpointConfig{DOKUPublicKeys: cfg.DOKUPublicKeys, Issuer: m.issuer,
-			MaxSkewPast: cfg.Timestamps.MaxPast, MaxSkewFuture: cfg.Timestamps.MaxFuture, Now: cfg.Timestamps.Now,
-			MaxBodyBytes: cfg.MaxBodyBytes, Registerer: cfg.Registerer, Logger: cfg.Logger})
+		te, err := NewTokenEndpoint(TokenEndpointConfig{DOKUPublicKeys: cfg.DOKUPublicKeys, PublicKeys: cfg.DOKUPublicKeySet,
+			Issuer: m.issuer, Timestamps: cfg.Timestamps, MaxBodyBytes: cfg.MaxBodyBytes, Registerer: cfg.Registerer, Logger: cfg.Logger})
 		if err != nil {
-			return nil, fmt.Errorf("%w: token endpoint: %v", ErrConfig, err)
+			return nil, configErr("token endpoint", err)
 		}
 		if err := mount(m.paths.Token, "token", te, nil); err != nil {
 			return nil, err
 		}
 		sc := SNAPConfig{Common: cfg.Common, Tokens: m.issuer, TokenClients: cfg.TokenClients}
 		if cfg.SNAPRSA {
-			keys := verify.PublicKeys{}
-			for id, ks := range cfg.DOKUPublicKeys {
-				for i, k := range ks {
-					pk, err := verify.NewPublicKey(fmt.Sprint(i), k)
-					if err != nil {
-						return nil, fmt.Errorf("%w: DOKU public key for %q: %v", ErrConfig, id, err)
-					}
-					keys[id] = append(keys[id], pk)
+			sc.PublicKeys, sc.TokenOptional = cfg.DOKUPublicKeySet, true
+			if len(cfg.DOKUPublicKeys) > 0 {
+				// NewTokenEndpoint has checked the map already.
+				if sc.PublicKeys, _, _, err = publicKeySet(cfg.DOKUPublicKeys); err != nil {
+					return nil, err
 				}
 			}
-			sc.PublicKeys = keys
 		} else {
 			sc.Secrets = cfg.SNAPSecrets
 		}
@@ -178,13 +186,13 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 		}
 	}
 	if cfg.KirimUnpaid != nil {
-		h, err := NewKirimUnpaid(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys, Transfers: cfg.KirimTransfers, InsecureSkipTransferCheck: cfg.KirimInsecureSkipTransferCheck}, cfg.KirimUnpaid)
+		h, err := NewKirimUnpaid(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys, Verifier: cfg.KirimVerifier, Transfers: cfg.KirimTransfers, InsecureSkipTransferCheck: cfg.KirimInsecureSkipTransferCheck}, cfg.KirimUnpaid)
 		if err := mount(m.paths.KirimUnpaid, "kirim-unpaid", h, err); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.KirimRefund != nil {
-		h, err := NewKirimRefund(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys, Transfers: cfg.KirimTransfers, InsecureSkipTransferCheck: cfg.KirimInsecureSkipTransferCheck}, cfg.KirimRefund)
+		h, err := NewKirimRefund(KirimConfig{Common: cfg.Common, Keys: cfg.KirimKeys, Verifier: cfg.KirimVerifier, Transfers: cfg.KirimTransfers, InsecureSkipTransferCheck: cfg.KirimInsecureSkipTransferCheck}, cfg.KirimRefund)
 		if err := mount(m.paths.KirimRefund, "kirim-refund", h, err); err != nil {
 			return nil, err
 		}
@@ -220,9 +228,11 @@ func (cfg MuxConfig) unusedKeys() error {
 		{cfg.SNAPSecrets != nil, snap, "SNAPSecrets", "SNAPDebit or SNAPVA"},
 		{cfg.TokenKey != nil || cfg.TokenIssuer != nil, snap, "TokenKey/TokenIssuer", "SNAPDebit or SNAPVA"},
 		{len(cfg.DOKUPublicKeys) > 0, snap, "DOKUPublicKeys", "SNAPDebit or SNAPVA"},
+		{cfg.DOKUPublicKeySet != nil, snap, "DOKUPublicKeySet", "SNAPDebit or SNAPVA"},
 		{cfg.SNAPRSA, snap, "SNAPRSA", "SNAPDebit or SNAPVA"},
 		{cfg.NonSNAPSecrets != nil, cfg.NonSNAP != nil, "NonSNAPSecrets", "NonSNAP"},
 		{cfg.KirimKeys != nil, cfg.KirimUnpaid != nil || cfg.KirimRefund != nil, "KirimKeys", "KirimUnpaid or KirimRefund"},
+		{cfg.KirimVerifier != nil, cfg.KirimUnpaid != nil || cfg.KirimRefund != nil, "KirimVerifier", "KirimUnpaid or KirimRefund"},
 	} {
 		if k.given && !k.used {
 			return fmt.Errorf("%w: %s given but no %s func is set, so nothing would use them", ErrConfig, k.what, k.funcs)

@@ -42,7 +42,7 @@ func ExampleTokenEndpoint() {
 
 	// What DOKU sends.
 	ts := "2020-12-21T14:56:11+07:00"
-	sig, _ := sign.SignToken(dokuKey, "BRN-0001-1700000000000", ts)
+	sig, _ := sign.SignSNAPToken(dokuKey, "BRN-0001-1700000000000", ts)
 	req := httptest.NewRequest(http.MethodPost, notify.TokenPath, strings.NewReader(`{"grantType":"client_credentials"}`))
 	req.Header.Set("X-CLIENT-KEY", "BRN-0001-1700000000000")
 	req.Header.Set("X-TIMESTAMP", ts)

@@ -30,6 +30,7 @@ import (
 	"github.com/dokukit/dokukit/conformance"
 	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // --- fixtures ---
@@ -146,7 +147,7 @@ type tokenReq struct {
 // signedReq returns DOKU's call: headers signed with key for clientKey at ts.
 func signedReq(t testing.TB, key *rsa.PrivateKey, clientKey, ts string) tokenReq {
 	t.Helper()
-	sig, err := sign.SignToken(key, clientKey, ts)
+	sig, err := sign.SignSNAPToken(key, clientKey, ts)
 	require.NoError(t, err)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
@@ -369,12 +370,12 @@ func TestTokenEndpointRejections(t *testing.T) {
 			_, err := f.endpoint.Check(req)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, c.err)
-			var re *TokenRequestError
+			var re *verify.Error
 			require.ErrorAs(t, err, &re)
-			assert.Equal(t, c.code, re.ResponseCode)
+			assert.Equal(t, c.code, re.SNAPResponseCode(tokenService))
 			assert.Equal(t, c.status, re.Status)
-			assert.Equal(t, c.message, re.ResponseMessage)
-			assert.NotEmpty(t, re.Reason)
+			assert.Equal(t, c.message, re.SNAPMessage())
+			assert.Equal(t, verify.SchemeSNAPToken, re.Scheme)
 			if sig := r.header.Get("X-SIGNATURE"); sig != "" {
 				assert.NotContains(t, err.Error(), sig)
 			}
@@ -394,13 +395,15 @@ func TestTokenEndpointSkewSaysWhy(t *testing.T) {
 	}
 	err := check(-10 * time.Minute)
 	require.ErrorIs(t, err, ErrTimestampSkew)
-	assert.Contains(t, err.Error(), "10m0s in the past; at most 5m0s")
+	require.ErrorIs(t, err, verify.ErrStale)
+	assert.Contains(t, err.Error(), "age 10m0s, allowed 5m0s")
 	err = check(6 * time.Minute)
 	require.ErrorIs(t, err, ErrTimestampSkew)
-	assert.Contains(t, err.Error(), "6m0s in the future; at most 5m0s")
-	var re *TokenRequestError
+	require.ErrorIs(t, err, verify.ErrFuture)
+	assert.Contains(t, err.Error(), "6m0s ahead, allowed 5m0s")
+	var re *verify.Error
 	require.ErrorAs(t, err, &re)
-	assert.Equal(t, "future_timestamp", re.Outcome)
+	assert.Equal(t, "future_timestamp", TokenOutcome(re))
 
 	// The bounds themselves are inside.
 	assert.NoError(t, check(-5*time.Minute))
@@ -427,7 +430,7 @@ func TestTokenEndpointKeyRotation(t *testing.T) {
 		assert.Equal(t, 200, f.do(t, r).status)
 	}
 	assert.Contains(t, f.logs.String(), `"key_index":1`)
-	assert.Contains(t, f.logs.String(), `"key_fingerprint":"`+fingerprint(&doku.PublicKey)+`"`)
+	assert.Contains(t, f.logs.String(), `"key_fingerprint":"`+KeyID(&doku.PublicKey)+`"`)
 }
 
 // --- issuer ---
@@ -621,12 +624,29 @@ func TestNewTokenEndpointFailsClosed(t *testing.T) {
 		{Issuer: iss, DOKUPublicKeys: map[string][]*rsa.PublicKey{clientID: {nil}}},
 		{Issuer: iss, DOKUPublicKeys: map[string][]*rsa.PublicKey{"": {&doku.PublicKey}}},
 		{Issuer: iss, DOKUPublicKeys: map[string][]*rsa.PublicKey{clientID: {&short.PublicKey}}},
-		{Issuer: iss, DOKUPublicKeys: ok, MaxSkewPast: -1},
-		{Issuer: iss, DOKUPublicKeys: ok, MaxBodyBytes: -1},
+		{Issuer: iss, DOKUPublicKeys: ok, PublicKeys: verify.PublicKeys{}},
 	}
 	for i, c := range bad {
 		_, err := NewTokenEndpoint(c)
 		assert.Error(t, err, "case %d", i)
+		assert.ErrorIs(t, err, ErrConfig, "case %d", i)
+	}
+	_, err = NewTokenEndpoint(TokenEndpointConfig{Issuer: iss, DOKUPublicKeys: map[string][]*rsa.PublicKey{clientID: {&short.PublicKey}}})
+	assert.ErrorIs(t, err, sign.ErrKeyTooShort, "sign's error is kept under ErrConfig")
+	// A negative skew or body limit means the default, as everywhere in
+	// the kit (it was an error before the options were made one idiom).
+	for _, c := range []TokenEndpointConfig{
+		{Issuer: iss, DOKUPublicKeys: ok, MaxSkewPast: -1, Now: func() time.Time { return t0 }},
+		{Issuer: iss, DOKUPublicKeys: ok, MaxBodyBytes: -1, Now: func() time.Time { return t0 }},
+		{Issuer: iss, DOKUPublicKeys: ok, Timestamps: verify.Timestamps{MaxPast: -1, Now: func() time.Time { return t0 }}},
+	} {
+		e, err := NewTokenEndpoint(c)
+		require.NoError(t, err)
+		r := signedReq(t, doku, clientID, t0.Add(-verify.DefaultSkew).Format(time.RFC3339))
+		req := httptest.NewRequest(r.method, TokenPath, strings.NewReader(r.body))
+		req.Header = r.header
+		_, err = e.Check(req)
+		assert.NoError(t, err, "the default skew and body limit apply")
 	}
 	// Later changes to the caller's map do not reach the endpoint.
 	m := map[string][]*rsa.PublicKey{clientID: {&doku.PublicKey}}

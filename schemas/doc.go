@@ -27,7 +27,9 @@
 // alias. CheckKeys and ValueAt give other readers (the duplicate guard's
 // business key, the token endpoint) the same reading.
 //
-// The package imports only validator and the standard library; it is data
-// for the middleware, notify, the CLI and the conformance suite. All
+// The package imports only validator, the standard library and sign (pure,
+// standard library only), which holds the one timestamp shape, the WIB
+// zone and the malformed-timestamp sentinel the kit shares; it is data for
+// the middleware, notify, the CLI and the conformance suite. All
 // functions are safe for concurrent use.
 package schemas

@@ -1,35 +1,29 @@
 package schemas
 
 import (
-	"errors"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dokukit/dokukit/sign"
 )
 
 // ErrTimestamp is returned by ParseTime for text that is no timestamp
 // spelling DOKU is known to send.
-var ErrTimestamp = errors.New("schemas: unrecognised timestamp")
+//
+// Deprecated: it is sign.ErrBadTimestamp (which verify.ErrBadTimestamp is
+// too), the kit's one name for a malformed timestamp; test either.
+var ErrTimestamp = sign.ErrBadTimestamp
 
 // WIB is Western Indonesia Time (UTC+07:00), DOKU's local time. Timestamps
-// DOKU sends without a zone are read in WIB.
-var WIB = time.FixedZone("WIB", 7*60*60)
-
-// iso8601Strict is what the merchant must send: date, 'T', time, optional
-// fraction, and a zone (Z or ±hh:mm).
-var iso8601Strict = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$`)
+// DOKU sends without a zone are read in WIB. It is sign.WIB.
+var WIB = sign.WIB
 
 // ValidTimestamp reports whether s is a strict ISO-8601 timestamp with a
 // zone, as SNAP requires of the merchant ("2024-07-10T11:57:58+07:00",
-// "2020-12-21T07:56:11.000Z").
-func ValidTimestamp(s string) bool {
-	if !iso8601Strict.MatchString(s) {
-		return false
-	}
-	_, err := time.Parse(time.RFC3339Nano, s)
-	return err == nil
-}
+// "2020-12-21T07:56:11.000Z"): sign.ValidTimestamp, the one timestamp
+// shape the kit checks (verify.ParseTimestamp is the same).
+func ValidTimestamp(s string) bool { return sign.ValidTimestamp(s) }
 
 var lenientLayouts = []string{
 	time.RFC3339Nano,

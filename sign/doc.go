@@ -8,8 +8,8 @@
 //     METHOD:EndpointUrl:AccessToken:hex(sha256(minify(body))):X-TIMESTAMP)),
 //     see [SNAPSymmetric].
 //   - SNAP asymmetric: SHA256withRSA over clientId|X-TIMESTAMP for access-token
-//     requests ([TokenStringToSign]) and over METHOD:EndpointUrl:bodyhash:X-TIMESTAMP
-//     for transactional calls ([AppendSNAPAsymmetricStringToSign]); see [SignRSA]
+//     requests ([AppendSNAPTokenStringToSign]) and over METHOD:EndpointUrl:bodyhash:X-TIMESTAMP
+//     for transactional calls ([AppendSNAPRSAStringToSign]); see [SignRSA]
 //     and [VerifyRSA].
 //   - non-SNAP ("Jokul"): HMACSHA256= + base64(HMAC-SHA256(secret, component))
 //     over Client-Id, Request-Id, Request-Timestamp (or Response-Timestamp),

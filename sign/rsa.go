@@ -9,9 +9,9 @@ import (
 	"fmt"
 )
 
-// AppendTokenStringToSign appends the SNAP access-token string to sign
+// AppendSNAPTokenStringToSign appends the SNAP access-token string to sign
 // clientID + "|" + timestamp (X-CLIENT-KEY|X-TIMESTAMP).
-func AppendTokenStringToSign(dst []byte, clientID, timestamp string) []byte {
+func AppendSNAPTokenStringToSign(dst []byte, clientID, timestamp string) []byte {
 	dst = append(dst, clientID...)
 	dst = append(dst, '|')
 	return append(dst, timestamp...)
@@ -59,35 +59,36 @@ func VerifyRSA(pub *rsa.PublicKey, stringToSign []byte, signature string) error 
 	return nil
 }
 
-// SignToken signs a SNAP access-token request: SHA256withRSA over
-// clientID|timestamp.
-func SignToken(priv *rsa.PrivateKey, clientID, timestamp string) (string, error) {
-	return SignRSA(priv, AppendTokenStringToSign(nil, clientID, timestamp))
+// SignSNAPToken signs a SNAP access-token request (scheme "token"):
+// SHA256withRSA over clientID|timestamp.
+func SignSNAPToken(priv *rsa.PrivateKey, clientID, timestamp string) (string, error) {
+	return SignRSA(priv, AppendSNAPTokenStringToSign(nil, clientID, timestamp))
 }
 
-// VerifyToken checks the X-SIGNATURE of a SNAP access-token request.
-func VerifyToken(pub *rsa.PublicKey, clientID, timestamp, signature string) error {
+// VerifySNAPToken checks the X-SIGNATURE of a SNAP access-token request.
+func VerifySNAPToken(pub *rsa.PublicKey, clientID, timestamp, signature string) error {
 	var b [256]byte
-	return VerifyRSA(pub, AppendTokenStringToSign(b[:0], clientID, timestamp), signature)
+	return VerifyRSA(pub, AppendSNAPTokenStringToSign(b[:0], clientID, timestamp), signature)
 }
 
-// SignSNAPAsymmetric signs a SNAP asymmetric transactional request:
-// SHA256withRSA over METHOD:EndpointUrl:hex(sha256(minify(body))):X-TIMESTAMP.
-func SignSNAPAsymmetric(priv *rsa.PrivateKey, method, endpointURL string, body []byte, timestamp string) (string, error) {
+// SignSNAPRSA signs a SNAP asymmetric transactional request (scheme
+// "snap-rsa"): SHA256withRSA over
+// METHOD:EndpointUrl:hex(sha256(minify(body))):X-TIMESTAMP.
+func SignSNAPRSA(priv *rsa.PrivateKey, method, endpointURL string, body []byte, timestamp string) (string, error) {
 	h, err := AppendBodyHashHex(make([]byte, 0, 64), body)
 	if err != nil {
 		return "", err
 	}
-	return SignRSA(priv, AppendSNAPAsymmetricStringToSign(nil, method, endpointURL, h, timestamp))
+	return SignRSA(priv, AppendSNAPRSAStringToSign(nil, method, endpointURL, h, timestamp))
 }
 
-// VerifySNAPAsymmetric checks a SNAP asymmetric transactional signature.
-func VerifySNAPAsymmetric(pub *rsa.PublicKey, signature, method, endpointURL string, body []byte, timestamp string) error {
+// VerifySNAPRSA checks a SNAP asymmetric transactional signature.
+func VerifySNAPRSA(pub *rsa.PublicKey, signature, method, endpointURL string, body []byte, timestamp string) error {
 	var hb [64]byte
 	h, err := AppendBodyHashHex(hb[:0], body)
 	if err != nil {
 		return err
 	}
 	var b [512]byte
-	return VerifyRSA(pub, AppendSNAPAsymmetricStringToSign(b[:0], method, endpointURL, h, timestamp), signature)
+	return VerifyRSA(pub, AppendSNAPRSAStringToSign(b[:0], method, endpointURL, h, timestamp), signature)
 }

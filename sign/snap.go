@@ -41,9 +41,9 @@ func AppendSNAPStringToSign(dst []byte, method, endpointURL, accessToken string,
 	return append(dst, timestamp...)
 }
 
-// AppendSNAPAsymmetricStringToSign appends the SNAP asymmetric transactional
+// AppendSNAPRSAStringToSign appends the SNAP asymmetric transactional
 // string to sign METHOD:EndpointUrl:bodyHashHex:X-TIMESTAMP.
-func AppendSNAPAsymmetricStringToSign(dst []byte, method, endpointURL string, bodyHashHex []byte, timestamp string) []byte {
+func AppendSNAPRSAStringToSign(dst []byte, method, endpointURL string, bodyHashHex []byte, timestamp string) []byte {
 	dst = append(dst, method...)
 	dst = append(dst, ':')
 	dst = append(dst, endpointURL...)

@@ -21,7 +21,43 @@
 // Every failure is a *Error wrapping one of the sentinel errors (ErrMissingHeader,
 // ErrBadTimestamp, ErrStale, ErrSignatureMismatch, …): test with errors.Is,
 // read the failed check and the protocol's answer with errors.As. No error
-// string contains a secret, a token or the expected signature.
+// string contains a secret, a token or the expected signature. A *Error
+// also unwraps to its Cause, what lay underneath (sign's error, the key
+// store's), so errors.Is(err, sign.ErrKeyTooShort) works through it.
+//
+// # Errors
+//
+// The sentinels are the kit's one error vocabulary: notify's, middleware's
+// and schemas' names for the same concepts are these values (or sign's,
+// which these chain to). Each maps to one HTTP status and SNAP case; the
+// SNAP responseCode is status, service code, case (SNAPCode), and a
+// renderer answers with SNAPMessage:
+//
+//	sentinel                 HTTP  SNAP case  responseMessage
+//	ErrMissingHeader         400   02         Invalid Mandatory Field {<header>}
+//	ErrBadTimestamp          400   01         Invalid Field Format {<header>}   (sign.ErrBadTimestamp)
+//	ErrInvalidJSON           400   01         Invalid Field Format {body}       (sign.ErrInvalidJSON)
+//	ErrBodyRead              400   01         General Error
+//	ErrStale, ErrFuture      401   00         Unauthorized. Invalid Timestamp   (both ErrTimestampSkew)
+//	ErrSignatureMismatch     401   00         Unauthorized. Invalid Signature   (sign.ErrSignatureMismatch)
+//	ErrBadSignatureEncoding  401   00         Unauthorized. Invalid Signature   (sign.ErrBadSignatureEncoding)
+//	ErrUnknownClient         401   00         Unauthorized. Invalid Signature   (answered as a bad signature)
+//	ErrInvalidToken          401   01         Invalid Token (B2B)
+//	ErrBodyTooLarge          413   00         Request Entity Too Large
+//	ErrKey                   500   00         General Error
+//	ErrConfig                —     —          (construction only, never answered)
+//
+// The token endpoint (notify.TokenEndpoint) adds its own checks to this
+// table in the same shape: 405xx00 Method Not Allowed, 400xx00 Bad Request
+// (body not a JSON object), 400xx02 / 400xx01 for grantType.
+//
+// # Options
+//
+// Verifiers are configured with a config struct whose zero values are safe
+// defaults, the one idiom of the kit's constructors that take many
+// settings (as promhttp.HandlerOpts): a limit 0 or less means the default
+// (DefaultMaxBodyBytes, DefaultSkew), never an error or a panic; a nil
+// clock means time.Now.
 //
 // The package imports only the standard library and dokukit/sign. Verifiers
 // are immutable once built and safe for concurrent use.

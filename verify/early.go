@@ -21,7 +21,7 @@ func (v *SNAPRSA) requiredHeaders(h http.Header) error {
 	if err := present(SchemeSNAPRSA, h, snapHeaders[:4]); err != nil {
 		return err
 	}
-	if v.cfg.Tokens != nil {
+	if v.cfg.Tokens != nil && !v.cfg.TokenOptional {
 		return present(SchemeSNAPRSA, h, snapHeaders[4:])
 	}
 	return nil

@@ -30,11 +30,11 @@ func NewSecret(id string, secret []byte) (*Secret, error) {
 	raw := append([]byte(nil), secret...)
 	snap, err := sign.NewSNAPSymmetric(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	plain, err := sign.NewNonSNAP(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	return &Secret{id: id, raw: raw, snap: snap, plain: plain}, nil
 }
@@ -105,7 +105,7 @@ func NewPublicKey(id string, key *rsa.PublicKey) (*PublicKey, error) {
 		return nil, fmt.Errorf("%w: nil RSA public key %q", ErrConfig, id)
 	}
 	if key.N.BitLen() < sign.MinRSABits {
-		return nil, fmt.Errorf("%w: RSA key %q has %d bits, want at least %d", ErrConfig, id, key.N.BitLen(), sign.MinRSABits)
+		return nil, fmt.Errorf("%w: RSA key %q has %d bits: %w (want at least %d)", ErrConfig, id, key.N.BitLen(), sign.ErrKeyTooShort, sign.MinRSABits)
 	}
 	return &PublicKey{id: id, key: key}, nil
 }
@@ -157,8 +157,11 @@ func lookupErr(s Scheme, field string, err error) *Error {
 	if errors.Is(err, ErrUnknownClient) {
 		return fail(s, CheckKey, field, ErrUnknownClient)
 	}
-	// Do not echo the store's error: it may name a vault path or a key.
-	return fail(s, CheckKey, "", ErrKey)
+	// Do not echo the store's error: it may name a vault path or a key. It
+	// stays reachable (errors.Is(err, context.DeadlineExceeded)) as Cause.
+	e := fail(s, CheckKey, "", ErrKey)
+	e.Cause = err
+	return e
 }
 
 func isNilSet(v any) bool {

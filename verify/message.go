@@ -10,21 +10,28 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dokukit/dokukit/sign"
 )
 
-// Scheme names a DOKU signature scheme, spelled as doku-verify spells it.
-type Scheme string
+// Scheme names a DOKU signature scheme: it is sign.Scheme, the kit's one
+// Scheme type, whose values are spelled as doku-verify and the metric labels
+// spell them.
+type Scheme = sign.Scheme
 
-// The schemes.
+// The schemes (sign's constants).
 const (
-	SchemeSNAP      Scheme = "snap"     // SNAP symmetric, HMAC-SHA512
-	SchemeSNAPRSA   Scheme = "snap-rsa" // SNAP asymmetric transactional, SHA256withRSA
-	SchemeSNAPToken Scheme = "token"    // SNAP access-token request, SHA256withRSA
-	SchemeNonSNAP   Scheme = "nonsnap"  // HMACSHA256= component signature
-	SchemeKirim     Scheme = "kirim"    // Kirim DOKU callback
+	SchemeSNAP      = sign.SchemeSNAP      // "snap": SNAP symmetric, HMAC-SHA512
+	SchemeSNAPRSA   = sign.SchemeSNAPRSA   // "snap-rsa": SNAP asymmetric transactional, SHA256withRSA
+	SchemeSNAPToken = sign.SchemeSNAPToken // "token": SNAP access-token request, SHA256withRSA
+	SchemeNonSNAP   = sign.SchemeNonSNAP   // "nonsnap": HMACSHA256= component signature
+	SchemeKirim     = sign.SchemeKirim     // "kirim": Kirim DOKU callback
 )
 
-// DefaultMaxBodyBytes is the body limit when a verifier's MaxBodyBytes is 0.
+// DefaultMaxBodyBytes is the kit's one default body limit, 1 MiB: every
+// MaxBodyBytes (verifiers, notify channels, the token endpoint, the schema
+// checker) that is 0 or negative means this. DOKU messages are a few
+// kilobytes.
 const DefaultMaxBodyBytes = 1 << 20
 
 // Message is a request at the byte level: what a capture holds, or what

@@ -115,7 +115,7 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	sts = append(sts, ':')
 	sts, err := sign.AppendBodyHashHex(sts, m.Body)
 	if err != nil {
-		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
+		return res, invalidJSON(s, err)
 	}
 	sts = append(sts, ':')
 	sts = append(sts, ts...)
@@ -156,6 +156,13 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	return res, nil
 }
 
+// invalidJSON keeps sign's *SyntaxError (the byte offset) as the Cause.
+func invalidJSON(s Scheme, err error) *Error {
+	e := fail(s, CheckBody, "body", ErrInvalidJSON)
+	e.Cause = err
+	return e
+}
+
 // isBase64 reports whether sig is the padded standard base64 of n bytes.
 // It only decides the error: the comparison itself is constant-time.
 func isBase64(sig string, n int) bool {
@@ -173,13 +180,17 @@ func isBase64(sig string, n int) bool {
 // secretErr maps a signer's error for one key: nil means "try the next
 // key"; a malformed signature or an unusable key ends the search.
 func secretErr(s Scheme, err error) *Error {
+	var e *Error
 	switch {
 	case errors.Is(err, sign.ErrBadSignatureEncoding):
-		return fail(s, CheckSignature, signatureHeader(s), ErrBadSignatureEncoding)
+		e = fail(s, CheckSignature, signatureHeader(s), ErrBadSignatureEncoding)
 	case errors.Is(err, sign.ErrBadKeyLength):
-		return fail(s, CheckKey, "", ErrKey).with("a configured key has the wrong length for this scheme")
+		e = fail(s, CheckKey, "", ErrKey).with("a configured key has the wrong length for this scheme")
+	default:
+		return nil
 	}
-	return nil
+	e.Cause = err
+	return e
 }
 
 func signatureHeader(s Scheme) string {
@@ -200,6 +211,11 @@ type SNAPRSAConfig struct {
 	// signature does not cover a token, so without Tokens the Authorization
 	// header is optional and ignored (DOKU's 2023 RSA sample sends none).
 	Tokens TokenValidator
+	// TokenOptional, with Tokens, accepts a request without an
+	// Authorization header (the RSA signature authenticates it, and DOKU's
+	// RSA-signed notifications carry no token); a token that is present is
+	// still checked with Tokens. Without Tokens it changes nothing.
+	TokenOptional bool
 	// Timestamps is the X-TIMESTAMP policy (default ±5 min).
 	Timestamps Timestamps
 	// Target is the EndpointUrl policy (default: path and query as received).
@@ -247,14 +263,19 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	ts, sig, partner, external := h[0], h[1], h[2], h[3]
 	res.ClientID, res.ExternalID = partner, external
 	var token string
-	if v.cfg.Tokens != nil {
+	checkToken := v.cfg.Tokens != nil
+	if checkToken {
 		authz := strings.TrimSpace(header(m.Header, authorization))
-		if authz == "" {
+		switch {
+		case authz == "" && v.cfg.TokenOptional:
+			checkToken = false
+		case authz == "":
 			return res, fail(s, CheckHeader, "Authorization", ErrMissingHeader)
-		}
-		var ok bool
-		if token, ok = bearer(authz); !ok {
-			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+		default:
+			var ok bool
+			if token, ok = bearer(authz); !ok {
+				return res, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+			}
 		}
 	}
 	var tsErr error
@@ -263,9 +284,9 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	}
 	hash, err := sign.AppendBodyHashHex(make([]byte, 0, 64), m.Body)
 	if err != nil {
-		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
+		return res, invalidJSON(s, err)
 	}
-	sts := sign.AppendSNAPAsymmetricStringToSign(nil, m.Method, res.Target, hash, ts)
+	sts := sign.AppendSNAPRSAStringToSign(nil, m.Method, res.Target, hash, ts)
 	if m.Explain {
 		res.StringToSign = string(sts)
 	}
@@ -280,7 +301,7 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	if err != nil {
 		return res, err
 	}
-	if v.cfg.Tokens != nil {
+	if checkToken {
 		if err := v.cfg.Tokens(ctx, token, partner); err != nil {
 			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken)
 		}
@@ -295,14 +316,19 @@ func matchPublic(s Scheme, keys []*PublicKey, sts []byte, sig string) (string, e
 			continue
 		}
 		err := sign.VerifyRSA(k.key, sts, sig)
+		var e *Error
 		switch {
 		case err == nil:
 			return k.id, nil
 		case errors.Is(err, sign.ErrBadSignatureEncoding):
-			return "", fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding)
-		case errors.Is(err, sign.ErrKeyTooShort), errors.Is(err, sign.ErrKeyType):
-			return "", fail(s, CheckKey, "", ErrKey).with("a configured public key is unusable")
+			e = fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding)
+		case errors.Is(err, sign.ErrKeyTooShort), errors.Is(err, sign.ErrKeyType), errors.Is(err, sign.ErrKeyFormat):
+			e = fail(s, CheckKey, "", ErrKey).with("a configured public key is unusable")
+		default:
+			continue
 		}
+		e.Cause = err
+		return "", e
 	}
 	return "", fail(s, CheckSignature, "X-SIGNATURE", ErrSignatureMismatch)
 }
@@ -357,7 +383,7 @@ func (v *SNAPToken) VerifyMessage(ctx context.Context, m Message) (Result, error
 	}
 	client, ts, sig := h[0], h[1], h[2]
 	res.ClientID = client
-	sts := sign.AppendTokenStringToSign(nil, client, ts)
+	sts := sign.AppendSNAPTokenStringToSign(nil, client, ts)
 	if m.Explain {
 		res.StringToSign = string(sts)
 	}

@@ -2,9 +2,11 @@ package verify
 
 import (
 	"time"
+
+	"github.com/dokukit/dokukit/sign"
 )
 
-// DefaultSkew is the default allowed distance between a signed timestamp
+// DefaultSkew is the kit's one default allowed distance between a signed timestamp
 // and the verifier's clock, in each direction. SNAP fixes no tolerance;
 // five minutes is the common choice (docs/protocol.md §7).
 const DefaultSkew = 5 * time.Minute
@@ -12,10 +14,10 @@ const DefaultSkew = 5 * time.Minute
 // Timestamps is the timestamp policy shared by every verifier. The zero
 // value allows DefaultSkew in both directions against time.Now.
 type Timestamps struct {
-	// MaxPast is how old a timestamp may be; 0 means DefaultSkew.
+	// MaxPast is how old a timestamp may be; 0 or less means DefaultSkew.
 	MaxPast time.Duration
 	// MaxFuture is how far ahead of the clock a timestamp may be (the
-	// sender's clock runs fast); 0 means DefaultSkew.
+	// sender's clock runs fast); 0 or less means DefaultSkew.
 	MaxFuture time.Duration
 	// Now is the clock; nil means time.Now. Tests inject a fixed clock.
 	Now func() time.Time
@@ -33,58 +35,20 @@ func (p Timestamps) now() time.Time {
 }
 
 // ParseTimestamp parses a DOKU timestamp: ISO-8601 / RFC 3339 with a zone
-// ("Z" or "+07:00") and an optional fraction of 1 to 9 digits. It accepts
-// 2020-12-21T14:56:11+07:00, 2020-12-21T07:56:11.000Z and
-// 2020-10-21T03:38:28Z; it rejects timestamps without a zone, because a
-// zoneless time cannot be compared with the clock, and wrong digit counts
-// that time.Parse alone lets through ("T1:56:11").
+// ("Z" or "+07:00") and an optional fraction of 1 to 9 digits — the one
+// shape, sign.ParseTimestamp. It accepts 2020-12-21T14:56:11+07:00,
+// 2020-12-21T07:56:11.000Z and 2020-10-21T03:38:28Z; it rejects timestamps
+// without a zone, because a zoneless time cannot be compared with the
+// clock, and wrong digit counts that time.Parse alone lets through
+// ("T1:56:11"). The error is ErrBadTimestamp (which is also
+// sign.ErrBadTimestamp for errors.Is).
 func ParseTimestamp(s string) (time.Time, error) {
-	if !rfc3339Shape(s) {
-		return time.Time{}, ErrBadTimestamp
-	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := sign.ParseTimestamp(s)
 	if err != nil {
 		return time.Time{}, ErrBadTimestamp
 	}
 	return t, nil
 }
-
-// rfc3339Shape checks the exact layout
-// dddd-dd-ddTdd:dd:dd[.d{1,9}](Z|±dd:dd) without a regexp: it runs on
-// every request.
-func rfc3339Shape(s string) bool {
-	const layout = "dddd-dd-ddTdd:dd:dd"
-	if len(s) <= len(layout) {
-		return false
-	}
-	for i := 0; i < len(layout); i++ {
-		if layout[i] == 'd' {
-			if !isDigit(s[i]) {
-				return false
-			}
-		} else if s[i] != layout[i] {
-			return false
-		}
-	}
-	rest := s[len(layout):]
-	if rest[0] == '.' {
-		k := 1
-		for k < len(rest) && k <= 9 && isDigit(rest[k]) {
-			k++
-		}
-		if k == 1 {
-			return false
-		}
-		rest = rest[k:]
-	}
-	if rest == "Z" {
-		return true
-	}
-	return len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && isDigit(rest[1]) && isDigit(rest[2]) &&
-		rest[3] == ':' && isDigit(rest[4]) && isDigit(rest[5])
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // Check parses ts and returns its age (negative when in the future), or an
 // error wrapping ErrBadTimestamp, ErrStale or ErrFuture. field names the

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/dokukit/dokukit/internal/respond"
+	"github.com/dokukit/dokukit/schemas"
 )
 
 // The three answer shapes: SNAP, non-SNAP and Kirim DOKU.
@@ -19,7 +20,7 @@ func Example() {
 	fmt.Println(w.Code, w.Body.String())
 
 	w = httptest.NewRecorder()
-	respond.WriteJSON(w, 200, respond.KirimAck{Status: true, TransactionID: "DK1", ResponseCode: "00", ResponseMessage: "Successfully processed"})
+	respond.WriteJSON(w, 200, schemas.NewKirimNotificationAck("DK1"))
 	fmt.Println(w.Code, w.Body.String())
 	// Output:
 	// 401 {"responseCode":"4015600","responseMessage":"Unauthorized. Invalid Signature"}

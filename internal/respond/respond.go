@@ -1,12 +1,18 @@
 // Package respond writes the protocol-shaped error and ack bodies that every
 // dokukit layer answers with, so a rejection looks the same whether the
-// signature check, the schema check or the idempotency store produced it.
+// signature check, the token endpoint, the schema check or the duplicate
+// guard produced it. It is the kit's one renderer: Verification for a
+// *verify.Error, Schema for a *schemas.ValidationError, and the SNAP
+// message spellings (MissingField, InvalidFieldFormat) for anything else.
 package respond
 
 import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // SNAPCode is a SNAP responseCode: HTTP status (3 digits) + service code (2)
@@ -17,19 +23,21 @@ type SNAPCode struct {
 	Case    int // two-digit case code, e.g. 00
 }
 
-// String renders the seven-digit code with zero padding ("4015600").
-func (c SNAPCode) String() string {
-	b := make([]byte, 0, 7)
-	b = strconv.AppendInt(b, int64(c.HTTP), 10)
-	if c.Service < 10 {
-		b = append(b, '0')
-	}
-	b = strconv.AppendInt(b, int64(c.Service), 10)
-	if c.Case < 10 {
-		b = append(b, '0')
-	}
-	return string(strconv.AppendInt(b, int64(c.Case), 10))
-}
+// String renders the seven-digit code with zero padding ("4015600"). It is
+// verify.SNAPCode, the kit's one formatter.
+func (c SNAPCode) String() string { return verify.SNAPCode(c.HTTP, c.Service, c.Case) }
+
+// The SNAP responseMessage spellings, as DOKU's SNAP pages write them: the
+// field in braces ("Invalid Mandatory Field {X-TIMESTAMP}").
+
+// MissingField is the 400xx02 message naming field.
+func MissingField(field string) string { return "Invalid Mandatory Field {" + field + "}" }
+
+// InvalidFieldFormat is the 400xx01 message naming field.
+func InvalidFieldFormat(field string) string { return "Invalid Field Format {" + field + "}" }
+
+// GeneralError is the 500xx00 message.
+const GeneralError = "General Error"
 
 // SNAPError is the SNAP error body.
 type SNAPError struct {
@@ -70,13 +78,17 @@ func WriteNonSNAP(w http.ResponseWriter, status int, code, message string, field
 	WriteJSON(w, status, NonSNAPError{Error: NonSNAPErrorDetail{Code: code, Message: message, Type: "invalid_request_error", Fields: fields}})
 }
 
-// KirimAck is the body Kirim DOKU expects for a processed callback.
-type KirimAck struct {
-	Status          bool   `json:"status"`
-	TransactionID   string `json:"transactionId"`
-	ResponseCode    string `json:"responseCode"`
-	ResponseMessage string `json:"responseMessage"`
+// WriteKirim answers a Kirim DOKU callback that was not processed: status
+// with {"status":false,"transactionId":"","responseCode":"<status>",
+// "responseMessage":message} — schemas.KirimNotificationAck's shape.
+func WriteKirim(w http.ResponseWriter, status int, message string) {
+	WriteJSON(w, status, schemas.KirimNotificationAck{ResponseCode: strconv.Itoa(status), ResponseMessage: message})
 }
+
+// KirimAck is schemas.KirimNotificationAck, the one Kirim DOKU ack type.
+//
+// Deprecated: use schemas.KirimNotificationAck (or WriteKirim).
+type KirimAck = schemas.KirimNotificationAck
 
 // WriteJSON writes v as JSON with status. Encoding errors cannot occur for
 // the plain structs this package defines.
