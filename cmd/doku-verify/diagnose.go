@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/dokukit/dokukit/internal/diagnose"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/diagnose"
 )
 
 const diagnoseSynopsis = `diagnose [verify's flags] [--alt-token TOKEN] [--route-pattern PATTERN] CAPTURE

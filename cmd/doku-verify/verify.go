@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dokukit/dokukit/internal/capture"
-	"github.com/dokukit/dokukit/internal/diagnose"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/capture"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/diagnose"
 	"github.com/dokukit/dokukit/verify"
 )
 

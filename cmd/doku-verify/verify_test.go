@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dokukit/dokukit/internal/capture"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/capture"
 	"github.com/dokukit/dokukit/sign"
 )
 

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/dokukit/dokukit/internal/diagnose"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/diagnose"
 )
 
 // A sender hashed the pretty-printed body as it was instead of minifying it.
