@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"testing"
 	"time"
 )
 
@@ -279,31 +278,24 @@ func runAll(ctx context.Context, d Doer, cfg Config) ([]Result, error) {
 	return out, nil
 }
 
-// reporter is the part of *testing.T that Run needs, so the suite's own
-// tests can check which subtests fail without failing themselves.
-type reporter interface {
+// TB is the part of *testing.T that Run uses. It is generic over the
+// test type itself because (*testing.T).Run hands its subtests a
+// *testing.T: with T = *testing.T the constraint is exactly what *testing.T
+// provides (so does *testing.B), and this package need not import testing
+// — a program that uses RunURL, such as doku-verify, does not link the
+// testing package and its flags.
+type TB[T any] interface {
 	Helper()
 	Errorf(format string, args ...any)
-	Run(name string, f func(reporter)) bool
+	Run(name string, f func(T)) bool
 	Context() context.Context
-}
-
-type tReporter struct{ *testing.T }
-
-func (t tReporter) Run(name string, f func(reporter)) bool {
-	return t.T.Run(name, func(t *testing.T) { f(tReporter{t}) })
 }
 
 // Run runs every case of cfg.Channel against h, each as a subtest named
 // after the case; a failing case reports what was expected, what the
 // handler answered, and what DOKU would do next. An unusable Config fails
-// the test.
-func Run(t *testing.T, h http.Handler, cfg Config) {
-	t.Helper()
-	run(tReporter{t}, h, cfg)
-}
-
-func run(t reporter, h http.Handler, cfg Config) {
+// the test. Call it with the test's t: conformance.Run(t, h, cfg).
+func Run[T TB[T]](t T, h http.Handler, cfg Config) {
 	t.Helper()
 	cases, err := Cases(cfg)
 	if err != nil {
@@ -312,7 +304,7 @@ func run(t reporter, h http.Handler, cfg Config) {
 	}
 	d := HandlerDoer(h)
 	for _, c := range cases {
-		t.Run(c.Name, func(t reporter) {
+		t.Run(c.Name, func(t T) {
 			r := c.Run(t.Context(), d)
 			if !r.Pass {
 				t.Errorf("%s: %s", c.Name, r.Message)
