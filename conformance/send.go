@@ -145,12 +145,7 @@ func (s *session) tampered(t Tamper) (msg, string) {
 	)
 	switch s.cfg.Channel {
 	case SNAPToken:
-		ts := s.cfg.Now()
-		var err error
-		m, err = s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, ts, grant)
-		if err != nil {
-			fail = err.Error()
-		}
+		m, fail = s.tokenMsg(tokenSpec{})
 	case SNAPDebit, SNAPVA:
 		sp := snapSpec{}
 		switch t {
