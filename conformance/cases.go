@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -44,7 +45,7 @@ type outcome struct {
 // suite is what all cases of one Cases call share.
 type suite struct {
 	cfg    Config
-	svc    int
+	route  schemas.Route // the channel's route: service and success codes
 	prefix string
 	seq    atomic.Int64
 	// notifID is Config.NotificationID for Send ("" in the case table).
@@ -69,7 +70,7 @@ func Cases(cfg Config) ([]Case, error) {
 	}
 	var rnd [4]byte
 	rand.Read(rnd[:])
-	st := &suite{cfg: cfg, svc: serviceCode(cfg.Channel), prefix: strconv.FormatInt(cfg.Now().Unix()%1e9, 10) + fmt.Sprintf("%05d", int(rnd[0])<<8|int(rnd[1]))}
+	st := &suite{cfg: cfg, route: channelRoute(cfg.Channel), prefix: strconv.FormatInt(cfg.Now().Unix()%1e9, 10) + fmt.Sprintf("%05d", int(rnd[0])<<8|int(rnd[1]))}
 	var cs []Case
 	switch cfg.Channel {
 	case SNAPToken:
@@ -192,7 +193,7 @@ func (s *session) expectAck(a answer, sent msg) outcome {
 		}
 		return o
 	}
-	want := fmt.Sprintf("200%02d00", s.svc)
+	want := s.route.SuccessCode
 	var ack map[string]json.RawMessage
 	if a.status != 200 {
 		return fail("want HTTP 200 with responseCode %s", want)
@@ -263,7 +264,7 @@ func (s *session) expectReject(a answer, why string, statuses []int, snapCases .
 			ResponseCode    string `json:"responseCode"`
 			ResponseMessage string `json:"responseMessage"`
 		}
-		prefix := fmt.Sprintf("%d%02d", a.status, s.svc)
+		prefix := fmt.Sprintf("%d%02d", a.status, s.route.ServiceCode)
 		if err := json.Unmarshal(a.body, &body); err != nil || len(body.ResponseCode) != 7 || !strings.HasPrefix(body.ResponseCode, prefix) {
 			o.fail = fmt.Sprintf("%s: want a SNAP body {\"responseCode\":\"%sxx\",…}, got %s. DOKU gives up on a 4xx, but without the SNAP code nobody can tell why", why, prefix, a)
 			return o

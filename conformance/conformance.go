@@ -22,6 +22,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/dokukit/dokukit/schemas"
 )
 
 // Channel names a kind of DOKU notification (or, for SNAPToken, the
@@ -43,41 +45,45 @@ func Channels() []Channel {
 	return []Channel{SNAPToken, SNAPDebit, SNAPVA, NonSNAP, KirimUnpaid, KirimRefund}
 }
 
-// DefaultPath is where each channel is mounted when Config.Path is empty.
+// channelRoutes ties each channel to its route in schemas.Routes(), the one
+// source of its path, SNAP service code and success code.
+var channelRoutes = map[Channel]string{
+	SNAPToken:   "notify.snap_token",
+	SNAPDebit:   "notify.snap_debit",
+	SNAPVA:      "notify.snap_va_payment",
+	NonSNAP:     "notify.nonsnap",
+	KirimUnpaid: "kirim.unpaid_notification",
+	KirimRefund: "kirim.refund_notification",
+}
+
+// examplePaths are the suite's defaults where the route's path is the
+// merchant's choice (a {placeholder} in the route table).
+var examplePaths = map[Channel]string{
+	NonSNAP:     "/payments/notifications",
+	KirimUnpaid: "/kirim/unpaid",
+	KirimRefund: "/kirim/refund",
+}
+
+// channelRoute is c's route; the zero Route for an unknown channel.
+func channelRoute(c Channel) schemas.Route {
+	r, _ := schemas.RouteByName(channelRoutes[c])
+	return r
+}
+
+// DefaultPath is where each channel is mounted when Config.Path is empty:
+// the route table's path, or for a merchant-chosen one an example path
+// ("/payments/notifications", "/kirim/unpaid", "/kirim/refund"). "" for an
+// unknown channel.
 func DefaultPath(c Channel) string {
-	switch c {
-	case SNAPToken:
-		return DefaultTokenPath
-	case SNAPDebit:
-		return "/v1.0/debit/notify"
-	case SNAPVA:
-		return "/v1.0/transfer-va/payment"
-	case NonSNAP:
-		return "/payments/notifications"
-	case KirimUnpaid:
-		return "/kirim/unpaid"
-	case KirimRefund:
-		return "/kirim/refund"
+	if p, ok := examplePaths[c]; ok {
+		return p
 	}
-	return ""
+	return channelRoute(c).Path
 }
 
 // DefaultTokenPath is the merchant's B2B token endpoint DOKU calls before a
-// SNAP notification.
+// SNAP notification: the path of route "notify.snap_token".
 const DefaultTokenPath = "/authorization/v1/access-token/b2b"
-
-// serviceCode is the SNAP service code of each SNAP channel.
-func serviceCode(c Channel) int {
-	switch c {
-	case SNAPToken:
-		return 73
-	case SNAPDebit:
-		return 56
-	case SNAPVA:
-		return 25
-	}
-	return 0
-}
 
 // DefaultClientID is the client id (X-CLIENT-KEY / X-PARTNER-ID /
 // Client-Id) the suite sends when Config.ClientID is empty.

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/schemas"
 )
 
 func failed(rs []Result) []string {
@@ -328,3 +330,27 @@ func TestDoerWithoutResponse(t *testing.T) {
 // Run keeps the shape it had before it became generic: callers pass a
 // *testing.T, and a variable of the old function type still takes it.
 var _ func(*testing.T, http.Handler, Config) = Run
+
+// The paths the suite defaults to are the route table's, or, where the
+// merchant chooses the path, the documented examples.
+func TestDefaultPathsFromTheRouteTable(t *testing.T) {
+	want := map[Channel]string{
+		SNAPToken:   "/authorization/v1/access-token/b2b",
+		SNAPDebit:   "/v1.0/debit/notify",
+		SNAPVA:      "/v1.0/transfer-va/payment",
+		NonSNAP:     "/payments/notifications",
+		KirimUnpaid: "/kirim/unpaid",
+		KirimRefund: "/kirim/refund",
+	}
+	for _, c := range Channels() {
+		assert.Equal(t, want[c], DefaultPath(c), "%s", c)
+		r := channelRoute(c)
+		require.NotEmpty(t, r.Name, "%s has a route", c)
+		assert.Equal(t, schemas.DOKUToMerchant, r.Direction, "%s", c)
+		if !r.Templated() {
+			assert.Equal(t, r.Path, DefaultPath(c), "%s", c)
+		}
+	}
+	assert.Equal(t, DefaultPath(SNAPToken), DefaultTokenPath)
+	assert.Empty(t, DefaultPath("sms"))
+}

@@ -56,8 +56,12 @@ func (h *refHandler) count() int {
 	return h.sideEffes
 }
 
+// refServiceCodes are DOKU's SNAP service codes, written out here so the
+// reference handler checks the route table the suite reads them from.
+var refServiceCodes = map[Channel]int{SNAPToken: 73, SNAPDebit: 56, SNAPVA: 25}
+
 func (h *refHandler) snapErr(w http.ResponseWriter, status, c int, msg string) {
-	h.snapErrSvc(w, serviceCode(h.ch), status, c, msg)
+	h.snapErrSvc(w, refServiceCodes[h.ch], status, c, msg)
 }
 
 func (h *refHandler) snapErrSvc(w http.ResponseWriter, svc, status, c int, msg string) {
