@@ -25,7 +25,8 @@ func TestDiagnoseGolden(t *testing.T) {
 		{"nonsnap_valid_lf.http", envNonSNAP, []string{"--target", "/shop/credit-card/v1/payment-page"}, 0, "explained: the sender signed the path without the /shop prefix", nil},
 		{"kirim_wrong_request_id.http", envKirim, nil, 1, "unexplained:", nil},
 		{"snap_valid.http", envSNAP, []string{"--max-skew", "10s"}, 0, "explained: the signature is valid; the request was rejected because timestamp is 1m0s old", nil},
-		{"snap_valid.http", envSNAP, []string{"--scheme", "nonsnap"}, 1, "unexplained: the capture lacks a header the scheme needs: Signature", nil},
+		// The header named is the one verify names for the same capture.
+		{"snap_valid.http", envSNAP, []string{"--scheme", "nonsnap"}, 1, "unexplained: the capture lacks a header the scheme needs: Client-Id", []string{"verify: invalid: missing header Client-Id"}},
 	}
 	for _, c := range cases {
 		t.Run(c.file+" "+strings.Join(c.args, " "), func(t *testing.T) {
@@ -51,7 +52,8 @@ func TestDiagnoseAltTokenAndRoute(t *testing.T) {
 	body := `{"a":1}`
 	sig := signSNAPForTest(t, "SK-snap-secret-123", "POST", "/notify/{channel}", "fetched-token", body, gTS)
 	har := `{"log":{"entries":[{"request":{"method":"POST","url":"http://127.0.0.1/notify/debit","headers":[` +
-		`{"name":"Authorization","value":"Bearer received-token"},{"name":"X-TIMESTAMP","value":"` + gTS + `"},{"name":"X-SIGNATURE","value":"` + sig + `"}],` +
+		`{"name":"Authorization","value":"Bearer received-token"},{"name":"X-TIMESTAMP","value":"` + gTS + `"},{"name":"X-SIGNATURE","value":"` + sig + `"},` +
+		`{"name":"X-PARTNER-ID","value":"DOKU-TEST-CLIENT"},{"name":"X-EXTERNAL-ID","value":"41807553358950093184162180797837"}],` +
 		`"postData":{"mimeType":"application/json","text":"{\"a\":1}"}}}]}}`
 	r := cli(t, envSNAP, har, "diagnose", "--json", "-", "--alt-token", "Bearer fetched-token", "--route-pattern", "/notify/{channel}")
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)

@@ -166,6 +166,9 @@ func TestVerifyGolden(t *testing.T) {
 		{"snap_valid.http", []string{"DOKU_SECRET=wrong"}, nil, 1, "invalid: signature mismatch", nil, ""},
 		{"snap_rsa_valid.http", nil, []string{"--public-key", pub}, 0, "valid", []string{"scheme: snap-rsa", "stringToSign: POST:/v1.0/debit/notify:dbbcf244"}, ""},
 		{"token_valid.http", nil, []string{"--public-key", pub}, 0, "valid", []string{"scheme: token", "stringToSign: BRN-0001-1700000000000|" + gTS}, ""},
+		// snap-token is the spelling help shows; token, the older one, still works.
+		{"token_valid.http", nil, []string{"--scheme", "snap-token", "--public-key", pub}, 0, "valid", []string{"scheme: token"}, ""},
+		{"token_valid.http", nil, []string{"--scheme", "token", "--public-key", pub}, 0, "valid", []string{"scheme: token"}, ""},
 		{"nonsnap_valid_lf.http", envNonSNAP, nil, 0, "valid", []string{"scheme: nonsnap", `Request-Target:/credit-card/v1/payment-page\n`}, "1 byte(s) after Content-Length"},
 		{"nonsnap_valid_lf.http", envNonSNAP, []string{"--target", "/credit-card/v1/payment-page?via=proxy"}, 1, "invalid: signature mismatch", nil, "after Content-Length"},
 		{"nonsnap_chunked.http", envNonSNAP, nil, 0, "valid", nil, ""},
