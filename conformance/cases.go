@@ -119,9 +119,7 @@ func (s *session) uuid() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-var wib = time.FixedZone("WIB", 7*3600)
-
-func snapTS(t time.Time) string { return t.In(wib).Format("2006-01-02T15:04:05-07:00") }
+func snapTS(t time.Time) string { return t.In(schemas.WIB).Format("2006-01-02T15:04:05-07:00") }
 func nonSNAPTS(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }

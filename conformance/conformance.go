@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // Channel names a kind of DOKU notification (or, for SNAPToken, the
@@ -138,10 +139,11 @@ type Config struct {
 	// replaced by each case's KirimTransfers entry.
 	Body []byte
 	// MaxBodyBytes is the handler's body limit; the oversized case sends one
-	// byte more. Default 1 MiB.
+	// byte more. Default verify.DefaultMaxBodyBytes (1 MiB).
 	MaxBodyBytes int64
 	// Skew is the handler's allowed timestamp skew; the stale and future
-	// cases send timestamps twice as far off. Default 5 minutes.
+	// cases send timestamps twice as far off. Default verify.DefaultSkew
+	// (5 minutes).
 	Skew time.Duration
 	// Now is the suite's clock. Default time.Now.
 	Now func() time.Time
@@ -218,10 +220,10 @@ func (c Config) withDefaults() (Config, error) {
 		c.TokenPath = DefaultTokenPath
 	}
 	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = 1 << 20
+		c.MaxBodyBytes = verify.DefaultMaxBodyBytes
 	}
 	if c.Skew <= 0 {
-		c.Skew = 5 * time.Minute
+		c.Skew = verify.DefaultSkew
 	}
 	if c.Now == nil {
 		c.Now = time.Now

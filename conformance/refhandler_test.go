@@ -18,6 +18,7 @@ import (
 
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/internal/testvectors"
+	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -377,7 +378,7 @@ func fixture(t testing.TB, ch Channel) (*refHandler, Config) {
 	if ch == KirimUnpaid || ch == KirimRefund {
 		secret = []byte("0123456789abcdef")
 	}
-	now := time.Date(2024, 1, 1, 12, 0, 0, 0, wib)
+	now := time.Date(2024, 1, 1, 12, 0, 0, 0, schemas.WIB)
 	h := &refHandler{ch: ch, secret: secret, pub: &key.PublicKey, clientID: "DOKU-TEST-CLIENT", agentKey: "A41418", path: DefaultPath(ch),
 		now: func() time.Time { return now }, tokens: map[string]time.Time{}, seen: map[string][]byte{}, transfers: map[string]bool{}}
 	for _, tr := range DefaultKirimTransfers() {
