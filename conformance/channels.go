@@ -318,6 +318,41 @@ func (s *session) fetchToken() (string, string) {
 	return tok.AccessToken, ""
 }
 
+// notice points at the fields every notification spec has; fill sets
+// those left zero to what DOKU would send.
+type notice struct {
+	body   *[]byte
+	ts     *time.Time // nil: the scheme signs no timestamp
+	secret *[]byte
+	id     *string       // X-EXTERNAL-ID, Request-Id or requestId
+	newID  func() string // a fresh id when Config.NotificationID is not set
+}
+
+// fill defaults n's fields in the order the ids are drawn (the body's
+// first), and sets every empty path to Config.Path.
+func (s *session) fill(n notice, paths ...*string) {
+	if *n.body == nil {
+		*n.body = s.body(s.id())
+	}
+	for _, p := range paths {
+		if *p == "" {
+			*p = s.cfg.Path
+		}
+	}
+	if n.ts != nil && n.ts.IsZero() {
+		*n.ts = s.cfg.Now()
+	}
+	if *n.secret == nil {
+		*n.secret = s.cfg.Secret
+	}
+	if *n.id == "" {
+		*n.id = s.notifID
+	}
+	if *n.id == "" {
+		*n.id = n.newID()
+	}
+}
+
 // snapSpec says how to build one SNAP notification; zero fields mean "as
 // DOKU would".
 type snapSpec struct {
@@ -340,27 +375,7 @@ func (s *session) snapMsg(sp snapSpec) (msg, string) {
 			return msg{}, fail
 		}
 	}
-	if sp.body == nil {
-		sp.body = s.body(s.id())
-	}
-	if sp.signPath == "" {
-		sp.signPath = s.cfg.Path
-	}
-	if sp.sendTarget == "" {
-		sp.sendTarget = s.cfg.Path
-	}
-	if sp.ts.IsZero() {
-		sp.ts = s.cfg.Now()
-	}
-	if sp.secret == nil {
-		sp.secret = s.cfg.Secret
-	}
-	if sp.externalID == "" {
-		sp.externalID = s.notifID
-	}
-	if sp.externalID == "" {
-		sp.externalID = s.id()
-	}
+	s.fill(notice{&sp.body, &sp.ts, &sp.secret, &sp.externalID, s.id}, &sp.signPath, &sp.sendTarget)
 	stsTok := tok
 	if sp.stsToken != nil {
 		stsTok = sp.stsToken(tok)
@@ -486,29 +501,9 @@ type nsSpec struct {
 }
 
 func (s *session) nsMsg(sp nsSpec) (msg, string) {
-	if sp.body == nil {
-		sp.body = s.body(s.id())
-	}
+	s.fill(notice{&sp.body, &sp.ts, &sp.secret, &sp.requestID, s.uuid}, &sp.target, &sp.send)
 	if sp.clientID == "" {
 		sp.clientID = s.cfg.ClientID
-	}
-	if sp.target == "" {
-		sp.target = s.cfg.Path
-	}
-	if sp.send == "" {
-		sp.send = s.cfg.Path
-	}
-	if sp.ts.IsZero() {
-		sp.ts = s.cfg.Now()
-	}
-	if sp.secret == nil {
-		sp.secret = s.cfg.Secret
-	}
-	if sp.requestID == "" {
-		sp.requestID = s.notifID
-	}
-	if sp.requestID == "" {
-		sp.requestID = s.uuid()
 	}
 	signer, err := sign.NewNonSNAP(sp.secret)
 	if err != nil {
@@ -594,23 +589,12 @@ type kirimSpec struct {
 }
 
 func (s *session) kirimMsg(sp kirimSpec) (msg, string) {
-	if sp.body == nil {
-		sp.body = s.body(s.id())
-	}
-	if sp.requestID == "" {
-		sp.requestID = s.notifID
-	}
-	if sp.requestID == "" {
-		sp.requestID = s.uuid()
-	}
+	s.fill(notice{&sp.body, nil, &sp.key, &sp.requestID, s.uuid})
 	if sp.agentKey == "" {
 		sp.agentKey = s.cfg.AgentKey
 	}
 	if sp.signedRID == "" {
 		sp.signedRID = sp.requestID
-	}
-	if sp.key == nil {
-		sp.key = s.cfg.Secret
 	}
 	sig, err := sign.KirimSignature(sp.key, sp.agentKey, sp.signedRID)
 	if err != nil {
