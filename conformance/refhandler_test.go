@@ -277,16 +277,34 @@ func (h *refHandler) snapNotify(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// plainHeaders answers 400 missing_header unless r has every header.
+func (h *refHandler) plainHeaders(w http.ResponseWriter, r *http.Request, names ...string) bool {
+	for _, n := range names {
+		if r.Header.Get(n) == "" {
+			h.plainErr(w, 400, "missing_header")
+			return false
+		}
+	}
+	return true
+}
+
+// plainJSON answers 400 invalid_json unless body is a JSON object.
+func (h *refHandler) plainJSON(w http.ResponseWriter, body []byte) (map[string]any, bool) {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		h.plainErr(w, 400, "invalid_json")
+		return nil, false
+	}
+	return m, true
+}
+
 func (h *refHandler) nonSNAP(w http.ResponseWriter, r *http.Request) {
 	body, ok := h.readBody(w, r)
 	if !ok {
 		return
 	}
-	for _, n := range []string{"Client-Id", "Request-Id", "Request-Timestamp", "Signature"} {
-		if r.Header.Get(n) == "" {
-			h.plainErr(w, 400, "missing_header")
-			return
-		}
+	if !h.plainHeaders(w, r, "Client-Id", "Request-Id", "Request-Timestamp", "Signature") {
+		return
 	}
 	if r.Header.Get("Client-Id") != h.clientID && !h.brokenAnySignature {
 		h.plainErr(w, 401, "unknown_client")
@@ -303,9 +321,8 @@ func (h *refHandler) nonSNAP(w http.ResponseWriter, r *http.Request) {
 		h.plainErr(w, 401, "invalid_signature")
 		return
 	}
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		h.plainErr(w, 400, "invalid_json")
+	m, ok := h.plainJSON(w, body)
+	if !ok {
 		return
 	}
 	if _, ok := m["order"].(map[string]any); !ok {
@@ -324,19 +341,15 @@ func (h *refHandler) kirim(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	for _, n := range []string{"requestId", "agentKey", "signature"} {
-		if r.Header.Get(n) == "" {
-			h.plainErr(w, 400, "missing_header")
-			return
-		}
+	if !h.plainHeaders(w, r, "requestId", "agentKey", "signature") {
+		return
 	}
 	if !h.brokenAnySignature && (r.Header.Get("agentKey") != h.agentKey || sign.VerifyKirim(h.secret, r.Header.Get("agentKey"), r.Header.Get("requestId"), r.Header.Get("signature")) != nil) {
 		h.plainErr(w, 401, "invalid_signature")
 		return
 	}
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		h.plainErr(w, 400, "invalid_json")
+	m, ok := h.plainJSON(w, body)
+	if !ok {
 		return
 	}
 	id, _ := m["transactionId"].(string)
