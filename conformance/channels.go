@@ -66,6 +66,25 @@ func (k kit[S]) reject(name, doc string, statuses []int, sp func(*session) S, ed
 	}}
 }
 
+// duplicate is the "duplicate" case: one notification (id from newID)
+// delivered twice, the retry re-signed a second later; retry is the spec
+// of the notification with that body, id and timestamp (zero: now).
+func (k kit[S]) duplicate(doc string, newID func(*session) string, retry func(body []byte, id string, ts time.Time) S) Case {
+	return Case{Name: "duplicate", Doc: doc, run: func(_ context.Context, s *session) outcome {
+		id := newID(s)
+		body := s.body(s.id())
+		first, fail := k.build(s, retry(body, id, time.Time{}))
+		if fail != "" {
+			return outcome{fail: fail}
+		}
+		again, fail := k.build(s, retry(body, id, s.cfg.Now().Add(time.Second)))
+		if fail != "" {
+			return outcome{fail: fail}
+		}
+		return s.duplicate(first, again)
+	}}
+}
+
 // missingHeaders is one case a header, each without it; doc is a format
 // with one %s for the header.
 func (k kit[S]) missingHeaders(doc string, headers ...string) []Case {
@@ -412,18 +431,10 @@ func snapCases(cfg Config) []Case {
 			b, _ := json.MarshalIndent(s.sampleBody(s.id()), "", "  ")
 			return snapSpec{body: b}
 		}),
-		{Name: "duplicate", Doc: "the same notification delivered twice (same X-EXTERNAL-ID and body, re-signed a second later) gets the same ack; the side effect runs once", run: func(ctx contextT, s *session) outcome {
-			ext, body := s.id(), s.body(s.id())
-			first, fail := s.snapMsg(snapSpec{body: body, externalID: ext})
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			retry, fail := s.snapMsg(snapSpec{body: body, externalID: ext, ts: s.cfg.Now().Add(time.Second)})
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			return s.duplicate(first, retry)
-		}},
+		k.duplicate("the same notification delivered twice (same X-EXTERNAL-ID and body, re-signed a second later) gets the same ack; the side effect runs once",
+			(*session).id, func(body []byte, id string, ts time.Time) snapSpec {
+				return snapSpec{body: body, externalID: id, ts: ts}
+			}),
 		reject("tamper/body-byte", "one body byte changed after signing: 401xx00", only401, plain, func(m *msg) {
 			m.body = []byte(strings.Replace(string(m.body), "10000.00", "90000.00", 1))
 		}, 0),
@@ -526,18 +537,8 @@ func nonSNAPCases() []Case {
 		accept("valid/query-not-signed", "Request-Target is the path without the query string: a query added by DOKU's URL config does not break the signature", func(s *session) nsSpec {
 			return nsSpec{send: s.cfg.Path + "?source=doku"}
 		}),
-		{Name: "duplicate", Doc: "the same notification delivered twice (same Request-Id and body, re-signed a second later) gets the same answer; the side effect runs once", run: func(ctx contextT, s *session) outcome {
-			rid, body := s.uuid(), s.body(s.id())
-			first, fail := s.nsMsg(nsSpec{body: body, requestID: rid})
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			retry, fail := s.nsMsg(nsSpec{body: body, requestID: rid, ts: s.cfg.Now().Add(time.Second)})
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			return s.duplicate(first, retry)
-		}},
+		k.duplicate("the same notification delivered twice (same Request-Id and body, re-signed a second later) gets the same answer; the side effect runs once",
+			(*session).uuid, func(body []byte, id string, ts time.Time) nsSpec { return nsSpec{body: body, requestID: id, ts: ts} }),
 		reject("tamper/body-byte", "one body byte changed after signing (the Digest is over the exact bytes): 401", only401, plain, func(m *msg) {
 			m.body = []byte(strings.Replace(string(m.body), "150000", "950000", 1))
 		}),
@@ -612,14 +613,14 @@ func kirimCases() []Case {
 	accept, reject, plain := k.accept, k.reject, plain[kirimSpec]
 	cs := []Case{
 		accept("valid", `a callback signed as Kirim DOKU signs it gets HTTP 200 {"status":true,"transactionId":…,"responseCode":"00","responseMessage":"Successfully processed"}`, plain),
-		{Name: "duplicate", Doc: "the same callback delivered twice gets the same ack; the side effect runs once", run: func(ctx contextT, s *session) outcome {
+		{Name: "duplicate", Doc: "the same callback delivered twice gets the same ack; the side effect runs once", run: func(_ context.Context, s *session) outcome {
 			m, fail := s.kirimMsg(kirimSpec{})
 			if fail != "" {
 				return outcome{fail: fail}
 			}
 			return s.duplicate(m, m.clone())
 		}},
-		{Name: "unknown-transfer", Doc: "a correctly signed callback about a transfer the merchant never made: 401, the side effect does not run", run: func(ctx contextT, s *session) outcome {
+		{Name: "unknown-transfer", Doc: "a correctly signed callback about a transfer the merchant never made: 401, the side effect does not run", run: func(_ context.Context, s *session) outcome {
 			const doc = "a correctly signed callback about a transfer the merchant never made"
 			m, fail := s.kirimMsg(kirimSpec{body: s.kirimBody(s.unknownTransfer())})
 			if fail != "" {
@@ -664,6 +665,3 @@ func kirimCases() []Case {
 }
 
 const kirimSpliceable = "The Kirim DOKU signature is AES-ECB over agentKey + requestId, with no time and no body in it: anyone who saw two callbacks can splice their blocks into a valid signature for a new requestId, on any body, without the key. Act only on callbacks about transfers you made and still await (notify.KirimConfig.Transfers), and confirm with DOKU's status call"
-
-// contextT keeps the case literals short.
-type contextT = context.Context
