@@ -80,11 +80,9 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-const protocolBody = `{
-  "partnerReferenceNo": "INV 2024 0001",
-  "amount": { "value": "10000.00", "currency": "IDR" },
-  "additionalInfo": { "note": "café  two  spaces", "channel": "EMONEY_DANA_SNAP" }
-}`
+// protocolBody is docs/protocol.md §3's sample body, the one demo signs;
+// the signatures below pin it.
+const protocolBody = demoBody
 
 func TestSignVectors(t *testing.T) {
 	body := writeFile(t, "body.json", protocolBody)
