@@ -163,12 +163,6 @@ func (s *session) expectAck(a answer, sent msg) outcome {
 		}
 		return o
 	case KirimUnpaid, KirimRefund:
-		var ack struct {
-			Status          *bool   `json:"status"`
-			TransactionID   *string `json:"transactionId"`
-			ResponseCode    *string `json:"responseCode"`
-			ResponseMessage *string `json:"responseMessage"`
-		}
 		var body struct {
 			TransactionID string `json:"transactionId"`
 		}
@@ -176,18 +170,22 @@ func (s *session) expectAck(a answer, sent msg) outcome {
 		if a.status != 200 {
 			return fail("want HTTP 200")
 		}
+		// A field left out reads as its zero value, which is never the
+		// one wanted: the schema's type says what a missing field is.
+		var ack schemas.KirimNotificationAck
 		if err := json.Unmarshal(a.body, &ack); err != nil {
 			return fail("want a JSON ack body")
 		}
+		want := schemas.NewKirimNotificationAck(body.TransactionID)
 		switch {
-		case ack.Status == nil || !*ack.Status:
+		case ack.Status != want.Status:
 			return fail(`want "status":true`)
-		case ack.TransactionID == nil || *ack.TransactionID != body.TransactionID:
+		case ack.TransactionID != want.TransactionID || want.TransactionID == "":
 			return fail(`want "transactionId":%q echoed from the notification`, body.TransactionID)
-		case ack.ResponseCode == nil || *ack.ResponseCode != "00":
-			return fail(`want "responseCode":"00"`)
-		case ack.ResponseMessage == nil || *ack.ResponseMessage != "Successfully processed":
-			return fail(`want "responseMessage":"Successfully processed"`)
+		case ack.ResponseCode != want.ResponseCode:
+			return fail(`want "responseCode":%q`, want.ResponseCode)
+		case ack.ResponseMessage != want.ResponseMessage:
+			return fail(`want "responseMessage":%q`, want.ResponseMessage)
 		}
 		return o
 	}

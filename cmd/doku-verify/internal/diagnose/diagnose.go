@@ -4,11 +4,12 @@
 // runs the same verifier doku-verify verify and the middleware run (see
 // Verifier), so diagnose and verify cannot disagree about a capture. What
 // diagnose adds is the "what if the sender did X" variants: it recomputes
-// the signature under the mistakes integrations actually make — a re-serialized or unminified body, the wrong
-// path, a kept "Bearer " prefix, a secret with a trailing newline, hex instead
-// of base64, SHA-256 instead of SHA-512, and so on (see Check for the full
-// list) — alone and in combinations of up to three, fewest first, and says in
-// a plain sentence which one reproduces the received signature.
+// the signature under the mistakes integrations actually make — a
+// re-serialized or unminified body, the wrong path, a kept "Bearer " prefix,
+// a secret with a trailing newline, hex instead of base64, SHA-256 instead of
+// SHA-512, and so on (see Check for the full list) — alone and in
+// combinations of up to three, fewest first, and says in a plain sentence
+// which one reproduces the received signature.
 //
 // Every comparison with the received signature is constant-time
 // (sign.Equal). Nothing this package returns contains the secret or an
