@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -44,7 +45,7 @@ type outcome struct {
 // suite is what all cases of one Cases call share.
 type suite struct {
 	cfg    Config
-	svc    int
+	route  schemas.Route // the channel's route: service and success codes
 	prefix string
 	seq    atomic.Int64
 	// notifID is Config.NotificationID for Send ("" in the case table).
@@ -69,7 +70,7 @@ func Cases(cfg Config) ([]Case, error) {
 	}
 	var rnd [4]byte
 	rand.Read(rnd[:])
-	st := &suite{cfg: cfg, svc: serviceCode(cfg.Channel), prefix: strconv.FormatInt(cfg.Now().Unix()%1e9, 10) + fmt.Sprintf("%05d", int(rnd[0])<<8|int(rnd[1]))}
+	st := &suite{cfg: cfg, route: channelRoute(cfg.Channel), prefix: strconv.FormatInt(cfg.Now().Unix()%1e9, 10) + fmt.Sprintf("%05d", int(rnd[0])<<8|int(rnd[1]))}
 	var cs []Case
 	switch cfg.Channel {
 	case SNAPToken:
@@ -118,9 +119,7 @@ func (s *session) uuid() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-var wib = time.FixedZone("WIB", 7*3600)
-
-func snapTS(t time.Time) string { return t.In(wib).Format("2006-01-02T15:04:05-07:00") }
+func snapTS(t time.Time) string { return t.In(schemas.WIB).Format("2006-01-02T15:04:05-07:00") }
 func nonSNAPTS(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
@@ -164,12 +163,6 @@ func (s *session) expectAck(a answer, sent msg) outcome {
 		}
 		return o
 	case KirimUnpaid, KirimRefund:
-		var ack struct {
-			Status          *bool   `json:"status"`
-			TransactionID   *string `json:"transactionId"`
-			ResponseCode    *string `json:"responseCode"`
-			ResponseMessage *string `json:"responseMessage"`
-		}
 		var body struct {
 			TransactionID string `json:"transactionId"`
 		}
@@ -177,22 +170,26 @@ func (s *session) expectAck(a answer, sent msg) outcome {
 		if a.status != 200 {
 			return fail("want HTTP 200")
 		}
+		// A field left out reads as its zero value, which is never the
+		// one wanted: the schema's type says what a missing field is.
+		var ack schemas.KirimNotificationAck
 		if err := json.Unmarshal(a.body, &ack); err != nil {
 			return fail("want a JSON ack body")
 		}
+		want := schemas.NewKirimNotificationAck(body.TransactionID)
 		switch {
-		case ack.Status == nil || !*ack.Status:
+		case ack.Status != want.Status:
 			return fail(`want "status":true`)
-		case ack.TransactionID == nil || *ack.TransactionID != body.TransactionID:
+		case ack.TransactionID != want.TransactionID || want.TransactionID == "":
 			return fail(`want "transactionId":%q echoed from the notification`, body.TransactionID)
-		case ack.ResponseCode == nil || *ack.ResponseCode != "00":
-			return fail(`want "responseCode":"00"`)
-		case ack.ResponseMessage == nil || *ack.ResponseMessage != "Successfully processed":
-			return fail(`want "responseMessage":"Successfully processed"`)
+		case ack.ResponseCode != want.ResponseCode:
+			return fail(`want "responseCode":%q`, want.ResponseCode)
+		case ack.ResponseMessage != want.ResponseMessage:
+			return fail(`want "responseMessage":%q`, want.ResponseMessage)
 		}
 		return o
 	}
-	want := fmt.Sprintf("200%02d00", s.svc)
+	want := s.route.SuccessCode
 	var ack map[string]json.RawMessage
 	if a.status != 200 {
 		return fail("want HTTP 200 with responseCode %s", want)
@@ -263,7 +260,7 @@ func (s *session) expectReject(a answer, why string, statuses []int, snapCases .
 			ResponseCode    string `json:"responseCode"`
 			ResponseMessage string `json:"responseMessage"`
 		}
-		prefix := fmt.Sprintf("%d%02d", a.status, s.svc)
+		prefix := fmt.Sprintf("%d%02d", a.status, s.route.ServiceCode)
 		if err := json.Unmarshal(a.body, &body); err != nil || len(body.ResponseCode) != 7 || !strings.HasPrefix(body.ResponseCode, prefix) {
 			o.fail = fmt.Sprintf("%s: want a SNAP body {\"responseCode\":\"%sxx\",…}, got %s. DOKU gives up on a 4xx, but without the SNAP code nobody can tell why", why, prefix, a)
 			return o

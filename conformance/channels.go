@@ -25,6 +25,87 @@ var (
 	jsonHeaders = http.Header{"Content-Type": {"application/json"}}
 )
 
+// kit makes one channel's cases from its message spec S, whose zero fields
+// mean "as DOKU would send it": build turns a spec into the request (or says
+// why it could not), withBody is the spec of a request with another body.
+type kit[S any] struct {
+	build    func(s *session, sp S) (msg, string)
+	withBody func(body []byte) S
+}
+
+// plain is the spec of the request exactly as DOKU sends it.
+func plain[S any](*session) S { var sp S; return sp }
+
+// accept is a case that sends sp's request, changed by edit when given,
+// and expects the channel's ack.
+func (k kit[S]) accept(name, doc string, sp func(*session) S, edit ...func(m *msg)) Case {
+	return Case{Name: name, Doc: doc, run: func(_ context.Context, s *session) outcome {
+		m, fail := k.build(s, sp(s))
+		if fail != "" {
+			return outcome{fail: fail}
+		}
+		for _, e := range edit {
+			e(&m)
+		}
+		return s.expectAck(s.send(m), m)
+	}}
+}
+
+// reject is a case that sends sp's request, changed by edit when not nil,
+// and expects one of statuses (and, for SNAP, one of the case codes).
+func (k kit[S]) reject(name, doc string, statuses []int, sp func(*session) S, edit func(m *msg), cases ...int) Case {
+	return Case{Name: name, Doc: doc, run: func(_ context.Context, s *session) outcome {
+		m, fail := k.build(s, sp(s))
+		if fail != "" {
+			return outcome{fail: fail}
+		}
+		if edit != nil {
+			edit(&m)
+		}
+		return s.expectReject(s.send(m), doc, statuses, cases...)
+	}}
+}
+
+// duplicate is the "duplicate" case: one notification (id from newID)
+// delivered twice, the retry re-signed a second later; retry is the spec
+// of the notification with that body, id and timestamp (zero: now).
+func (k kit[S]) duplicate(doc string, newID func(*session) string, retry func(body []byte, id string, ts time.Time) S) Case {
+	return Case{Name: "duplicate", Doc: doc, run: func(_ context.Context, s *session) outcome {
+		id := newID(s)
+		body := s.body(s.id())
+		first, fail := k.build(s, retry(body, id, time.Time{}))
+		if fail != "" {
+			return outcome{fail: fail}
+		}
+		again, fail := k.build(s, retry(body, id, s.cfg.Now().Add(time.Second)))
+		if fail != "" {
+			return outcome{fail: fail}
+		}
+		return s.duplicate(first, again)
+	}}
+}
+
+// missingHeaders is one case a header, each without it; doc is a format
+// with one %s for the header.
+func (k kit[S]) missingHeaders(doc string, headers ...string) []Case {
+	cs := make([]Case, 0, len(headers))
+	for _, h := range headers {
+		cs = append(cs, k.reject("missing-header/"+h, fmt.Sprintf(doc, h), badRequest, plain[S], func(m *msg) { m.header.Del(h) }))
+	}
+	return cs
+}
+
+// schemaCases is one case a schema violation of ch (schemaViolations).
+func (k kit[S]) schemaCases(ch Channel, doc string, cases ...int) []Case {
+	var cs []Case
+	for _, name := range schemaNames(ch) {
+		cs = append(cs, k.reject(name, doc, only400, func(s *session) S {
+			return k.withBody(s.schemaViolations(s.id())[name])
+		}, nil, cases...))
+	}
+	return cs
+}
+
 // --- sample bodies (docs/protocol.md §8, Kirim DOKU and DOKU Wallet pages), made unique per case so
 // a handler that deduplicates on a business key sees distinct notifications ---
 
@@ -148,102 +229,80 @@ func (s *session) schemaViolations(id string) map[string][]byte {
 
 // --- SNAP token endpoint ---
 
-func (s *session) tokenRequest(clientID, signedClientID string, ts time.Time, body []byte) (msg, error) {
-	t := snapTS(ts)
-	sig, err := sign.SignToken(s.cfg.DOKUPrivateKey, signedClientID, t)
+// tokenSpec says how to build one token request; zero fields mean "as
+// DOKU would".
+type tokenSpec struct {
+	signedClientID string    // the X-CLIENT-KEY signed (default cfg.ClientID, which is sent)
+	ts             time.Time // the X-TIMESTAMP signed and sent (default now)
+	sentTS         time.Time // when set, the X-TIMESTAMP sent instead of the signed one
+	body           []byte    // default grant
+}
+
+func (s *session) tokenMsg(sp tokenSpec) (msg, string) {
+	if sp.signedClientID == "" {
+		sp.signedClientID = s.cfg.ClientID
+	}
+	if sp.ts.IsZero() {
+		sp.ts = s.cfg.Now()
+	}
+	if sp.body == nil {
+		sp.body = grant
+	}
+	t := snapTS(sp.ts)
+	sig, err := sign.SignToken(s.cfg.DOKUPrivateKey, sp.signedClientID, t)
 	if err != nil {
-		return msg{}, err
+		return msg{}, "signing the token request: " + err.Error()
+	}
+	if !sp.sentTS.IsZero() {
+		t = snapTS(sp.sentTS)
 	}
 	h := jsonHeaders.Clone()
-	h.Set("X-CLIENT-KEY", clientID)
+	h.Set("X-CLIENT-KEY", s.cfg.ClientID)
 	h.Set("X-TIMESTAMP", t)
 	h.Set("X-SIGNATURE", sig)
-	return msg{http.MethodPost, s.cfg.TokenPath, h, body}, nil
+	return msg{http.MethodPost, s.cfg.TokenPath, h, sp.body}, ""
 }
 
 var grant = []byte(`{"grantType":"client_credentials"}`)
 
 func tokenCases() []Case {
-	valid := func(s *session) (msg, error) {
-		return s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, s.cfg.Now(), grant)
-	}
-	reject := func(name, doc string, statuses []int, f func(s *session, m *msg) error, cases ...int) Case {
-		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
-			m, err := valid(s)
-			if err == nil && f != nil {
-				err = f(s, &m)
-			}
-			if err != nil {
-				return outcome{fail: "building the request: " + err.Error()}
-			}
-			return s.expectReject(s.send(m), doc, statuses, cases...)
-		}}
-	}
+	k := kit[tokenSpec]{build: (*session).tokenMsg, withBody: func(b []byte) tokenSpec { return tokenSpec{body: b} }}
 	cs := []Case{
-		{Name: "valid", Doc: "a token request signed with DOKU's key gets 2007300 with accessToken, tokenType Bearer and expiresIn", run: func(ctx contextT, s *session) outcome {
-			m, err := valid(s)
-			if err != nil {
-				return outcome{fail: err.Error()}
-			}
-			return s.expectAck(s.send(m), m)
-		}},
-		{Name: "valid/lowercase-header-names", Doc: "header names are case-insensitive: x-client-key, x-timestamp, x-signature are accepted", run: func(ctx contextT, s *session) outcome {
-			m, err := valid(s)
-			if err != nil {
-				return outcome{fail: err.Error()}
-			}
+		k.accept("valid", "a token request signed with DOKU's key gets 2007300 with accessToken, tokenType Bearer and expiresIn", plain),
+		k.accept("valid/lowercase-header-names", "header names are case-insensitive: x-client-key, x-timestamp, x-signature are accepted", plain, func(m *msg) {
 			// http.Header canonicalises on Set; write raw keys as a proxy would pass them on.
 			h := http.Header{}
 			for k, v := range m.header {
 				h[strings.ToLower(k)] = v
 			}
 			m.header = h
-			return s.expectAck(s.send(m), m)
-		}},
-		reject("tamper/signature", "a token request whose signature is not DOKU's gets 4017300", only401, func(s *session, m *msg) error {
+		}),
+		k.reject("tamper/signature", "a token request whose signature is not DOKU's gets 4017300", only401, plain, func(m *msg) {
 			m.header.Set("X-SIGNATURE", flipSig(m.header.Get("X-SIGNATURE")))
-			return nil
 		}, 0),
-		reject("tamper/client-key", "a signature made for another X-CLIENT-KEY gets 4017300", only401, func(s *session, m *msg) error {
-			o, err := s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID+"-OTHER", s.cfg.Now(), grant)
-			*m = o
-			return err
-		}, 0),
-		reject("tamper/timestamp", "a signature made for another X-TIMESTAMP gets 4017300", only401, func(s *session, m *msg) error {
-			m.header.Set("X-TIMESTAMP", snapTS(s.cfg.Now().Add(time.Second)))
-			return nil
-		}, 0),
-		reject("timestamp/past", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the past is rejected", badRequest, func(s *session, m *msg) error {
-			o, err := s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, s.cfg.Now().Add(-2*s.cfg.Skew), grant)
-			*m = o
-			return err
-		}),
-		reject("timestamp/future", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the future is rejected", badRequest, func(s *session, m *msg) error {
-			o, err := s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, s.cfg.Now().Add(2*s.cfg.Skew), grant)
-			*m = o
-			return err
-		}),
-		reject("malformed-json", "a correctly signed token request whose body is not JSON gets 400", only400, func(s *session, m *msg) error {
-			m.body = []byte(`{"grantType":`)
-			return nil
-		}),
-		reject("schema/grantType", `grantType other than "client_credentials" gets 400`, only400, func(s *session, m *msg) error {
-			m.body = []byte(`{"grantType":"password"}`)
-			return nil
-		}),
-		reject("oversized-body", "a token request larger than the body limit is rejected before it is parsed", tooLarge, func(s *session, m *msg) error {
-			m.body = oversized(grant, s.cfg.MaxBodyBytes)
-			return nil
-		}),
+		k.reject("tamper/client-key", "a signature made for another X-CLIENT-KEY gets 4017300", only401, func(s *session) tokenSpec {
+			return tokenSpec{signedClientID: s.cfg.ClientID + "-OTHER"}
+		}, nil, 0),
+		k.reject("tamper/timestamp", "a signature made for another X-TIMESTAMP gets 4017300", only401, func(s *session) tokenSpec {
+			return tokenSpec{sentTS: s.cfg.Now().Add(time.Second)}
+		}, nil, 0),
+		k.reject("timestamp/past", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the past is rejected", badRequest, func(s *session) tokenSpec {
+			return tokenSpec{ts: s.cfg.Now().Add(-2 * s.cfg.Skew)}
+		}, nil),
+		k.reject("timestamp/future", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the future is rejected", badRequest, func(s *session) tokenSpec {
+			return tokenSpec{ts: s.cfg.Now().Add(2 * s.cfg.Skew)}
+		}, nil),
+		k.reject("malformed-json", "a correctly signed token request whose body is not JSON gets 400", only400, func(*session) tokenSpec {
+			return tokenSpec{body: []byte(`{"grantType":`)}
+		}, nil),
+		k.reject("schema/grantType", `grantType other than "client_credentials" gets 400`, only400, func(*session) tokenSpec {
+			return tokenSpec{body: []byte(`{"grantType":"password"}`)}
+		}, nil),
+		k.reject("oversized-body", "a token request larger than the body limit is rejected before it is parsed", tooLarge, func(s *session) tokenSpec {
+			return tokenSpec{body: oversized(grant, s.cfg.MaxBodyBytes)}
+		}, nil),
 	}
-	for _, h := range []string{"X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE"} {
-		h := h
-		cs = append(cs, reject("missing-header/"+h, "a token request without "+h+" is rejected", badRequest, func(s *session, m *msg) error {
-			m.header.Del(h)
-			return nil
-		}))
-	}
-	return cs
+	return append(cs, k.missingHeaders("a token request without %s is rejected", "X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE")...)
 }
 
 // flipSig changes one byte of a base64 signature, keeping it valid base64.
@@ -264,9 +323,9 @@ func (s *session) fetchToken() (string, string) {
 	if s.cfg.AccessToken != "" {
 		return s.cfg.AccessToken, ""
 	}
-	m, err := s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, s.cfg.Now(), grant)
-	if err != nil {
-		return "", "signing the token request: " + err.Error()
+	m, fail := s.tokenMsg(tokenSpec{})
+	if fail != "" {
+		return "", fail
 	}
 	a := s.send(m)
 	var tok struct {
@@ -276,6 +335,41 @@ func (s *session) fetchToken() (string, string) {
 		return "", fmt.Sprintf("could not get a bearer token from the token endpoint %s: %s. DOKU would send no notification and retry later; run the snap-token channel to see why", s.cfg.TokenPath, a)
 	}
 	return tok.AccessToken, ""
+}
+
+// notice points at the fields every notification spec has; fill sets
+// those left zero to what DOKU would send.
+type notice struct {
+	body   *[]byte
+	ts     *time.Time // nil: the scheme signs no timestamp
+	secret *[]byte
+	id     *string       // X-EXTERNAL-ID, Request-Id or requestId
+	newID  func() string // a fresh id when Config.NotificationID is not set
+}
+
+// fill defaults n's fields in the order the ids are drawn (the body's
+// first), and sets every empty path to Config.Path.
+func (s *session) fill(n notice, paths ...*string) {
+	if *n.body == nil {
+		*n.body = s.body(s.id())
+	}
+	for _, p := range paths {
+		if *p == "" {
+			*p = s.cfg.Path
+		}
+	}
+	if n.ts != nil && n.ts.IsZero() {
+		*n.ts = s.cfg.Now()
+	}
+	if *n.secret == nil {
+		*n.secret = s.cfg.Secret
+	}
+	if *n.id == "" {
+		*n.id = s.notifID
+	}
+	if *n.id == "" {
+		*n.id = n.newID()
+	}
 }
 
 // snapSpec says how to build one SNAP notification; zero fields mean "as
@@ -300,27 +394,7 @@ func (s *session) snapMsg(sp snapSpec) (msg, string) {
 			return msg{}, fail
 		}
 	}
-	if sp.body == nil {
-		sp.body = s.body(s.id())
-	}
-	if sp.signPath == "" {
-		sp.signPath = s.cfg.Path
-	}
-	if sp.sendTarget == "" {
-		sp.sendTarget = s.cfg.Path
-	}
-	if sp.ts.IsZero() {
-		sp.ts = s.cfg.Now()
-	}
-	if sp.secret == nil {
-		sp.secret = s.cfg.Secret
-	}
-	if sp.externalID == "" {
-		sp.externalID = s.notifID
-	}
-	if sp.externalID == "" {
-		sp.externalID = s.id()
-	}
+	s.fill(notice{&sp.body, &sp.ts, &sp.secret, &sp.externalID, s.id}, &sp.signPath, &sp.sendTarget)
 	stsTok := tok
 	if sp.stsToken != nil {
 		stsTok = sp.stsToken(tok)
@@ -349,46 +423,18 @@ func (s *session) snapMsg(sp snapSpec) (msg, string) {
 }
 
 func snapCases(cfg Config) []Case {
-	accept := func(name, doc string, sp func(s *session) snapSpec) Case {
-		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
-			m, fail := s.snapMsg(sp(s))
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			return s.expectAck(s.send(m), m)
-		}}
-	}
-	reject := func(name, doc string, statuses []int, sp func(s *session) snapSpec, edit func(m *msg), cases ...int) Case {
-		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
-			m, fail := s.snapMsg(sp(s))
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			if edit != nil {
-				edit(&m)
-			}
-			return s.expectReject(s.send(m), doc, statuses, cases...)
-		}}
-	}
-	plain := func(*session) snapSpec { return snapSpec{} }
+	k := kit[snapSpec]{build: (*session).snapMsg, withBody: func(b []byte) snapSpec { return snapSpec{body: b} }}
+	accept, reject, plain := k.accept, k.reject, plain[snapSpec]
 	cs := []Case{
 		accept("valid", "a notification signed as DOKU signs it gets the channel's ack", plain),
 		accept("valid/pretty-printed-body", "whitespace outside strings is not signed: a pretty-printed body with the same signature is accepted", func(s *session) snapSpec {
 			b, _ := json.MarshalIndent(s.sampleBody(s.id()), "", "  ")
 			return snapSpec{body: b}
 		}),
-		{Name: "duplicate", Doc: "the same notification delivered twice (same X-EXTERNAL-ID and body, re-signed a second later) gets the same ack; the side effect runs once", run: func(ctx contextT, s *session) outcome {
-			ext, body := s.id(), s.body(s.id())
-			first, fail := s.snapMsg(snapSpec{body: body, externalID: ext})
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			retry, fail := s.snapMsg(snapSpec{body: body, externalID: ext, ts: s.cfg.Now().Add(time.Second)})
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			return s.duplicate(first, retry)
-		}},
+		k.duplicate("the same notification delivered twice (same X-EXTERNAL-ID and body, re-signed a second later) gets the same ack; the side effect runs once",
+			(*session).id, func(body []byte, id string, ts time.Time) snapSpec {
+				return snapSpec{body: body, externalID: id, ts: ts}
+			}),
 		reject("tamper/body-byte", "one body byte changed after signing: 401xx00", only401, plain, func(m *msg) {
 			m.body = []byte(strings.Replace(string(m.body), "10000.00", "90000.00", 1))
 		}, 0),
@@ -439,26 +485,18 @@ func snapCases(cfg Config) []Case {
 			return snapSpec{token: "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJzb21lb25lLWVsc2UifQ.bm90LWEtc2lnbmF0dXJl"}
 		}, nil, 1),
 	)
-	for _, h := range []string{"X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "Authorization"} {
-		h := h
-		if h == "Authorization" && cfg.RSASignature {
-			// DOKU's RSA-signed notifications carry no bearer token: the
-			// signature authenticates them (a token sent is still checked,
-			// token/not-issued).
-			cs = append(cs, accept("no-token", "an RSA-signed notification without Authorization, as DOKU sends them, is accepted", func(s *session) snapSpec {
-				return snapSpec{authz: func(string) string { return "" }}
-			}))
-			continue
-		}
-		cs = append(cs, reject("missing-header/"+h, "a notification without "+h+": rejected", badRequest, plain, func(m *msg) { m.header.Del(h) }))
+	headers := []string{"X-TIMESTAMP", "X-SIGNATURE", "X-PARTNER-ID", "X-EXTERNAL-ID", "Authorization"}
+	if cfg.RSASignature {
+		// DOKU's RSA-signed notifications carry no bearer token: the
+		// signature authenticates them (a token sent is still checked,
+		// token/not-issued).
+		headers = headers[:4]
+		cs = append(cs, k.accept("no-token", "an RSA-signed notification without Authorization, as DOKU sends them, is accepted", func(s *session) snapSpec {
+			return snapSpec{authz: func(string) string { return "" }}
+		}))
 	}
-	for _, name := range schemaNames(cfg.Channel) {
-		name := name
-		cs = append(cs, reject(name, "a correctly signed notification that breaks the channel's schema: 400xx01 or 400xx02", only400, func(s *session) snapSpec {
-			return snapSpec{body: s.schemaViolations(s.id())[name]}
-		}, nil, 1, 2))
-	}
-	return cs
+	cs = append(cs, k.missingHeaders("a notification without %s: rejected", headers...)...)
+	return append(cs, k.schemaCases(cfg.Channel, "a correctly signed notification that breaks the channel's schema: 400xx01 or 400xx02", 1, 2)...)
 }
 
 func schemaNames(c Channel) []string {
@@ -484,29 +522,9 @@ type nsSpec struct {
 }
 
 func (s *session) nsMsg(sp nsSpec) (msg, string) {
-	if sp.body == nil {
-		sp.body = s.body(s.id())
-	}
+	s.fill(notice{&sp.body, &sp.ts, &sp.secret, &sp.requestID, s.uuid}, &sp.target, &sp.send)
 	if sp.clientID == "" {
 		sp.clientID = s.cfg.ClientID
-	}
-	if sp.target == "" {
-		sp.target = s.cfg.Path
-	}
-	if sp.send == "" {
-		sp.send = s.cfg.Path
-	}
-	if sp.ts.IsZero() {
-		sp.ts = s.cfg.Now()
-	}
-	if sp.secret == nil {
-		sp.secret = s.cfg.Secret
-	}
-	if sp.requestID == "" {
-		sp.requestID = s.notifID
-	}
-	if sp.requestID == "" {
-		sp.requestID = s.uuid()
 	}
 	signer, err := sign.NewNonSNAP(sp.secret)
 	if err != nil {
@@ -522,45 +540,15 @@ func (s *session) nsMsg(sp nsSpec) (msg, string) {
 }
 
 func nonSNAPCases() []Case {
-	accept := func(name, doc string, sp func(s *session) nsSpec) Case {
-		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
-			m, fail := s.nsMsg(sp(s))
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			return s.expectAck(s.send(m), m)
-		}}
-	}
-	reject := func(name, doc string, statuses []int, sp func(s *session) nsSpec, edit func(m *msg)) Case {
-		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
-			m, fail := s.nsMsg(sp(s))
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			if edit != nil {
-				edit(&m)
-			}
-			return s.expectReject(s.send(m), doc, statuses)
-		}}
-	}
-	plain := func(*session) nsSpec { return nsSpec{} }
+	k := kit[nsSpec]{build: (*session).nsMsg, withBody: func(b []byte) nsSpec { return nsSpec{body: b} }}
+	accept, reject, plain := k.accept, k.reject, plain[nsSpec]
 	cs := []Case{
 		accept("valid", "a notification signed as DOKU signs it (Request-Target = the notification path) gets a 2xx", plain),
 		accept("valid/query-not-signed", "Request-Target is the path without the query string: a query added by DOKU's URL config does not break the signature", func(s *session) nsSpec {
 			return nsSpec{send: s.cfg.Path + "?source=doku"}
 		}),
-		{Name: "duplicate", Doc: "the same notification delivered twice (same Request-Id and body, re-signed a second later) gets the same answer; the side effect runs once", run: func(ctx contextT, s *session) outcome {
-			rid, body := s.uuid(), s.body(s.id())
-			first, fail := s.nsMsg(nsSpec{body: body, requestID: rid})
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			retry, fail := s.nsMsg(nsSpec{body: body, requestID: rid, ts: s.cfg.Now().Add(time.Second)})
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			return s.duplicate(first, retry)
-		}},
+		k.duplicate("the same notification delivered twice (same Request-Id and body, re-signed a second later) gets the same answer; the side effect runs once",
+			(*session).uuid, func(body []byte, id string, ts time.Time) nsSpec { return nsSpec{body: body, requestID: id, ts: ts} }),
 		reject("tamper/body-byte", "one body byte changed after signing (the Digest is over the exact bytes): 401", only401, plain, func(m *msg) {
 			m.body = []byte(strings.Replace(string(m.body), "150000", "950000", 1))
 		}),
@@ -598,17 +586,8 @@ func nonSNAPCases() []Case {
 			m.header.Set("Signature", strings.TrimPrefix(m.header.Get("Signature"), sign.NonSNAPPrefix))
 		}),
 	}
-	for _, h := range []string{"Client-Id", "Request-Id", "Request-Timestamp", "Signature"} {
-		h := h
-		cs = append(cs, reject("missing-header/"+h, "a notification without "+h+": rejected", badRequest, plain, func(m *msg) { m.header.Del(h) }))
-	}
-	for _, name := range schemaNames(NonSNAP) {
-		name := name
-		cs = append(cs, reject(name, "a correctly signed notification that breaks the schema: 400", only400, func(s *session) nsSpec {
-			return nsSpec{body: s.schemaViolations(s.id())[name]}
-		}, nil))
-	}
-	return cs
+	cs = append(cs, k.missingHeaders("a notification without %s: rejected", "Client-Id", "Request-Id", "Request-Timestamp", "Signature")...)
+	return append(cs, k.schemaCases(NonSNAP, "a correctly signed notification that breaks the schema: 400")...)
 }
 
 // --- Kirim DOKU ---
@@ -621,23 +600,12 @@ type kirimSpec struct {
 }
 
 func (s *session) kirimMsg(sp kirimSpec) (msg, string) {
-	if sp.body == nil {
-		sp.body = s.body(s.id())
-	}
-	if sp.requestID == "" {
-		sp.requestID = s.notifID
-	}
-	if sp.requestID == "" {
-		sp.requestID = s.uuid()
-	}
+	s.fill(notice{&sp.body, nil, &sp.key, &sp.requestID, s.uuid})
 	if sp.agentKey == "" {
 		sp.agentKey = s.cfg.AgentKey
 	}
 	if sp.signedRID == "" {
 		sp.signedRID = sp.requestID
-	}
-	if sp.key == nil {
-		sp.key = s.cfg.Secret
 	}
 	sig, err := sign.KirimSignature(sp.key, sp.agentKey, sp.signedRID)
 	if err != nil {
@@ -651,38 +619,18 @@ func (s *session) kirimMsg(sp kirimSpec) (msg, string) {
 }
 
 func kirimCases() []Case {
-	accept := func(name, doc string, sp func(s *session) kirimSpec) Case {
-		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
-			m, fail := s.kirimMsg(sp(s))
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			return s.expectAck(s.send(m), m)
-		}}
-	}
-	reject := func(name, doc string, statuses []int, sp func(s *session) kirimSpec, edit func(m *msg)) Case {
-		return Case{Name: name, Doc: doc, run: func(ctx contextT, s *session) outcome {
-			m, fail := s.kirimMsg(sp(s))
-			if fail != "" {
-				return outcome{fail: fail}
-			}
-			if edit != nil {
-				edit(&m)
-			}
-			return s.expectReject(s.send(m), doc, statuses)
-		}}
-	}
-	plain := func(*session) kirimSpec { return kirimSpec{} }
+	k := kit[kirimSpec]{build: (*session).kirimMsg, withBody: func(b []byte) kirimSpec { return kirimSpec{body: b} }}
+	accept, reject, plain := k.accept, k.reject, plain[kirimSpec]
 	cs := []Case{
 		accept("valid", `a callback signed as Kirim DOKU signs it gets HTTP 200 {"status":true,"transactionId":…,"responseCode":"00","responseMessage":"Successfully processed"}`, plain),
-		{Name: "duplicate", Doc: "the same callback delivered twice gets the same ack; the side effect runs once", run: func(ctx contextT, s *session) outcome {
+		{Name: "duplicate", Doc: "the same callback delivered twice gets the same ack; the side effect runs once", run: func(_ context.Context, s *session) outcome {
 			m, fail := s.kirimMsg(kirimSpec{})
 			if fail != "" {
 				return outcome{fail: fail}
 			}
 			return s.duplicate(m, m.clone())
 		}},
-		{Name: "unknown-transfer", Doc: "a correctly signed callback about a transfer the merchant never made: 401, the side effect does not run", run: func(ctx contextT, s *session) outcome {
+		{Name: "unknown-transfer", Doc: "a correctly signed callback about a transfer the merchant never made: 401, the side effect does not run", run: func(_ context.Context, s *session) outcome {
 			const doc = "a correctly signed callback about a transfer the merchant never made"
 			m, fail := s.kirimMsg(kirimSpec{body: s.kirimBody(s.unknownTransfer())})
 			if fail != "" {
@@ -722,20 +670,8 @@ func kirimCases() []Case {
 			return kirimSpec{body: []byte(`{"transactionId":"DK1"`)}
 		}, nil),
 	}
-	for _, h := range []string{"requestId", "agentKey", "signature"} {
-		h := h
-		cs = append(cs, reject("missing-header/"+h, "a callback without "+h+": rejected", badRequest, plain, func(m *msg) { m.header.Del(h) }))
-	}
-	for _, name := range schemaNames(KirimUnpaid) {
-		name := name
-		cs = append(cs, reject(name, "a correctly signed callback that breaks the schema: 400", only400, func(s *session) kirimSpec {
-			return kirimSpec{body: s.schemaViolations(s.id())[name]}
-		}, nil))
-	}
-	return cs
+	cs = append(cs, k.missingHeaders("a callback without %s: rejected", "requestId", "agentKey", "signature")...)
+	return append(cs, k.schemaCases(KirimUnpaid, "a correctly signed callback that breaks the schema: 400")...)
 }
 
 const kirimSpliceable = "The Kirim DOKU signature is AES-ECB over agentKey + requestId, with no time and no body in it: anyone who saw two callbacks can splice their blocks into a valid signature for a new requestId, on any body, without the key. Act only on callbacks about transfers you made and still await (notify.KirimConfig.Transfers), and confirm with DOKU's status call"
-
-// contextT keeps the case literals short.
-type contextT = context.Context

@@ -21,8 +21,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"testing"
 	"time"
+
+	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // Channel names a kind of DOKU notification (or, for SNAPToken, the
@@ -44,41 +46,45 @@ func Channels() []Channel {
 	return []Channel{SNAPToken, SNAPDebit, SNAPVA, NonSNAP, KirimUnpaid, KirimRefund}
 }
 
-// DefaultPath is where each channel is mounted when Config.Path is empty.
+// channelRoutes ties each channel to its route in schemas.Routes(), the one
+// source of its path, SNAP service code and success code.
+var channelRoutes = map[Channel]string{
+	SNAPToken:   "notify.snap_token",
+	SNAPDebit:   "notify.snap_debit",
+	SNAPVA:      "notify.snap_va_payment",
+	NonSNAP:     "notify.nonsnap",
+	KirimUnpaid: "kirim.unpaid_notification",
+	KirimRefund: "kirim.refund_notification",
+}
+
+// examplePaths are the suite's defaults where the route's path is the
+// merchant's choice (a {placeholder} in the route table).
+var examplePaths = map[Channel]string{
+	NonSNAP:     "/payments/notifications",
+	KirimUnpaid: "/kirim/unpaid",
+	KirimRefund: "/kirim/refund",
+}
+
+// channelRoute is c's route; the zero Route for an unknown channel.
+func channelRoute(c Channel) schemas.Route {
+	r, _ := schemas.RouteByName(channelRoutes[c])
+	return r
+}
+
+// DefaultPath is where each channel is mounted when Config.Path is empty:
+// the route table's path, or for a merchant-chosen one an example path
+// ("/payments/notifications", "/kirim/unpaid", "/kirim/refund"). "" for an
+// unknown channel.
 func DefaultPath(c Channel) string {
-	switch c {
-	case SNAPToken:
-		return DefaultTokenPath
-	case SNAPDebit:
-		return "/v1.0/debit/notify"
-	case SNAPVA:
-		return "/v1.0/transfer-va/payment"
-	case NonSNAP:
-		return "/payments/notifications"
-	case KirimUnpaid:
-		return "/kirim/unpaid"
-	case KirimRefund:
-		return "/kirim/refund"
+	if p, ok := examplePaths[c]; ok {
+		return p
 	}
-	return ""
+	return channelRoute(c).Path
 }
 
 // DefaultTokenPath is the merchant's B2B token endpoint DOKU calls before a
-// SNAP notification.
+// SNAP notification: the path of route "notify.snap_token".
 const DefaultTokenPath = "/authorization/v1/access-token/b2b"
-
-// serviceCode is the SNAP service code of each SNAP channel.
-func serviceCode(c Channel) int {
-	switch c {
-	case SNAPToken:
-		return 73
-	case SNAPDebit:
-		return 56
-	case SNAPVA:
-		return 25
-	}
-	return 0
-}
 
 // DefaultClientID is the client id (X-CLIENT-KEY / X-PARTNER-ID /
 // Client-Id) the suite sends when Config.ClientID is empty.
@@ -133,10 +139,11 @@ type Config struct {
 	// replaced by each case's KirimTransfers entry.
 	Body []byte
 	// MaxBodyBytes is the handler's body limit; the oversized case sends one
-	// byte more. Default 1 MiB.
+	// byte more. Default verify.DefaultMaxBodyBytes (1 MiB).
 	MaxBodyBytes int64
 	// Skew is the handler's allowed timestamp skew; the stale and future
-	// cases send timestamps twice as far off. Default 5 minutes.
+	// cases send timestamps twice as far off. Default verify.DefaultSkew
+	// (5 minutes).
 	Skew time.Duration
 	// Now is the suite's clock. Default time.Now.
 	Now func() time.Time
@@ -213,10 +220,10 @@ func (c Config) withDefaults() (Config, error) {
 		c.TokenPath = DefaultTokenPath
 	}
 	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = 1 << 20
+		c.MaxBodyBytes = verify.DefaultMaxBodyBytes
 	}
 	if c.Skew <= 0 {
-		c.Skew = 5 * time.Minute
+		c.Skew = verify.DefaultSkew
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -279,31 +286,24 @@ func runAll(ctx context.Context, d Doer, cfg Config) ([]Result, error) {
 	return out, nil
 }
 
-// reporter is the part of *testing.T that Run needs, so the suite's own
-// tests can check which subtests fail without failing themselves.
-type reporter interface {
+// TB is the part of *testing.T that Run uses. It is generic over the
+// test type itself because (*testing.T).Run hands its subtests a
+// *testing.T: with T = *testing.T the constraint is exactly what *testing.T
+// provides (so does *testing.B), and this package need not import testing
+// — a program that uses RunURL, such as doku-verify, does not link the
+// testing package and its flags.
+type TB[T any] interface {
 	Helper()
 	Errorf(format string, args ...any)
-	Run(name string, f func(reporter)) bool
+	Run(name string, f func(T)) bool
 	Context() context.Context
-}
-
-type tReporter struct{ *testing.T }
-
-func (t tReporter) Run(name string, f func(reporter)) bool {
-	return t.T.Run(name, func(t *testing.T) { f(tReporter{t}) })
 }
 
 // Run runs every case of cfg.Channel against h, each as a subtest named
 // after the case; a failing case reports what was expected, what the
 // handler answered, and what DOKU would do next. An unusable Config fails
-// the test.
-func Run(t *testing.T, h http.Handler, cfg Config) {
-	t.Helper()
-	run(tReporter{t}, h, cfg)
-}
-
-func run(t reporter, h http.Handler, cfg Config) {
+// the test. Call it with the test's t: conformance.Run(t, h, cfg).
+func Run[T TB[T]](t T, h http.Handler, cfg Config) {
 	t.Helper()
 	cases, err := Cases(cfg)
 	if err != nil {
@@ -312,7 +312,7 @@ func run(t reporter, h http.Handler, cfg Config) {
 	}
 	d := HandlerDoer(h)
 	for _, c := range cases {
-		t.Run(c.Name, func(t reporter) {
+		t.Run(c.Name, func(t T) {
 			r := c.Run(t.Context(), d)
 			if !r.Pass {
 				t.Errorf("%s: %s", c.Name, r.Message)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/schemas"
 )
 
 func failed(rs []Result) []string {
@@ -142,7 +144,7 @@ func (f *fakeT) Context() context.Context { return f.ctx }
 func (f *fakeT) Errorf(format string, args ...any) {
 	f.errors[f.name] = append(f.errors[f.name], format)
 }
-func (f *fakeT) Run(name string, fn func(reporter)) bool {
+func (f *fakeT) Run(name string, fn func(*fakeT)) bool {
 	sub := &fakeT{ctx: f.ctx, name: name, errors: f.errors}
 	fn(sub)
 	return len(f.errors[name]) == 0
@@ -152,11 +154,11 @@ func TestRunReportsFailingSubtests(t *testing.T) {
 	h, cfg := fixture(t, NonSNAP)
 	h.brokenNoDedup = true
 	ft := &fakeT{ctx: context.Background(), errors: map[string][]string{}}
-	run(ft, h, cfg)
+	Run(ft, h, cfg)
 	assert.Equal(t, []string{"duplicate"}, keys(ft.errors))
 
 	ft = &fakeT{ctx: context.Background(), errors: map[string][]string{}}
-	run(ft, h, Config{Channel: "sms"})
+	Run(ft, h, Config{Channel: "sms"})
 	assert.Len(t, ft.errors[""], 1, "a bad config fails the parent test")
 }
 
@@ -323,4 +325,32 @@ func TestDoerWithoutResponse(t *testing.T) {
 	r := cs[0].Run(context.Background(), nilDoer{})
 	assert.False(t, r.Pass)
 	assert.Contains(t, r.Message, "no response")
+}
+
+// Run keeps the shape it had before it became generic: callers pass a
+// *testing.T, and a variable of the old function type still takes it.
+var _ func(*testing.T, http.Handler, Config) = Run
+
+// The paths the suite defaults to are the route table's, or, where the
+// merchant chooses the path, the documented examples.
+func TestDefaultPathsFromTheRouteTable(t *testing.T) {
+	want := map[Channel]string{
+		SNAPToken:   "/authorization/v1/access-token/b2b",
+		SNAPDebit:   "/v1.0/debit/notify",
+		SNAPVA:      "/v1.0/transfer-va/payment",
+		NonSNAP:     "/payments/notifications",
+		KirimUnpaid: "/kirim/unpaid",
+		KirimRefund: "/kirim/refund",
+	}
+	for _, c := range Channels() {
+		assert.Equal(t, want[c], DefaultPath(c), "%s", c)
+		r := channelRoute(c)
+		require.NotEmpty(t, r.Name, "%s has a route", c)
+		assert.Equal(t, schemas.DOKUToMerchant, r.Direction, "%s", c)
+		if !r.Templated() {
+			assert.Equal(t, r.Path, DefaultPath(c), "%s", c)
+		}
+	}
+	assert.Equal(t, DefaultPath(SNAPToken), DefaultTokenPath)
+	assert.Empty(t, DefaultPath("sms"))
 }

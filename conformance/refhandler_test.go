@@ -18,6 +18,7 @@ import (
 
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/internal/testvectors"
+	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -56,8 +57,12 @@ func (h *refHandler) count() int {
 	return h.sideEffes
 }
 
+// refServiceCodes are DOKU's SNAP service codes, written out here so the
+// reference handler checks the route table the suite reads them from.
+var refServiceCodes = map[Channel]int{SNAPToken: 73, SNAPDebit: 56, SNAPVA: 25}
+
 func (h *refHandler) snapErr(w http.ResponseWriter, status, c int, msg string) {
-	h.snapErrSvc(w, serviceCode(h.ch), status, c, msg)
+	h.snapErrSvc(w, refServiceCodes[h.ch], status, c, msg)
 }
 
 func (h *refHandler) snapErrSvc(w http.ResponseWriter, svc, status, c int, msg string) {
@@ -276,16 +281,34 @@ func (h *refHandler) snapNotify(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// plainHeaders answers 400 missing_header unless r has every header.
+func (h *refHandler) plainHeaders(w http.ResponseWriter, r *http.Request, names ...string) bool {
+	for _, n := range names {
+		if r.Header.Get(n) == "" {
+			h.plainErr(w, 400, "missing_header")
+			return false
+		}
+	}
+	return true
+}
+
+// plainJSON answers 400 invalid_json unless body is a JSON object.
+func (h *refHandler) plainJSON(w http.ResponseWriter, body []byte) (map[string]any, bool) {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		h.plainErr(w, 400, "invalid_json")
+		return nil, false
+	}
+	return m, true
+}
+
 func (h *refHandler) nonSNAP(w http.ResponseWriter, r *http.Request) {
 	body, ok := h.readBody(w, r)
 	if !ok {
 		return
 	}
-	for _, n := range []string{"Client-Id", "Request-Id", "Request-Timestamp", "Signature"} {
-		if r.Header.Get(n) == "" {
-			h.plainErr(w, 400, "missing_header")
-			return
-		}
+	if !h.plainHeaders(w, r, "Client-Id", "Request-Id", "Request-Timestamp", "Signature") {
+		return
 	}
 	if r.Header.Get("Client-Id") != h.clientID && !h.brokenAnySignature {
 		h.plainErr(w, 401, "unknown_client")
@@ -302,9 +325,8 @@ func (h *refHandler) nonSNAP(w http.ResponseWriter, r *http.Request) {
 		h.plainErr(w, 401, "invalid_signature")
 		return
 	}
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		h.plainErr(w, 400, "invalid_json")
+	m, ok := h.plainJSON(w, body)
+	if !ok {
 		return
 	}
 	if _, ok := m["order"].(map[string]any); !ok {
@@ -323,19 +345,15 @@ func (h *refHandler) kirim(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	for _, n := range []string{"requestId", "agentKey", "signature"} {
-		if r.Header.Get(n) == "" {
-			h.plainErr(w, 400, "missing_header")
-			return
-		}
+	if !h.plainHeaders(w, r, "requestId", "agentKey", "signature") {
+		return
 	}
 	if !h.brokenAnySignature && (r.Header.Get("agentKey") != h.agentKey || sign.VerifyKirim(h.secret, r.Header.Get("agentKey"), r.Header.Get("requestId"), r.Header.Get("signature")) != nil) {
 		h.plainErr(w, 401, "invalid_signature")
 		return
 	}
-	var m map[string]any
-	if json.Unmarshal(body, &m) != nil {
-		h.plainErr(w, 400, "invalid_json")
+	m, ok := h.plainJSON(w, body)
+	if !ok {
 		return
 	}
 	id, _ := m["transactionId"].(string)
@@ -377,7 +395,7 @@ func fixture(t testing.TB, ch Channel) (*refHandler, Config) {
 	if ch == KirimUnpaid || ch == KirimRefund {
 		secret = []byte("0123456789abcdef")
 	}
-	now := time.Date(2024, 1, 1, 12, 0, 0, 0, wib)
+	now := time.Date(2024, 1, 1, 12, 0, 0, 0, schemas.WIB)
 	h := &refHandler{ch: ch, secret: secret, pub: &key.PublicKey, clientID: "DOKU-TEST-CLIENT", agentKey: "A41418", path: DefaultPath(ch),
 		now: func() time.Time { return now }, tokens: map[string]time.Time{}, seen: map[string][]byte{}, transfers: map[string]bool{}}
 	for _, tr := range DefaultKirimTransfers() {

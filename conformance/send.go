@@ -58,7 +58,7 @@ func Send(ctx context.Context, d Doer, cfg Config, tamper Tamper, repeat int) ([
 	if err := tamperApplies(cfg, tamper); err != nil {
 		return nil, err
 	}
-	st := &suite{cfg: cfg, svc: serviceCode(cfg.Channel), prefix: fmt.Sprint(cfg.Now().UnixNano() % 1e12), notifID: cfg.NotificationID}
+	st := &suite{cfg: cfg, route: channelRoute(cfg.Channel), prefix: fmt.Sprint(cfg.Now().UnixNano() % 1e12), notifID: cfg.NotificationID}
 	s := &session{suite: st, d: d, ctx: ctx}
 	m, fail := s.tampered(tamper)
 	if fail != "" {
@@ -145,12 +145,7 @@ func (s *session) tampered(t Tamper) (msg, string) {
 	)
 	switch s.cfg.Channel {
 	case SNAPToken:
-		ts := s.cfg.Now()
-		var err error
-		m, err = s.tokenRequest(s.cfg.ClientID, s.cfg.ClientID, ts, grant)
-		if err != nil {
-			fail = err.Error()
-		}
+		m, fail = s.tokenMsg(tokenSpec{})
 	case SNAPDebit, SNAPVA:
 		sp := snapSpec{}
 		switch t {

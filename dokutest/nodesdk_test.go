@@ -11,12 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/internal/syncbuf"
 )
 
 // skipOrFail skips a test whose tool is missing, except in CI (CI=true),
@@ -29,19 +30,6 @@ func skipOrFail(t *testing.T, format string, args ...any) {
 	}
 	t.Skip(msg)
 }
-
-// lockedBuffer is a strings.Builder safe for one writer and one reader.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // DOKU's official Node SDK (doku-nodejs-library from npm, installed by
 // `npm ci` in dokutest/nodesdk) pointed at the simulator gets its B2B
@@ -73,7 +61,7 @@ func TestNodeSDK(t *testing.T) {
 	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	var stderr lockedBuffer // written by exec's copier while the test reads it
+	var stderr syncbuf.Buffer // written by exec's copier while the test reads it
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
 	defer cmd.Process.Kill()

@@ -19,18 +19,18 @@ import (
 	"github.com/dokukit/dokukit/verify"
 )
 
-// stallBody counts the requests whose reader has come back for more after
-// the bytes the client sent: those are stalled on the wire.
+// stallBody reports, once per request, a reader that has come back for
+// more after the bytes the client sent: that request is stalled on the wire.
 type stallBody struct {
 	io.ReadCloser
 	reads   int
-	stalled *atomic.Int32
+	stalled chan<- struct{}
 }
 
 func (b *stallBody) Read(p []byte) (int, error) {
 	b.reads++
 	if b.reads == 2 {
-		b.stalled.Add(1)
+		b.stalled <- struct{}{}
 	}
 	return b.ReadCloser.Read(p)
 }
@@ -38,23 +38,25 @@ func (b *stallBody) Read(p []byte) (int, error) {
 // slowServer is a non-SNAP verification in front of a handler that must
 // never run, on a server with no ReadTimeout, so only the body reader
 // decides what a slow client costs.
-func slowServer(t *testing.T, limit int64) (srv *httptest.Server, stalled *atomic.Int32, ran *atomic.Int32) {
+// stalled has room for every request a test sends (up to 1024).
+func slowServer(t *testing.T, limit int64) (srv *httptest.Server, stalled <-chan struct{}, ran *atomic.Int32) {
 	t.Helper()
 	set, err := verify.SecretsFor(client, []byte(nsSecret))
 	require.NoError(t, err)
 	v, err := verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: set, MaxBodyBytes: limit})
 	require.NoError(t, err)
-	stalled, ran = &atomic.Int32{}, &atomic.Int32{}
+	stalls := make(chan struct{}, 1024)
+	ran = &atomic.Int32{}
 	mw := Verify(v)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { ran.Add(1) }))
 	srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Test-Count-Stalls") != "" {
-			r.Body = &stallBody{ReadCloser: r.Body, stalled: stalled}
+			r.Body = &stallBody{ReadCloser: r.Body, stalled: stalls}
 		}
 		mw.ServeHTTP(w, r)
 	}))
 	srv.Start() // httptest's server has no Read/Write timeouts
 	t.Cleanup(srv.Close)
-	return srv, stalled, ran
+	return srv, stalls, ran
 }
 
 func heapInuse() uint64 {
@@ -89,11 +91,17 @@ func TestStalledBodiesHoldWhatArrivedNotWhatWasDeclared(t *testing.T) {
 		_, err = io.WriteString(c, head)
 		require.NoError(t, err)
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for stalled.Load() < conns && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	waiting, timeout := 0, time.After(3*time.Second)
+wait:
+	for waiting < conns {
+		select {
+		case <-stalled:
+			waiting++
+		case <-timeout:
+			break wait
+		}
 	}
-	require.EqualValues(t, conns, stalled.Load(), "every request is waiting for its body")
+	require.Equal(t, conns, waiting, "every request is waiting for its body")
 	rise := int64(heapInuse()) - int64(before)
 	t.Logf("%d stalled 1 MiB bodies: heap in use rose %.1f MB", conns, float64(rise)/1e6)
 	assert.Less(t, rise, int64(64<<20), "heap rise with %d stalled connections", conns)

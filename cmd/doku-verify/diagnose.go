@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/dokukit/dokukit/internal/diagnose"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/diagnose"
+	"github.com/dokukit/dokukit/verify"
 )
 
 const diagnoseSynopsis = `diagnose [verify's flags] [--alt-token TOKEN] [--route-pattern PATTERN] CAPTURE
@@ -67,14 +68,16 @@ func runDiagnose(e *env, args []string) int {
 			Scheme: ck.scheme, Method: ck.req.Method, Target: ck.req.Target, Header: ck.req.Header, Body: ck.req.Body,
 			Secret: ck.secret, PublicKey: ck.pub, Endpoint: c.target, AltToken: c.altToken, RoutePattern: c.routePattern,
 		})
+		var missing *verify.Error
 		switch {
-		case errors.Is(err, diagnose.ErrMissingHeader):
-			d.Explanation = "the capture lacks a header the scheme needs: " + strings.TrimPrefix(err.Error(), "diagnose: missing header: ")
+		case errors.Is(err, verify.ErrMissingHeader) && errors.As(err, &missing):
+			d.Explanation = "the capture lacks a header the scheme needs: " + missing.Field
 		case err != nil:
 			fmt.Fprintf(e.stderr, "doku-verify diagnose: %v\n", err)
 			return exitUsage
-		case rep.Valid:
-			// The signature is right; what failed is the timestamp check.
+		case rep.Explained && len(rep.Mistakes) == 0:
+			// The signature is right; what failed is another check (the
+			// timestamp's age, which only verify's --max-skew judges).
 			d.Explained, d.Explanation = true, "the signature is valid; the request was rejected because "+v.Reason
 		default:
 			d.Explained, d.Explanation, d.CandidateCount = rep.Explained, rep.Explanation, rep.Tried

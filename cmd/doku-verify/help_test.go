@@ -126,8 +126,8 @@ func TestHelpExamplesRunAsPrinted(t *testing.T) {
 	for _, c := range commandList() {
 		helps[c.name] = cli(t, nil, "", c.name, "-h").stdout
 	}
-	for _, scheme := range []string{"snap", "snap-rsa", "nonsnap", "token", "kirim"} {
-		helps["sign "+scheme] = cli(t, nil, "", "sign", scheme, "-h").stdout
+	for _, sc := range cliSchemes {
+		helps["sign "+sc.name] = cli(t, nil, "", "sign", sc.name, "-h").stdout
 	}
 	ran := 0
 	for name, help := range helps {

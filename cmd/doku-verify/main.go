@@ -52,7 +52,7 @@ func commandList() []command {
 	return []command{
 		{"verify", "check the signature of a captured request (raw HTTP or HAR)", runVerify},
 		{"diagnose", "explain why a captured request's signature does not match", runDiagnose},
-		{"sign", "compute a signature (snap, snap-rsa, nonsnap, token, kirim)", runSign},
+		{"sign", "compute a signature (" + schemeList(", ") + ")", runSign},
 		{"validate", "check a captured request or a JSON body against its DOKU page's schema (every bad field, by JSON path)", runValidate},
 		{"send", "act as DOKU: sign and post a notification (optionally repeated or tampered) to a merchant URL", runSend},
 		{"conformance", "run the conformance suite against a running merchant endpoint (pass/fail table, JUnit XML)", runConformance},

@@ -80,11 +80,9 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-const protocolBody = `{
-  "partnerReferenceNo": "INV 2024 0001",
-  "amount": { "value": "10000.00", "currency": "IDR" },
-  "additionalInfo": { "note": "café  two  spaces", "channel": "EMONEY_DANA_SNAP" }
-}`
+// protocolBody is docs/protocol.md §3's sample body, the one demo signs;
+// the signatures below pin it.
+const protocolBody = demoBody
 
 func TestSignVectors(t *testing.T) {
 	body := writeFile(t, "body.json", protocolBody)
@@ -112,7 +110,10 @@ func TestSignVectors(t *testing.T) {
 			"HMACSHA256=BXsNbR2h6qsRDOlBVWfkaMxctbm+JUN3hL7igISBnCM="},
 		{"nonsnap without body", []string{"DOKU_SECRET=SK-hCJ42G28TA0MKG9LE2E"}, "", []string{"sign", "nonsnap", "--client-id", "MCH-0001-10791114622547", "--request-id", "cc682442-6c22-493e-8121-b9ef6b3fa728", "--timestamp", "2020-10-21T03:38:28Z", "--target", "/orders/v1/status/INV-20210124-0001"},
 			"HMACSHA256=f+crWjcZyu/J7O3alkiMmYbNZZIcWo+nJfbiYDNszlg="},
+		// "token" is the older spelling of snap-token, still accepted.
 		{"token", nil, "", []string{"sign", "token", "--client-id", "BRN-0001-1700000000000", "--timestamp", "2024-01-01T12:00:00+07:00", "--private-key", shared("test_rsa_private_pkcs1.pem")},
+			"Sfsdh0Q01QM5J0j/Z2iUXJAOlh+vWVOjM+J5XRPYoLljPjZARoDUceNCfmVIOOvSbLi0nXmhTtnjx+s6zaTVu6yy8ZhM3MsHxXbp/g3jdvPP0Q6HjeO1shLrnfK7Cljsfhksylg9P/IvWHJZT/VMMiQggyxv16Rn3eEESzVwnM8IoTnEJO0S3oQtMZDrgF0dWJ1r55ptfRpRdOXnRv9VxDkDrMZTGmmSz44Fy5nkzZG+QT8AjIYLQULjhlfbY5yF4pSXkkGK5+tISvHmZTQo2tKtg7fy61NhShhaa1xy4iCFBFL25o/P4sar6vDkjRjZytSRMmMXpT0tK1nWTRMpPQ=="},
+		{"snap-token", nil, "", []string{"sign", "snap-token", "--client-id", "BRN-0001-1700000000000", "--timestamp", "2024-01-01T12:00:00+07:00", "--private-key", shared("test_rsa_private_pkcs1.pem")},
 			"Sfsdh0Q01QM5J0j/Z2iUXJAOlh+vWVOjM+J5XRPYoLljPjZARoDUceNCfmVIOOvSbLi0nXmhTtnjx+s6zaTVu6yy8ZhM3MsHxXbp/g3jdvPP0Q6HjeO1shLrnfK7Cljsfhksylg9P/IvWHJZT/VMMiQggyxv16Rn3eEESzVwnM8IoTnEJO0S3oQtMZDrgF0dWJ1r55ptfRpRdOXnRv9VxDkDrMZTGmmSz44Fy5nkzZG+QT8AjIYLQULjhlfbY5yF4pSXkkGK5+tISvHmZTQo2tKtg7fy61NhShhaa1xy4iCFBFL25o/P4sar6vDkjRjZytSRMmMXpT0tK1nWTRMpPQ=="},
 		{"snap-rsa notify", nil, "", []string{"sign", "snap-rsa", "--method", "POST", "--path", "/v1.0/debit/notify", "--timestamp", "2024-01-01T12:00:00+07:00", "--private-key", shared("test_rsa_private_pkcs8.pem"), "--body", shared("debit_notify_body.json")},
 			"DGqFOuq649WgD1b6rG5ZEF1Y2mQt47hAGIevTW6Irf3uvhe1qKc5cadFmo1PGUc4AaaTlhr+A3bx14me9RIrOOr9gBOwHphIbKpTjKA+DWSUkUucqlc+ANMk/1afuc0WERb7ISp7BuGd6Eey57k5ImI7TRjMdyO5yHAzuz6uKG1M0gcOcg7R314d6/EG3G4jvS5CEZBADynWyry3Ybq2cOIQq2/y0wY/LRbNgwqY+p4nKmtamao608B/SnzmV62/dcD8oaKxpQdifGYeoX8hQGO2OuCSp7Orj3oHuERikJyEPnrg70ZBl3YK8XfgbS7q/40limAAQdpkoiS7hrq/7g=="},

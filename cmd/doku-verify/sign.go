@@ -11,11 +11,11 @@ import (
 const signSynopsis = `sign <scheme> [flags]
 
 schemes:
-  snap      --method POST --path '/v1.0/x?a=1' --token TOKEN --timestamp TS [--body FILE]
-  snap-rsa  --method POST --path P --timestamp TS --private-key PEMFILE [--body FILE]
-  nonsnap   --client-id ID --request-id RID --timestamp TS --target PATH [--body FILE] [--response]
-  token     --client-id ID --timestamp TS --private-key PEMFILE
-  kirim     --agent-key K --request-id RID            (AES key = the secret)
+  snap        --method POST --path '/v1.0/x?a=1' --token TOKEN --timestamp TS [--body FILE]
+  snap-rsa    --method POST --path P --timestamp TS --private-key PEMFILE [--body FILE]
+  snap-token  --client-id ID --timestamp TS --private-key PEMFILE   (an access-token request)
+  nonsnap     --client-id ID --request-id RID --timestamp TS --target PATH [--body FILE] [--response]
+  kirim       --agent-key K --request-id RID            (AES key = the secret)
 
 The secret comes from --secret-file PATH (one trailing newline stripped) or
 DOKU_SECRET. The signature alone is printed, followed by a newline.`
@@ -29,7 +29,12 @@ func runSign(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "usage: doku-verify %s\n\nrun doku-verify sign SCHEME -h for its flags and an example\n", signSynopsis)
 		return exitOK
 	}
-	scheme, args := args[0], args[1:]
+	scheme, _, known := lookupScheme(args[0])
+	if !known {
+		fmt.Fprintf(e.stderr, "doku-verify sign: unknown scheme %q (want %s)\n", args[0], schemeList(" or "))
+		return exitUsage
+	}
+	args = args[1:]
 	var (
 		method, path, token, tokenFile, ts, privFile   string
 		clientID, requestID, target, agentKey, secretF string
@@ -37,18 +42,13 @@ func runSign(e *env, args []string) int {
 		body                                           optionalFile
 	)
 	examples := map[string]string{
-		"snap":     "  $ DOKU_SECRET=SK-snap-secret-123 doku-verify sign snap --method GET \\\n    --path '/v1.0/example/status?referenceNo=INV-1' --token eyJhbGciOiJSUzI1NiJ9.test.token \\\n    --timestamp 2024-01-01T12:00:00+07:00\n  6iEhoTPvaJQRnU/+HlOG+Dpesa6XvIGGjMbgunMeTUPEd7CmLyIIrHRheyu+2VHjwJseUjWr7hqGhAMpRyP9sQ==",
-		"snap-rsa": "  $ doku-verify sign snap-rsa --method POST --path /v1.0/debit/notify --timestamp 2024-01-01T12:00:00+07:00 \\\n      --private-key internal/testvectors/test_rsa_private_pkcs8.pem --body internal/testvectors/debit_notify_body.json\n  DGqFOuq649WgD1b6rG5ZEF1Y2mQt47hAGIevTW6Irf3uvhe1qKc5cadFmo1PGUc4AaaTlhr+A3bx14me9RIrOOr9gBOwHphIbKpTjKA+DWSUkUucqlc+ANMk/1afuc0WERb7ISp7BuGd6Eey57k5ImI7TRjMdyO5yHAzuz6uKG1M0gcOcg7R314d6/EG3G4jvS5CEZBADynWyry3Ybq2cOIQq2/y0wY/LRbNgwqY+p4nKmtamao608B/SnzmV62/dcD8oaKxpQdifGYeoX8hQGO2OuCSp7Orj3oHuERikJyEPnrg70ZBl3YK8XfgbS7q/40limAAQdpkoiS7hrq/7g==",
-		"nonsnap":  "  $ DOKU_SECRET=SK-hCJ42G28TA0MKG9LE2E doku-verify sign nonsnap --client-id MCH-0001-10791114622547 \\\n    --request-id cc682442-6c22-493e-8121-b9ef6b3fa728 --timestamp 2020-10-21T03:38:28Z \\\n    --target /orders/v1/status/INV-20210124-0001\n  HMACSHA256=f+crWjcZyu/J7O3alkiMmYbNZZIcWo+nJfbiYDNszlg=",
-		"token":    "  $ doku-verify sign token --client-id BRN-0001-1700000000000 --timestamp 2024-01-01T12:00:00+07:00 \\\n      --private-key internal/testvectors/test_rsa_private_pkcs8.pem\n  Sfsdh0Q01QM5J0j/Z2iUXJAOlh+vWVOjM+J5XRPYoLljPjZARoDUceNCfmVIOOvSbLi0nXmhTtnjx+s6zaTVu6yy8ZhM3MsHxXbp/g3jdvPP0Q6HjeO1shLrnfK7Cljsfhksylg9P/IvWHJZT/VMMiQggyxv16Rn3eEESzVwnM8IoTnEJO0S3oQtMZDrgF0dWJ1r55ptfRpRdOXnRv9VxDkDrMZTGmmSz44Fy5nkzZG+QT8AjIYLQULjhlfbY5yF4pSXkkGK5+tISvHmZTQo2tKtg7fy61NhShhaa1xy4iCFBFL25o/P4sar6vDkjRjZytSRMmMXpT0tK1nWTRMpPQ==",
-		"kirim":    "  $ DOKU_SECRET=0123456789abcdef doku-verify sign kirim --agent-key A41418 \\\n    --request-id fd53b1e3-9c35-4dfa-a95ca8dbc5695485\n  y455yxXA+JSOkaOU/95jlXX5G2bDd9O2KXEWmeZInqSORauRcc8VU5vEU9kwaoO6",
+		"snap":       "  $ DOKU_SECRET=SK-snap-secret-123 doku-verify sign snap --method GET \\\n    --path '/v1.0/example/status?referenceNo=INV-1' --token eyJhbGciOiJSUzI1NiJ9.test.token \\\n    --timestamp 2024-01-01T12:00:00+07:00\n  6iEhoTPvaJQRnU/+HlOG+Dpesa6XvIGGjMbgunMeTUPEd7CmLyIIrHRheyu+2VHjwJseUjWr7hqGhAMpRyP9sQ==",
+		"snap-rsa":   "  $ doku-verify sign snap-rsa --method POST --path /v1.0/debit/notify --timestamp 2024-01-01T12:00:00+07:00 \\\n      --private-key internal/testvectors/test_rsa_private_pkcs8.pem --body internal/testvectors/debit_notify_body.json\n  DGqFOuq649WgD1b6rG5ZEF1Y2mQt47hAGIevTW6Irf3uvhe1qKc5cadFmo1PGUc4AaaTlhr+A3bx14me9RIrOOr9gBOwHphIbKpTjKA+DWSUkUucqlc+ANMk/1afuc0WERb7ISp7BuGd6Eey57k5ImI7TRjMdyO5yHAzuz6uKG1M0gcOcg7R314d6/EG3G4jvS5CEZBADynWyry3Ybq2cOIQq2/y0wY/LRbNgwqY+p4nKmtamao608B/SnzmV62/dcD8oaKxpQdifGYeoX8hQGO2OuCSp7Orj3oHuERikJyEPnrg70ZBl3YK8XfgbS7q/40limAAQdpkoiS7hrq/7g==",
+		"nonsnap":    "  $ DOKU_SECRET=SK-hCJ42G28TA0MKG9LE2E doku-verify sign nonsnap --client-id MCH-0001-10791114622547 \\\n    --request-id cc682442-6c22-493e-8121-b9ef6b3fa728 --timestamp 2020-10-21T03:38:28Z \\\n    --target /orders/v1/status/INV-20210124-0001\n  HMACSHA256=f+crWjcZyu/J7O3alkiMmYbNZZIcWo+nJfbiYDNszlg=",
+		"snap-token": "  $ doku-verify sign snap-token --client-id BRN-0001-1700000000000 --timestamp 2024-01-01T12:00:00+07:00 \\\n      --private-key internal/testvectors/test_rsa_private_pkcs8.pem\n  Sfsdh0Q01QM5J0j/Z2iUXJAOlh+vWVOjM+J5XRPYoLljPjZARoDUceNCfmVIOOvSbLi0nXmhTtnjx+s6zaTVu6yy8ZhM3MsHxXbp/g3jdvPP0Q6HjeO1shLrnfK7Cljsfhksylg9P/IvWHJZT/VMMiQggyxv16Rn3eEESzVwnM8IoTnEJO0S3oQtMZDrgF0dWJ1r55ptfRpRdOXnRv9VxDkDrMZTGmmSz44Fy5nkzZG+QT8AjIYLQULjhlfbY5yF4pSXkkGK5+tISvHmZTQo2tKtg7fy61NhShhaa1xy4iCFBFL25o/P4sar6vDkjRjZytSRMmMXpT0tK1nWTRMpPQ==",
+		"kirim":      "  $ DOKU_SECRET=0123456789abcdef doku-verify sign kirim --agent-key A41418 \\\n    --request-id fd53b1e3-9c35-4dfa-a95ca8dbc5695485\n  y455yxXA+JSOkaOU/95jlXX5G2bDd9O2KXEWmeZInqSORauRcc8VU5vEU9kwaoO6",
 	}
-	ex, ok := examples[scheme]
-	if !ok {
-		fmt.Fprintf(e.stderr, "doku-verify sign: unknown scheme %q (want snap, snap-rsa, nonsnap, token or kirim)\n", scheme)
-		return exitUsage
-	}
-	fs := newFlagSet(e, "sign "+scheme, "sign "+scheme+" [flags]", ex)
+	fs := newFlagSet(e, "sign "+scheme, "sign "+scheme+" [flags]", examples[scheme])
 	needsSecret := scheme == "snap" || scheme == "nonsnap" || scheme == "kirim"
 	if needsSecret {
 		fs.StringVar(&secretF, "secret-file", "", "file holding the secret (else env DOKU_SECRET)")
@@ -72,7 +72,7 @@ func runSign(e *env, args []string) int {
 		fs.StringVar(&target, "target", "", "Request-Target: the request path")
 		fs.Var(&body, "body", "body file (- for stdin); omit for no body (no Digest line)")
 		fs.BoolVar(&response, "response", false, "sign a response (Response-Timestamp line)")
-	case "token":
+	case "snap-token":
 		fs.StringVar(&clientID, "client-id", "", "X-CLIENT-KEY")
 		fs.StringVar(&ts, "timestamp", "", "X-TIMESTAMP, as sent")
 		fs.StringVar(&privFile, "private-key", "", "RSA private key (PEM PKCS#1/PKCS#8 or bare base64)")
@@ -94,7 +94,7 @@ func runSign(e *env, args []string) int {
 		err = requireFlags("method", method, "path", path, "timestamp", ts)
 	case "nonsnap":
 		err = requireFlags("client-id", clientID, "request-id", requestID, "timestamp", ts, "target", target)
-	case "token":
+	case "snap-token":
 		err = requireFlags("client-id", clientID, "timestamp", ts, "private-key", privFile)
 	case "kirim":
 		err = requireFlags("agent-key", agentKey, "request-id", requestID)
@@ -145,12 +145,12 @@ func runSign(e *env, args []string) int {
 		if errors.Is(err, sign.ErrInvalidJSON) {
 			err = fmt.Errorf("--body is not valid JSON, which SNAP needs to minify it: %w", err)
 		}
-	case "snap-rsa", "token":
+	case "snap-rsa", "snap-token":
 		priv, perr := loadPrivateKey(privFile)
 		if perr != nil {
 			return fail(perr)
 		}
-		if scheme == "token" {
+		if scheme == "snap-token" {
 			out, err = sign.SignToken(priv, clientID, ts)
 		} else {
 			out, err = sign.SignSNAPAsymmetric(priv, method, path, bodyBytes, ts)

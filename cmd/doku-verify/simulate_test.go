@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -12,7 +11,6 @@ import (
 	"net/http"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/internal/syncbuf"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -44,7 +43,7 @@ func TestSimulateServesUntilSIGTERM(t *testing.T) {
 	cmd.Env = []string{"DOKU_SNAP_SECRET=SK-snap-test"}
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	var stderr lockedBuffer // written by exec's copier while the test reads it
+	var stderr syncbuf.Buffer // written by exec's copier while the test reads it
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
 	defer cmd.Process.Kill()
@@ -85,19 +84,6 @@ func TestSimulateServesUntilSIGTERM(t *testing.T) {
 	assert.Contains(t, stderr.String(), "route=wallet.token_b2b", "one log line per request on stderr")
 	assert.NotContains(t, stderr.String(), "SK-snap-test")
 }
-
-// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 func TestSimulateExitCodes(t *testing.T) {
 	_, pubFile, privFile := simulateKeys(t)

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/dokukit/dokukit/internal/capture"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/capture"
 	"github.com/dokukit/dokukit/schemas"
 )
 

@@ -11,12 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dokukit/dokukit/internal/capture"
-	"github.com/dokukit/dokukit/internal/diagnose"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/capture"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/diagnose"
 	"github.com/dokukit/dokukit/verify"
 )
 
-const verifySynopsis = `verify [--scheme auto|snap|snap-rsa|token|nonsnap|kirim] [--target PATH] [--public-key FILE]
+const verifySynopsis = `verify [--scheme auto|snap|snap-rsa|snap-token|nonsnap|kirim] [--target PATH] [--public-key FILE]
                    [--secret-file FILE] [--max-skew 5m] [--now TIMESTAMP] [--json] CAPTURE
 
 CAPTURE is a file (- for stdin) holding one HTTP/1.1 request as Burp, mitmproxy
@@ -44,9 +44,9 @@ type checkFlags struct {
 }
 
 func (c *checkFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.scheme, "scheme", "auto", "signature scheme: auto, snap, snap-rsa, token, nonsnap or kirim")
+	fs.StringVar(&c.scheme, "scheme", "auto", "signature scheme: "+schemeList(" or ", "auto"))
 	fs.StringVar(&c.target, "target", "", "path the receiver signs with (default: SNAP path+query, non-SNAP path as captured)")
-	fs.StringVar(&c.publicKey, "public-key", "", "sender's RSA public key or certificate (snap-rsa, token)")
+	fs.StringVar(&c.publicKey, "public-key", "", "sender's RSA public key or certificate (snap-rsa, snap-token)")
 	fs.StringVar(&c.secretFile, "secret-file", "", "file holding the secret (else env DOKU_SECRET)")
 	fs.DurationVar(&c.maxSkew, "max-skew", 0, "reject timestamps further than this from --now (off when not given: captures are old)")
 	fs.StringVar(&c.now, "now", "", "the time to measure the timestamp's age against (ISO-8601; default: the clock)")
@@ -81,7 +81,7 @@ func parseWithArgs(fs *flag.FlagSet, args []string) (pos []string, stop bool, co
 // checked is one capture loaded with everything needed to check it.
 type checked struct {
 	req    *capture.Request
-	scheme diagnose.Scheme
+	scheme verify.Scheme // "" when auto-detection found none
 	secret []byte
 	pub    *rsa.PublicKey
 	now    time.Time
@@ -93,10 +93,9 @@ func loadChecked(e *env, name string, c *checkFlags, pos []string) (*checked, er
 	if len(pos) != 1 {
 		return nil, errors.New("want exactly one CAPTURE argument (a file, or - for stdin)")
 	}
-	switch c.scheme {
-	case "auto", "snap", "snap-rsa", "token", "nonsnap", "kirim":
-	default:
-		return nil, fmt.Errorf("unknown --scheme %q (want auto, snap, snap-rsa, token, nonsnap or kirim)", c.scheme)
+	_, scheme, known := lookupScheme(c.scheme)
+	if !known && c.scheme != "auto" {
+		return nil, fmt.Errorf("unknown --scheme %q (want %s)", c.scheme, schemeList(" or ", "auto"))
 	}
 	data, err := readInput(e, pos[0])
 	if err != nil {
@@ -111,7 +110,7 @@ func loadChecked(e *env, name string, c *checkFlags, pos []string) (*checked, er
 	}
 	ck := &checked{req: req, now: time.Now()}
 	if c.now != "" {
-		t, ok := parseTimestamp(c.now)
+		t, ok := parseNow(c.now)
 		if !ok {
 			return nil, fmt.Errorf("--now %q is not an ISO-8601 timestamp", c.now)
 		}
@@ -122,36 +121,23 @@ func loadChecked(e *env, name string, c *checkFlags, pos []string) (*checked, er
 			return nil, err
 		}
 	}
-	if c.scheme == "auto" {
-		s, err := diagnose.Detect(req.Header, ck.pub != nil)
-		if err != nil {
-			ck.scheme = ""
+	ck.scheme = scheme
+	if !known {
+		if ck.scheme, err = diagnose.Detect(req.Header, ck.pub != nil); err != nil {
 			return ck, nil
 		}
-		ck.scheme = s
-	} else {
-		ck.scheme = diagnose.Scheme(c.scheme)
 	}
 	switch ck.scheme {
-	case diagnose.SNAP, diagnose.NonSNAP, diagnose.Kirim:
+	case verify.SchemeSNAP, verify.SchemeNonSNAP, verify.SchemeKirim:
 		if ck.secret, err = loadSecret(e, c.secretFile); err != nil {
 			return nil, err
 		}
-	case diagnose.SNAPRSA, diagnose.Token:
+	case verify.SchemeSNAPRSA, verify.SchemeSNAPToken:
 		if ck.pub == nil {
 			return nil, fmt.Errorf("scheme %s needs --public-key FILE (the sender's public key)", ck.scheme)
 		}
 	}
 	return ck, nil
-}
-
-func parseTimestamp(s string) (time.Time, bool) {
-	for _, f := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(f, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
 }
 
 // verifyResult is verify's result; its JSON form is the --json contract.
@@ -168,8 +154,8 @@ type verifyResult struct {
 	Warnings     []string `json:"warnings,omitempty"`
 }
 
-var tsHeader = map[diagnose.Scheme]string{
-	diagnose.SNAP: "X-Timestamp", diagnose.SNAPRSA: "X-Timestamp", diagnose.Token: "X-Timestamp", diagnose.NonSNAP: "Request-Timestamp",
+var tsHeader = map[verify.Scheme]string{
+	verify.SchemeSNAP: "X-Timestamp", verify.SchemeSNAPRSA: "X-Timestamp", verify.SchemeSNAPToken: "X-Timestamp", verify.SchemeNonSNAP: "Request-Timestamp",
 }
 
 // verifyCapture checks the capture with the same verifiers the middleware
@@ -185,7 +171,7 @@ func verifyCapture(ck *checked, c *checkFlags) verifyResult {
 	}
 	if h, ok := tsHeader[ck.scheme]; ok {
 		v.Timestamp = r.Header.Get(h)
-		if t, ok := parseTimestamp(v.Timestamp); ok {
+		if t, err := verify.ParseTimestamp(v.Timestamp); err == nil {
 			age := ck.now.Sub(t).Round(time.Second)
 			secs := age.Seconds()
 			v.AgeSeconds = &secs
@@ -194,7 +180,8 @@ func verifyCapture(ck *checked, c *checkFlags) verifyResult {
 			v.TimestampAge = "unparseable"
 		}
 	}
-	vf, err := verifierFor(ck, c)
+	ts := verify.Timestamps{MaxPast: c.maxSkew, MaxFuture: c.maxSkew, Now: func() time.Time { return ck.now }, Unchecked: c.maxSkew <= 0}
+	vf, err := diagnose.Verifier(ck.scheme, ck.secret, ck.pub, c.target, ts)
 	if err != nil {
 		v.Reason = err.Error()
 		return v
@@ -207,50 +194,6 @@ func verifyCapture(ck *checked, c *checkFlags) verifyResult {
 	}
 	v.Valid = true
 	return v
-}
-
-// anyClient is the CLI's key set: the one secret or key it was given,
-// whatever client id the capture names.
-type anyClient []*verify.Secret
-
-func (a anyClient) Lookup(context.Context, string) ([]*verify.Secret, error) { return a, nil }
-
-type anyPublic []*verify.PublicKey
-
-func (a anyPublic) Lookup(context.Context, string) ([]*verify.PublicKey, error) { return a, nil }
-
-func verifierFor(ck *checked, c *checkFlags) (verify.Verifier, error) {
-	ts := verify.Timestamps{MaxPast: c.maxSkew, MaxFuture: c.maxSkew, Now: func() time.Time { return ck.now }, Unchecked: c.maxSkew <= 0}
-	target := verify.Target{Fixed: c.target}
-	var secrets anyClient
-	var keys anyPublic
-	switch ck.scheme {
-	case diagnose.SNAP, diagnose.NonSNAP, diagnose.Kirim:
-		s, err := verify.NewSecret("secret", ck.secret)
-		if err != nil {
-			return nil, err
-		}
-		secrets = anyClient{s}
-	case diagnose.SNAPRSA, diagnose.Token:
-		k, err := verify.NewPublicKey("public-key", ck.pub)
-		if err != nil {
-			return nil, err
-		}
-		keys = anyPublic{k}
-	}
-	switch ck.scheme {
-	case diagnose.SNAP:
-		return verify.NewSNAP(verify.SNAPConfig{Secrets: secrets, Timestamps: ts, Target: target})
-	case diagnose.SNAPRSA:
-		return verify.NewSNAPRSA(verify.SNAPRSAConfig{PublicKeys: keys, Timestamps: ts, Target: target})
-	case diagnose.Token:
-		return verify.NewSNAPToken(verify.SNAPTokenConfig{PublicKeys: keys, Timestamps: ts})
-	case diagnose.NonSNAP:
-		return verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: secrets, Timestamps: ts, Target: target})
-	case diagnose.Kirim:
-		return verify.NewKirim(verify.KirimConfig{Keys: secrets})
-	}
-	return nil, fmt.Errorf("unknown scheme %q", ck.scheme)
 }
 
 // reason turns a verify error into the sentence after "invalid: ". None
@@ -323,7 +266,7 @@ func runVerify(e *env, args []string) int {
 
 func describeTimestamp(v verifyResult) string {
 	switch {
-	case v.Timestamp == "" && v.Scheme == string(diagnose.Kirim):
+	case v.Timestamp == "" && v.Scheme == string(verify.SchemeKirim):
 		return "none (Kirim DOKU signs no timestamp)"
 	case v.Timestamp == "":
 		return "none"

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dokukit/dokukit/internal/capture"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/capture"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -147,17 +147,40 @@ func TestGoldenCapturesUpToDate(t *testing.T) {
 	}
 }
 
+// goldenCase is one run of a command on a testdata capture: its exit code,
+// the start of its first line, what stdout contains, and what stderr
+// contains ("": nothing at all). No run prints the secret.
+type goldenCase struct {
+	file      string
+	env       []string
+	args      []string
+	code      int
+	first     string
+	more      []string
+	stderrHas string
+}
+
+func (c goldenCase) check(t *testing.T, r cliResult) {
+	t.Helper()
+	assert.Equal(t, c.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	first, _, _ := strings.Cut(r.stdout, "\n")
+	assert.True(t, strings.HasPrefix(first, c.first), "first line %q, want %q", first, c.first)
+	for _, m := range c.more {
+		assert.Contains(t, r.stdout, m)
+	}
+	if c.stderrHas != "" {
+		assert.Contains(t, r.stderr, c.stderrHas)
+	} else {
+		assert.Empty(t, r.stderr)
+	}
+	for _, e := range c.env {
+		assert.NotContains(t, r.stdout+r.stderr, strings.TrimPrefix(e, "DOKU_SECRET="))
+	}
+}
+
 func TestVerifyGolden(t *testing.T) {
 	pub := shared("test_rsa_public_spki.pem")
-	cases := []struct {
-		file      string
-		env       []string
-		args      []string
-		code      int
-		first     string
-		more      []string
-		stderrHas string
-	}{
+	cases := []goldenCase{
 		{"snap_valid.http", envSNAP, nil, 0, "valid", []string{"scheme: snap", "timestamp: 2024-01-01T12:00:00+07:00 (age 1m0s)", "stringToSign: POST:/v1.0/debit/notify:eyJh…oken:dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:" + gTS}, ""},
 		{"snap_valid.http", envSNAP, []string{"--show-secrets"}, 0, "valid", []string{"stringToSign: POST:/v1.0/debit/notify:" + gTok + ":dbbcf244cd9058af369e9ec026b44415b196360d7fa024f2ad925afe6ffdda80:" + gTS}, ""},
 		{"snap_valid.har", envSNAP, nil, 0, "valid", []string{"scheme: snap"}, ""},
@@ -166,6 +189,9 @@ func TestVerifyGolden(t *testing.T) {
 		{"snap_valid.http", []string{"DOKU_SECRET=wrong"}, nil, 1, "invalid: signature mismatch", nil, ""},
 		{"snap_rsa_valid.http", nil, []string{"--public-key", pub}, 0, "valid", []string{"scheme: snap-rsa", "stringToSign: POST:/v1.0/debit/notify:dbbcf244"}, ""},
 		{"token_valid.http", nil, []string{"--public-key", pub}, 0, "valid", []string{"scheme: token", "stringToSign: BRN-0001-1700000000000|" + gTS}, ""},
+		// snap-token is the spelling help shows; token, the older one, still works.
+		{"token_valid.http", nil, []string{"--scheme", "snap-token", "--public-key", pub}, 0, "valid", []string{"scheme: token"}, ""},
+		{"token_valid.http", nil, []string{"--scheme", "token", "--public-key", pub}, 0, "valid", []string{"scheme: token"}, ""},
 		{"nonsnap_valid_lf.http", envNonSNAP, nil, 0, "valid", []string{"scheme: nonsnap", `Request-Target:/credit-card/v1/payment-page\n`}, "1 byte(s) after Content-Length"},
 		{"nonsnap_valid_lf.http", envNonSNAP, []string{"--target", "/credit-card/v1/payment-page?via=proxy"}, 1, "invalid: signature mismatch", nil, "after Content-Length"},
 		{"nonsnap_chunked.http", envNonSNAP, nil, 0, "valid", nil, ""},
@@ -186,21 +212,7 @@ func TestVerifyGolden(t *testing.T) {
 			} else {
 				args = append(args, golden(c.file))
 			}
-			r := cli(t, c.env, "", args...)
-			assert.Equal(t, c.code, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-			lines := strings.Split(r.stdout, "\n")
-			assert.True(t, strings.HasPrefix(lines[0], c.first), "first line %q, want %q", lines[0], c.first)
-			for _, m := range c.more {
-				assert.Contains(t, r.stdout, m)
-			}
-			if c.stderrHas != "" {
-				assert.Contains(t, r.stderr, c.stderrHas)
-			} else {
-				assert.Empty(t, r.stderr)
-			}
-			for _, e := range c.env {
-				assert.NotContains(t, r.stdout+r.stderr, strings.TrimPrefix(e, "DOKU_SECRET="))
-			}
+			c.check(t, cli(t, c.env, "", args...))
 		})
 	}
 }

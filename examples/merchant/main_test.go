@@ -6,13 +6,14 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testvectors"
 )
 
 func TestSelfTestPassesEveryChannel(t *testing.T) {
@@ -73,7 +74,7 @@ func serveEnv(t *testing.T) map[string]string {
 func TestServePrintsMountsAndShutsDownGracefully(t *testing.T) {
 	env := serveEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, out, out, func(k string) string { return env[k] })
@@ -115,21 +116,4 @@ func TestServerTimeouts(t *testing.T) {
 	assert.Equal(t, 30*time.Second, s.WriteTimeout)
 	assert.Equal(t, 60*time.Second, s.IdleTimeout)
 	assert.Equal(t, 64<<10, s.MaxHeaderBytes)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -126,7 +126,7 @@ func Start(tb testing.TB, opts ...Option) *Server {
 			tb.Fatalf("redistest: no free port: %v", err)
 		}
 		if lastErr = s.start(); lastErr == nil {
-			tb.Cleanup(s.stop)
+			tb.Cleanup(s.Kill) // SIGKILL ends a stopped server too
 			return s
 		}
 	}
@@ -142,7 +142,8 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 func (s *Server) Dir() string { return s.dir }
 
 // Kill sends SIGKILL and waits for the process to exit: no shutdown save,
-// no AOF rewrite — what a power cut or OOM kill leaves behind.
+// no AOF rewrite — what a power cut or OOM kill leaves behind. It is also
+// the test's cleanup; Kill on a killed server does nothing.
 func (s *Server) Kill() {
 	s.tb.Helper()
 	s.mu.Lock()
@@ -299,17 +300,6 @@ func command(addr string, argv ...string) (string, error) {
 		return string(buf[:n]), nil
 	}
 	return strings.TrimPrefix(line, "+"), nil
-}
-
-func (s *Server) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGKILL)
-	<-s.done
-	s.cmd = nil
 }
 
 // ping speaks just enough RESP to know the server is up and has loaded its

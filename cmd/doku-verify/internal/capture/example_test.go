@@ -3,7 +3,7 @@ package capture_test
 import (
 	"fmt"
 
-	"github.com/dokukit/dokukit/internal/capture"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/capture"
 )
 
 func ExampleParse() {

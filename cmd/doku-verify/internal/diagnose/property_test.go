@@ -16,6 +16,7 @@ import (
 	"github.com/leanovate/gopter/prop"
 
 	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // propertySeed is fixed so a failure reproduces; gopter prints it too.
@@ -58,6 +59,8 @@ func writeObj(b *strings.Builder, r *rand.Rand, depth int) {
 	}
 	b.WriteString(pWS[r.Intn(len(pWS))] + "}")
 }
+
+func sumOf(b []byte) []byte { s := sha256.Sum256(b); return s[:] }
 
 // Whatever single mistake a SNAP sender makes, Check explains the signature
 // and reports exactly the string the sender signed.
@@ -115,9 +118,11 @@ func TestPropertySingleMistakeIsExplained(t *testing.T) {
 				h.Write([]byte(sts))
 				sig = base64.StdEncoding.EncodeToString(h.Sum(nil))
 			}
-			r, err := Check(Input{Scheme: SNAP, Method: "POST", Target: "/shop/notify?x=1", Body: b, Secret: []byte("SK-prop"),
-				Header: http.Header{"Authorization": {"Bearer tok"}, "X-Timestamp": {"2024-01-01T12:00:00+07:00"}, "X-Signature": {sig}}})
-			if err != nil || !r.Explained || r.Matched != sts {
+			r, err := Check(Input{Scheme: verify.SchemeSNAP, Method: "POST", Target: "/shop/notify?x=1", Body: b, Secret: []byte("SK-prop"),
+				Header: http.Header{"Authorization": {"Bearer tok"}, "X-Timestamp": {"2024-01-01T12:00:00+07:00"}, "X-Signature": {sig}, "X-Partner-Id": {"P"}, "X-External-Id": {"E"}}})
+			// The string to sign reported is verify's: the protocol's, whatever the sender did.
+			protocol := "POST:/shop/notify?x=1:tok:" + hex.EncodeToString(sumOf(min)) + ":2024-01-01T12:00:00+07:00"
+			if err != nil || !r.Explained || r.Matched != sts || r.StringToSign != protocol {
 				t.Logf("mistake %s body %q: err=%v report=%+v", m, body, err, r)
 				return false
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // The body exercises every re-serialization difference: integer-like keys
@@ -35,6 +36,18 @@ const (
 	snapTok    = "eyJhbGciOiJSUzI1NiJ9.test.token"
 	received   = "/shop/v1.0/debit/notify?src=doku"
 )
+
+// snapHeaders is every header verify requires of a SNAP request; only the
+// timestamp and the token are signed.
+func snapHeaders(sig string) http.Header {
+	return http.Header{
+		"X-Timestamp":   {snapTS},
+		"Authorization": {"Bearer " + snapTok},
+		"X-Signature":   {sig},
+		"X-Partner-Id":  {"PARTNER-1"},
+		"X-External-Id": {"ext-1"},
+	}
+}
 
 func snapSig(key, sts string) string {
 	m := hmac.New(sha512.New, []byte(key))
@@ -63,15 +76,11 @@ func (c snapCase) input(t *testing.T) Input {
 		enc = snapSig
 	}
 	in := Input{
-		Scheme: SNAP, Method: "POST", Target: received, Body: []byte(prettyBody),
-		Header: http.Header{
-			"X-Timestamp":   {snapTS},
-			"Authorization": {"Bearer " + snapTok},
-			"X-Signature":   {enc(c.key, sts)},
-			"Date":          {"Mon, 01 Jan 2024 05:00:01 GMT"},
-		},
+		Scheme: verify.SchemeSNAP, Method: "POST", Target: received, Body: []byte(prettyBody),
+		Header: snapHeaders(enc(c.key, sts)),
 		Secret: []byte(snapSecret),
 	}
+	in.Header.Set("Date", "Mon, 01 Jan 2024 05:00:01 GMT")
 	if c.in != nil {
 		c.in(&in)
 	}
@@ -202,7 +211,7 @@ func TestNonSNAPMistakes(t *testing.T) {
 			lines = append(lines, s.names[4]+":"+*s.dig)
 		}
 		comp := strings.Join(lines, s.sep) + s.suffix
-		in := Input{Scheme: NonSNAP, Method: "POST", Target: "/shop/payments/notify?attempt=2", Body: s.body, Secret: []byte(key),
+		in := Input{Scheme: verify.SchemeNonSNAP, Method: "POST", Target: "/shop/payments/notify?attempt=2", Body: s.body, Secret: []byte(key),
 			Header: http.Header{"Client-Id": {"MCH-1"}, "Request-Id": {"req-1"}, "Request-Timestamp": {"2020-10-21T03:38:28Z"}, "X-Timestamp": {"2020-10-21T10:38:28+07:00"},
 				"Signature": {s.sig(s.key, comp)}}}
 		if s.in != nil {
@@ -278,7 +287,7 @@ func TestNonSNAPMistakes(t *testing.T) {
 func TestKirimMistakes(t *testing.T) {
 	const key = "0123456789abcdef"
 	mk := func(sig string, secret string) Input {
-		return Input{Scheme: Kirim, Method: "POST", Target: "/kirim/unpaid", Secret: []byte(secret),
+		return Input{Scheme: verify.SchemeKirim, Method: "POST", Target: "/kirim/unpaid", Secret: []byte(secret),
 			Header: http.Header{"Agentkey": {"A41418"}, "Requestid": {"fd53b1e3-9c35-4dfa-a95ca8dbc5695485"}, "Signature": {sig}}}
 	}
 	good, err := sign.KirimSignature([]byte(key), "A41418", "fd53b1e3-9c35-4dfa-a95ca8dbc5695485")
@@ -323,7 +332,7 @@ func TestRSAMistakes(t *testing.T) {
 		sig, err := sign.SignRSA(k, []byte(sts))
 		require.NoError(t, err)
 		return Input{Method: "POST", Target: "/v1.0/debit/notify?x=1", Body: body, PublicKey: &k.PublicKey,
-			Header: http.Header{"X-Timestamp": {snapTS}, "X-Signature": {sig}, "Authorization": {"Bearer tok"}}}
+			Header: http.Header{"X-Timestamp": {snapTS}, "X-Signature": {sig}, "Authorization": {"Bearer tok"}, "X-Partner-Id": {"PARTNER-1"}, "X-External-Id": {"ext-1"}}}
 	}
 	for _, c := range []struct {
 		name, sts string
@@ -338,7 +347,7 @@ func TestRSAMistakes(t *testing.T) {
 			in := rsaIn(c.sts)
 			r, err := Check(in)
 			require.NoError(t, err)
-			assert.Equal(t, SNAPRSA, r.Scheme, "a 256-byte signature is detected as RSA")
+			assert.Equal(t, verify.SchemeSNAPRSA, r.Scheme, "a 256-byte signature is detected as RSA")
 			assert.True(t, r.Explained)
 			assert.Equal(t, c.want, r.Mistakes)
 		})
@@ -361,7 +370,7 @@ func TestRSAMistakes(t *testing.T) {
 		t.Run("token "+c.name, func(t *testing.T) {
 			r, err := Check(tok(c.sts))
 			require.NoError(t, err)
-			assert.Equal(t, Token, r.Scheme)
+			assert.Equal(t, verify.SchemeSNAPToken, r.Scheme)
 			assert.True(t, r.Explained)
 			assert.Equal(t, c.want, r.Mistakes)
 		})
@@ -371,12 +380,15 @@ func TestRSAMistakes(t *testing.T) {
 func TestCheckErrors(t *testing.T) {
 	_, err := Check(Input{Header: http.Header{}})
 	assert.ErrorIs(t, err, ErrUnknownScheme)
-	_, err = Check(Input{Scheme: SNAP, Header: http.Header{"X-Signature": {"x"}}})
-	assert.ErrorIs(t, err, ErrMissingHeader)
-	assert.Contains(t, err.Error(), "X-Timestamp")
-	_, err = Check(Input{Scheme: SNAP, Header: http.Header{"X-Signature": {"x"}, "X-Timestamp": {"t"}}})
+	// A missing header is verify's error, naming the header as verify does.
+	_, err = Check(Input{Scheme: verify.SchemeSNAP, Secret: []byte(snapSecret), Header: http.Header{"X-Signature": {"x"}}})
+	assert.ErrorIs(t, err, verify.ErrMissingHeader)
+	var ve *verify.Error
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "X-TIMESTAMP", ve.Field)
+	_, err = Check(Input{Scheme: verify.SchemeSNAP, Header: snapHeaders("x")})
 	assert.ErrorIs(t, err, ErrNoKey)
-	_, err = Check(Input{Scheme: SNAPRSA, Header: http.Header{"X-Signature": {"x"}, "X-Timestamp": {"t"}}})
+	_, err = Check(Input{Scheme: verify.SchemeSNAPRSA, Header: snapHeaders("x")})
 	assert.ErrorIs(t, err, ErrNoKey)
 	_, err = Check(Input{Scheme: "md5", Header: http.Header{}})
 	assert.ErrorIs(t, err, ErrUnknownScheme)
@@ -386,14 +398,14 @@ func TestDetect(t *testing.T) {
 	for _, c := range []struct {
 		h    http.Header
 		pub  bool
-		want Scheme
+		want verify.Scheme
 	}{
-		{http.Header{"X-Signature": {"abc="}, "Authorization": {"Bearer t"}}, false, SNAP},
-		{http.Header{"X-Signature": {base64.StdEncoding.EncodeToString(make([]byte, 256))}}, false, SNAPRSA},
-		{http.Header{"X-Signature": {"abc="}}, true, SNAPRSA},
-		{http.Header{"X-Signature": {"abc="}, "X-Client-Key": {"c"}}, true, Token},
-		{http.Header{"Signature": {"HMACSHA256=x"}, "Client-Id": {"c"}}, false, NonSNAP},
-		{http.Header{"Signature": {"x"}, "Agentkey": {"a"}, "Requestid": {"r"}}, false, Kirim},
+		{http.Header{"X-Signature": {"abc="}, "Authorization": {"Bearer t"}}, false, verify.SchemeSNAP},
+		{http.Header{"X-Signature": {base64.StdEncoding.EncodeToString(make([]byte, 256))}}, false, verify.SchemeSNAPRSA},
+		{http.Header{"X-Signature": {"abc="}}, true, verify.SchemeSNAPRSA},
+		{http.Header{"X-Signature": {"abc="}, "X-Client-Key": {"c"}}, true, verify.SchemeSNAPToken},
+		{http.Header{"Signature": {"HMACSHA256=x"}, "Client-Id": {"c"}}, false, verify.SchemeNonSNAP},
+		{http.Header{"Signature": {"x"}, "Agentkey": {"a"}, "Requestid": {"r"}}, false, verify.SchemeKirim},
 	} {
 		got, err := Detect(c.h, c.pub)
 		require.NoError(t, err)

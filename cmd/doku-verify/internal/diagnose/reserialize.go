@@ -199,24 +199,18 @@ func appendJSNumber(b []byte, f float64) []byte {
 // invalid UTF-8, which JS strings cannot hold, becomes U+FFFD as it would
 // after decoding).
 func appendJSString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
+	const (
+		hex = "0123456789abcdef"
+		// the characters JSON.stringify writes as a two-character escape, and
+		// what follows the backslash for each
+		escaped, escapes = "\"\\\b\f\n\r\t", "\"\\bfnrt"
+	)
 	b = append(b, '"')
 	for _, r := range s {
+		i := strings.IndexRune(escaped, r)
 		switch {
-		case r == '"':
-			b = append(b, '\\', '"')
-		case r == '\\':
-			b = append(b, '\\', '\\')
-		case r == '\b':
-			b = append(b, '\\', 'b')
-		case r == '\f':
-			b = append(b, '\\', 'f')
-		case r == '\n':
-			b = append(b, '\\', 'n')
-		case r == '\r':
-			b = append(b, '\\', 'r')
-		case r == '\t':
-			b = append(b, '\\', 't')
+		case i >= 0:
+			b = append(b, '\\', escapes[i])
 		case r < 0x20:
 			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
 		default:

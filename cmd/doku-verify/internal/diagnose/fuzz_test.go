@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/dokukit/dokukit/verify"
 )
 
 // FuzzCheck: any capture — arbitrary body, path, header values — is either
@@ -17,10 +19,11 @@ func FuzzCheck(f *testing.F) {
 	f.Fuzz(func(t *testing.T, scheme string, body []byte, target, authz, ts, sig string) {
 		h := http.Header{
 			"Authorization": {authz}, "X-Timestamp": {ts}, "X-Signature": {sig}, "Signature": {sig},
+			"X-Partner-Id": {"p"}, "X-External-Id": {"e"}, "X-Client-Key": {"c"},
 			"Client-Id": {"c"}, "Request-Id": {"r"}, "Request-Timestamp": {ts}, "Agentkey": {"A41418"}, "Requestid": {"r"},
 		}
 		start := time.Now()
-		r, err := Check(Input{Scheme: Scheme(scheme), Method: "POST", Target: target, Header: h, Body: body, Secret: []byte("0123456789abcdef"), RoutePattern: "/x/{y}"})
+		r, err := Check(Input{Scheme: verify.Scheme(scheme), Method: "POST", Target: target, Header: h, Body: body, Secret: []byte("0123456789abcdef"), RoutePattern: "/x/{y}"})
 		if d := time.Since(start); d > 5*time.Second {
 			t.Fatalf("Check took %v", d)
 		}
@@ -36,10 +39,10 @@ func FuzzCheck(f *testing.F) {
 // The search stays fast on a worst-case capture: a deep path with a query,
 // several timestamp headers and nothing that matches.
 func TestUnexplainedSearchIsBounded(t *testing.T) {
-	in := Input{Scheme: SNAP, Method: "POST", Target: "/a/b/c/d/e/f/g/h/i/j?x=1&y=2", Body: []byte(prettyBody), Secret: []byte("s"),
+	in := Input{Scheme: verify.SchemeSNAP, Method: "POST", Target: "/a/b/c/d/e/f/g/h/i/j?x=1&y=2", Body: []byte(prettyBody), Secret: []byte("s"),
 		AltToken: "alt", RoutePattern: "/a/{b}",
 		Header: http.Header{"Authorization": {"Bearer t"}, "X-Timestamp": {"2024-01-01T12:00:00+07:00"}, "Date": {"Mon, 01 Jan 2024 05:00:01 GMT"},
-			"Request-Timestamp": {"2024-01-01T05:00:00Z"}, "X-Signature": {"bm9wZQ=="}}}
+			"Request-Timestamp": {"2024-01-01T05:00:00Z"}, "X-Signature": {"bm9wZQ=="}, "X-Partner-Id": {"p"}, "X-External-Id": {"e"}}}
 	start := time.Now()
 	r, err := Check(in)
 	if err != nil || r.Explained {

@@ -1,11 +1,15 @@
 // Package diagnose explains why a captured DOKU signature does not verify.
 //
-// It recomputes the signature the protocol's way and then under the mistakes
-// integrations actually make — a re-serialized or unminified body, the wrong
-// path, a kept "Bearer " prefix, a secret with a trailing newline, hex instead
-// of base64, SHA-256 instead of SHA-512, and so on (see Check for the full
-// list) — alone and in combinations of up to three, fewest first, and says in
-// a plain sentence which one reproduces the received signature.
+// The verdict and the protocol's string to sign are package verify's: Check
+// runs the same verifier doku-verify verify and the middleware run (see
+// Verifier), so diagnose and verify cannot disagree about a capture. What
+// diagnose adds is the "what if the sender did X" variants: it recomputes
+// the signature under the mistakes integrations actually make — a
+// re-serialized or unminified body, the wrong path, a kept "Bearer " prefix,
+// a secret with a trailing newline, hex instead of base64, SHA-256 instead of
+// SHA-512, and so on (see Check for the full list) — alone and in
+// combinations of up to three, fewest first, and says in a plain sentence
+// which one reproduces the received signature.
 //
 // Every comparison with the received signature is constant-time
 // (sign.Equal). Nothing this package returns contains the secret or an
@@ -14,6 +18,7 @@
 package diagnose
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -25,27 +30,16 @@ import (
 	"hash"
 	"net/http"
 	"strings"
-	"time"
 
+	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
 )
 
-// Scheme names a DOKU signature scheme as the CLI spells it.
-type Scheme string
-
-// The schemes Check understands.
-const (
-	SNAP    Scheme = "snap"     // SNAP symmetric, HMAC-SHA512 over METHOD:Url:Token:BodyHash:Timestamp
-	SNAPRSA Scheme = "snap-rsa" // SNAP asymmetric transactional, SHA256withRSA
-	Token   Scheme = "token"    // SNAP access-token request, SHA256withRSA over clientId|timestamp
-	NonSNAP Scheme = "nonsnap"  // HMACSHA256= component signature
-	Kirim   Scheme = "kirim"    // Kirim DOKU callback, AES-ECB(agentKey+requestId)
-)
-
-// Sentinel errors; test with errors.Is.
+// Sentinel errors; test with errors.Is. A capture without a header the
+// scheme needs fails as verify fails it: a *verify.Error wrapping
+// verify.ErrMissingHeader, naming the header.
 var (
-	// ErrMissingHeader reports a capture without a header the scheme needs.
-	ErrMissingHeader = errors.New("diagnose: missing header")
 	// ErrNoKey reports that the secret (or, for RSA schemes, the public key)
 	// needed to recompute the signature was not given.
 	ErrNoKey = errors.New("diagnose: no secret or key")
@@ -56,7 +50,8 @@ var (
 
 // Input is a captured request and what is needed to recompute its signature.
 type Input struct {
-	Scheme Scheme
+	// Scheme is verify's scheme; "" detects it from the headers (Detect).
+	Scheme verify.Scheme
 	Method string
 	// Target is the request-target as received (path and query).
 	Target string
@@ -81,12 +76,14 @@ type Input struct {
 
 // Report is what Check found.
 type Report struct {
-	Scheme Scheme
-	// Valid is true when the signature verifies exactly as the protocol
-	// says, with no mistake assumed.
+	Scheme verify.Scheme
+	// Valid is true when verify accepts the request as received (the
+	// timestamp's age aside: Check does not judge the clock).
 	Valid bool
-	// Explained is true when Valid, or when a combination of known mistakes
-	// reproduces the received signature.
+	// Explained is true when Valid, when a combination of known mistakes
+	// reproduces the received signature, or when the signature is the
+	// protocol's but verify rejects the request for another reason
+	// (Rejected).
 	Explained bool
 	// Mistakes lists the identifiers of the reproducing mistakes
 	// ("body-raw", "path-no-query"); empty when Valid or not Explained.
@@ -94,10 +91,14 @@ type Report struct {
 	// Explanation is one plain sentence for a person ("the sender hashed the
 	// body without minifying it").
 	Explanation string
-	// StringToSign is the protocol's string to sign (or component string)
-	// for this capture; Matched is the one that reproduced the signature.
-	// Neither contains the secret.
+	// StringToSign is verify's string to sign (or component string) for
+	// this capture, "" when verify stops before building one (a SNAP body
+	// that is not JSON, an Authorization that is not "Bearer <token>");
+	// Matched is the one that reproduced the signature. Neither contains
+	// the secret.
 	StringToSign, Matched string
+	// Rejected is verify's error when the request is not Valid.
+	Rejected error
 	// Timestamp is the signed timestamp header's value, "" for Kirim.
 	Timestamp string
 	// Tried counts the candidate signatures compared.
@@ -131,43 +132,120 @@ const maxMistakes = 3
 // signature decodes to 256 bytes or more, or when only a public key is at
 // hand and no bearer token is present); "Signature: HMACSHA256=…" is
 // non-SNAP; agentKey, requestId and signature headers are Kirim.
-func Detect(h http.Header, havePublicKey bool) (Scheme, error) {
+func Detect(h http.Header, havePublicKey bool) (verify.Scheme, error) {
 	switch {
 	case h.Get("X-Client-Key") != "" && h.Get("Authorization") == "" && h.Get("X-Signature") != "":
-		return Token, nil
+		return verify.SchemeSNAPToken, nil
 	case h.Get("X-Signature") != "":
 		if raw, err := base64.StdEncoding.DecodeString(h.Get("X-Signature")); err == nil && len(raw) >= 256 {
-			return SNAPRSA, nil
+			return verify.SchemeSNAPRSA, nil
 		}
 		if havePublicKey && h.Get("Authorization") == "" {
-			return SNAPRSA, nil
+			return verify.SchemeSNAPRSA, nil
 		}
-		return SNAP, nil
+		return verify.SchemeSNAP, nil
 	case h.Get("Signature") != "" && h.Get("Client-Id") != "":
-		return NonSNAP, nil
+		return verify.SchemeNonSNAP, nil
 	case h.Get("Signature") != "" && h.Get("Agentkey") != "" && h.Get("Requestid") != "":
-		return Kirim, nil
+		return verify.SchemeKirim, nil
 	case h.Get("Signature") != "":
-		return NonSNAP, nil
+		return verify.SchemeNonSNAP, nil
 	}
 	return "", fmt.Errorf("%w: no X-SIGNATURE, Signature or signature header in the capture", ErrUnknownScheme)
 }
 
-func need(h http.Header, names ...string) error {
-	for _, n := range names {
-		if h.Get(n) == "" {
-			return fmt.Errorf("%w: %s", ErrMissingHeader, n)
+// anySecret and anyPublic trust the one secret or key given, whatever
+// client id the capture names: a capture is checked against the key the
+// user holds, not a key store.
+type anySecret []*verify.Secret
+
+func (a anySecret) Lookup(context.Context, string) ([]*verify.Secret, error) { return a, nil }
+
+type anyPublic []*verify.PublicKey
+
+func (a anyPublic) Lookup(context.Context, string) ([]*verify.PublicKey, error) { return a, nil }
+
+// Verifier is verify's verifier for scheme s trusting exactly secret (snap,
+// nonsnap, kirim) or pub (snap-rsa, token) under any client id, signing
+// target instead of the received path when target is set, with timestamp
+// policy ts. Check uses it with the skew check off; doku-verify verify uses
+// it with the user's --max-skew.
+func Verifier(s verify.Scheme, secret []byte, pub *rsa.PublicKey, target string, ts verify.Timestamps) (verify.Verifier, error) {
+	var secrets anySecret
+	var keys anyPublic
+	switch s {
+	case verify.SchemeSNAP, verify.SchemeNonSNAP, verify.SchemeKirim:
+		k, err := verify.NewSecret("secret", secret)
+		if err != nil {
+			return nil, err
 		}
+		secrets = anySecret{k}
+	case verify.SchemeSNAPRSA, verify.SchemeSNAPToken:
+		k, err := verify.NewPublicKey("public-key", pub)
+		if err != nil {
+			return nil, err
+		}
+		keys = anyPublic{k}
 	}
-	return nil
+	tg := verify.Target{Fixed: target}
+	switch s {
+	case verify.SchemeSNAP:
+		return verify.NewSNAP(verify.SNAPConfig{Secrets: secrets, Timestamps: ts, Target: tg})
+	case verify.SchemeSNAPRSA:
+		return verify.NewSNAPRSA(verify.SNAPRSAConfig{PublicKeys: keys, Timestamps: ts, Target: tg})
+	case verify.SchemeSNAPToken:
+		return verify.NewSNAPToken(verify.SNAPTokenConfig{PublicKeys: keys, Timestamps: ts})
+	case verify.SchemeNonSNAP:
+		return verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: secrets, Timestamps: ts, Target: tg})
+	case verify.SchemeKirim:
+		return verify.NewKirim(verify.KirimConfig{Keys: secrets})
+	}
+	return nil, fmt.Errorf("%w: %q", ErrUnknownScheme, s)
 }
 
-// Check recomputes the capture's signature the protocol's way and, when that
-// does not match, under every combination of up to three known mistakes,
-// fewest first. A nil error with Explained false means nothing known
-// reproduces the signature (a different secret, or a request changed in
-// transit). Errors are for inputs that cannot be checked at all (missing
-// header, missing key, unknown scheme).
+// needsKey names what s needs when the input lacks it, "" when it is there.
+func needsKey(in Input) string {
+	switch in.Scheme {
+	case verify.SchemeSNAP:
+		if len(in.Secret) == 0 {
+			return "SNAP needs the client secret"
+		}
+	case verify.SchemeNonSNAP:
+		if len(in.Secret) == 0 {
+			return "non-SNAP needs the secret key"
+		}
+	case verify.SchemeKirim:
+		if len(in.Secret) == 0 {
+			return "Kirim DOKU needs the encryption key"
+		}
+	case verify.SchemeSNAPRSA:
+		if in.PublicKey == nil {
+			return "snap-rsa needs --public-key"
+		}
+	case verify.SchemeSNAPToken:
+		if in.PublicKey == nil {
+			return "token requests need --public-key"
+		}
+	}
+	return ""
+}
+
+// space is one scheme's variants: its axes, the string to sign of a pick
+// (one option per axis) and whether the received signature is the
+// sender's over it.
+type space struct {
+	axes    []axis
+	compose func(pick []int) string
+	match   func(pick []int, sts string) bool
+}
+
+// Check asks verify about the capture (skew not checked: captures are old)
+// and, when verify rejects it, recomputes the signature under every
+// combination of up to three known mistakes, fewest first. A nil error with
+// Explained false means nothing known reproduces the signature (a different
+// secret, or a request changed in transit). Errors are for inputs that
+// cannot be checked at all (missing key, unknown scheme, and, as verify
+// reports it, a missing header).
 //
 // Mistakes tried (identifiers in Report.Mistakes):
 //
@@ -191,34 +269,76 @@ func Check(in Input) (Report, error) {
 		}
 		in.Scheme = s
 	}
+	var variants func(Input, verify.Result) space
 	switch in.Scheme {
-	case SNAP:
-		return checkSNAP(in)
-	case SNAPRSA:
-		return checkSNAPRSA(in)
-	case Token:
-		return checkToken(in)
-	case NonSNAP:
-		return checkNonSNAP(in)
-	case Kirim:
-		return checkKirim(in)
+	case verify.SchemeSNAP:
+		variants = snapSpace
+	case verify.SchemeSNAPRSA:
+		variants = snapRSASpace
+	case verify.SchemeSNAPToken:
+		variants = tokenSpace
+	case verify.SchemeNonSNAP:
+		variants = nonSNAPSpace
+	case verify.SchemeKirim:
+		variants = kirimSpace
+	default:
+		return Report{}, fmt.Errorf("%w: %q", ErrUnknownScheme, in.Scheme)
 	}
-	return Report{}, fmt.Errorf("%w: %q", ErrUnknownScheme, in.Scheme)
+	if what := needsKey(in); what != "" {
+		return Report{}, fmt.Errorf("%w: %s", ErrNoKey, what)
+	}
+	v, err := Verifier(in.Scheme, in.Secret, in.PublicKey, in.Endpoint, verify.Timestamps{Unchecked: true})
+	if err != nil {
+		return Report{}, err
+	}
+	res, verr := v.VerifyMessage(context.Background(), verify.Message{Method: in.Method, Target: in.Target, Header: in.Header, Body: in.Body, Explain: true})
+	if errors.Is(verr, verify.ErrMissingHeader) {
+		return Report{}, verr
+	}
+	r := Report{Scheme: in.Scheme, StringToSign: res.StringToSign, Timestamp: timestampOf(in)}
+	if verr == nil {
+		r.Valid, r.Explained, r.Matched = true, true, res.StringToSign
+		r.Explanation = "the signature is valid as received"
+		return r, nil
+	}
+	r.Rejected = verr
+	// A mismatch is verify's verdict on the protocol's own string: only
+	// variants are left. Any other rejection came before or instead of that
+	// comparison, so the protocol's string is tried too.
+	fewest := 1
+	if !errors.Is(verr, verify.ErrSignatureMismatch) {
+		fewest = 0
+	}
+	sp := variants(in, res)
+	pick, matched, tried, ok := search(sp, fewest)
+	return finish(r, sp.axes, pick, matched, tried, ok), nil
 }
 
-// search enumerates combinations with 0..maxMistakes non-default options,
-// fewest first, and returns the first for which match is true.
-func search(axes []axis, match func(pick []int) (string, bool)) (pick []int, matched string, tried int, ok bool) {
-	pick = make([]int, len(axes))
+func timestampOf(in Input) string {
+	switch in.Scheme {
+	case verify.SchemeNonSNAP:
+		return in.Header.Get("Request-Timestamp")
+	case verify.SchemeKirim:
+		return ""
+	}
+	return in.Header.Get("X-Timestamp")
+}
+
+// search enumerates combinations with fewest..maxMistakes non-default
+// options, fewest first, and returns the first the received signature
+// matches.
+func search(sp space, fewest int) (pick []int, matched string, tried int, ok bool) {
+	pick = make([]int, len(sp.axes))
 	var rec func(from, left int) bool
 	rec = func(from, left int) bool {
 		if left == 0 {
 			tried++
-			matched, ok = match(pick)
+			matched = sp.compose(pick)
+			ok = sp.match(pick, matched)
 			return ok
 		}
-		for i := from; i < len(axes); i++ {
-			for j := 1; j < len(axes[i]); j++ {
+		for i := from; i < len(sp.axes); i++ {
+			for j := 1; j < len(sp.axes[i]); j++ {
 				pick[i] = j
 				if rec(i+1, left-1) {
 					return true
@@ -228,7 +348,7 @@ func search(axes []axis, match func(pick []int) (string, bool)) (pick []int, mat
 		}
 		return false
 	}
-	for d := 0; d <= maxMistakes; d++ {
+	for d := fewest; d <= maxMistakes; d++ {
 		if rec(0, d) {
 			return pick, matched, tried, true
 		}
@@ -251,8 +371,7 @@ func finish(r Report, axes []axis, pick []int, matched string, tried int, ok boo
 		}
 	}
 	if len(phrases) == 0 {
-		r.Valid = true
-		r.Explanation = "the signature is valid as received"
+		r.Explanation = "the signature is the protocol's, but verify rejects the request: " + r.Rejected.Error()
 		return r
 	}
 	r.Explanation = "the sender " + joinPhrases(phrases)
@@ -316,27 +435,18 @@ func timestampAxis(h http.Header, name string) axis {
 			a.add("timestamp-header", fmt.Sprintf("signed the %s header instead of %s", other, name), v)
 		}
 	}
-	if t, ok := parseTime(ts); ok {
+	if t, err := verify.ParseTimestamp(ts); err == nil {
 		for _, f := range []string{"2006-01-02T15:04:05Z", "2006-01-02T15:04:05.000Z", "2006-01-02T15:04:05-07:00", "2006-01-02T15:04:05.000-07:00"} {
 			v := t.UTC().Format(f)
 			a.add("timestamp-format", fmt.Sprintf("signed the timestamp spelled %s instead of the %s value as sent", v, name), v)
 		}
-		wib := t.In(time.FixedZone("WIB", 7*3600)).Format("2006-01-02T15:04:05-07:00")
+		wib := t.In(schemas.WIB).Format("2006-01-02T15:04:05-07:00")
 		a.add("timestamp-format", fmt.Sprintf("signed the timestamp spelled %s instead of the %s value as sent", wib, name), wib)
 		for _, v := range []string{fmt.Sprint(t.Unix()), fmt.Sprint(t.UnixMilli())} {
 			a.add("timestamp-format", fmt.Sprintf("signed the epoch time %s instead of the %s value as sent", v, name), v)
 		}
 	}
 	return a
-}
-
-func parseTime(s string) (time.Time, bool) {
-	for _, f := range []string{time.RFC3339Nano, time.RFC1123, time.RFC1123Z} {
-		if t, err := time.Parse(f, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
 }
 
 func secretAxis(secret []byte) axis {
@@ -392,13 +502,6 @@ func mac(newHash func() hash.Hash, key, msg string) []byte {
 
 // --- SNAP symmetric ---
 
-func snapTarget(in Input) string {
-	if in.Endpoint != "" {
-		return in.Endpoint
-	}
-	return in.Target
-}
-
 func snapBodyAxis(body []byte) axis {
 	f := bodyForms(body)
 	var def string
@@ -423,13 +526,8 @@ func snapBodyAxis(body []byte) axis {
 	return a
 }
 
-func checkSNAP(in Input) (Report, error) {
-	if err := need(in.Header, "X-Signature", "X-Timestamp"); err != nil {
-		return Report{}, err
-	}
-	if len(in.Secret) == 0 {
-		return Report{}, fmt.Errorf("%w: SNAP needs the client secret", ErrNoKey)
-	}
+// snapSpace: the path's default is the EndpointUrl verify signed.
+func snapSpace(in Input, res verify.Result) space {
 	received := in.Header.Get("X-Signature")
 	authz := in.Header.Get("Authorization")
 	tok := sign.StripBearer(authz)
@@ -449,44 +547,33 @@ func checkSNAP(in Input) (Report, error) {
 	algs.add("alg-sha256", "used HMAC-SHA256 instead of HMAC-SHA512", "sha256-b64")
 	axes := []axis{
 		methodAxis(in.Method),
-		pathAxis(snapTarget(in), in.Target, in.RoutePattern),
+		pathAxis(res.Target, in.Target, in.RoutePattern),
 		tokens,
 		snapBodyAxis(in.Body),
 		timestampAxis(in.Header, "X-Timestamp"),
 		algs,
 		secretAxis(in.Secret),
 	}
-	sts := func(p []int) string {
-		return axes[0][p[0]].val + ":" + axes[1][p[1]].val + ":" + axes[2][p[2]].val + ":" + axes[3][p[3]].val + ":" + axes[4][p[4]].val
+	return space{axes: axes,
+		compose: func(p []int) string {
+			return axes[0][p[0]].val + ":" + axes[1][p[1]].val + ":" + axes[2][p[2]].val + ":" + axes[3][p[3]].val + ":" + axes[4][p[4]].val
+		},
+		match: func(p []int, s string) bool {
+			key := axes[6][p[6]].val
+			switch axes[5][p[5]].val {
+			case "sha512-hex":
+				return sign.Equal(strings.ToLower(received), hex.EncodeToString(mac(sha512.New, key, s)))
+			case "sha256-b64":
+				return sign.Equal(received, base64.StdEncoding.EncodeToString(mac(sha256.New, key, s)))
+			}
+			return sign.Equal(received, base64.StdEncoding.EncodeToString(mac(sha512.New, key, s)))
+		},
 	}
-	r := Report{Scheme: SNAP, Timestamp: in.Header.Get("X-Timestamp"), StringToSign: sts(make([]int, len(axes)))}
-	pick, m, tried, ok := search(axes, func(p []int) (string, bool) {
-		s := sts(p)
-		key := axes[6][p[6]].val
-		var got string
-		switch axes[5][p[5]].val {
-		case "sha512-b64":
-			got = base64.StdEncoding.EncodeToString(mac(sha512.New, key, s))
-		case "sha512-hex":
-			got = hex.EncodeToString(mac(sha512.New, key, s))
-			return s, sign.Equal(strings.ToLower(received), got)
-		case "sha256-b64":
-			got = base64.StdEncoding.EncodeToString(mac(sha256.New, key, s))
-		}
-		return s, sign.Equal(received, got)
-	})
-	return finish(r, axes, pick, m, tried, ok), nil
 }
 
 // --- SNAP asymmetric ---
 
-func checkSNAPRSA(in Input) (Report, error) {
-	if err := need(in.Header, "X-Signature", "X-Timestamp"); err != nil {
-		return Report{}, err
-	}
-	if in.PublicKey == nil {
-		return Report{}, fmt.Errorf("%w: snap-rsa needs --public-key", ErrNoKey)
-	}
+func snapRSASpace(in Input, res verify.Result) space {
 	received := in.Header.Get("X-Signature")
 	forms := axis{{val: "plain"}}
 	if tok := sign.StripBearer(in.Header.Get("Authorization")); tok != "" {
@@ -494,34 +581,25 @@ func checkSNAPRSA(in Input) (Report, error) {
 	}
 	axes := []axis{
 		methodAxis(in.Method),
-		pathAxis(snapTarget(in), in.Target, in.RoutePattern),
+		pathAxis(res.Target, in.Target, in.RoutePattern),
 		snapBodyAxis(in.Body),
 		timestampAxis(in.Header, "X-Timestamp"),
 		forms,
 	}
-	sts := func(p []int) string {
-		if p[4] != 0 {
-			return axes[0][p[0]].val + ":" + axes[1][p[1]].val + ":" + axes[4][p[4]].val + ":" + axes[2][p[2]].val + ":" + axes[3][p[3]].val
-		}
-		return axes[0][p[0]].val + ":" + axes[1][p[1]].val + ":" + axes[2][p[2]].val + ":" + axes[3][p[3]].val
+	return space{axes: axes,
+		compose: func(p []int) string {
+			if p[4] != 0 {
+				return axes[0][p[0]].val + ":" + axes[1][p[1]].val + ":" + axes[4][p[4]].val + ":" + axes[2][p[2]].val + ":" + axes[3][p[3]].val
+			}
+			return axes[0][p[0]].val + ":" + axes[1][p[1]].val + ":" + axes[2][p[2]].val + ":" + axes[3][p[3]].val
+		},
+		match: func(_ []int, s string) bool { return sign.VerifyRSA(in.PublicKey, []byte(s), received) == nil },
 	}
-	r := Report{Scheme: SNAPRSA, Timestamp: in.Header.Get("X-Timestamp"), StringToSign: sts(make([]int, len(axes)))}
-	pick, m, tried, ok := search(axes, func(p []int) (string, bool) {
-		s := sts(p)
-		return s, sign.VerifyRSA(in.PublicKey, []byte(s), received) == nil
-	})
-	return finish(r, axes, pick, m, tried, ok), nil
 }
 
 // --- token request ---
 
-func checkToken(in Input) (Report, error) {
-	if err := need(in.Header, "X-Signature", "X-Timestamp", "X-Client-Key"); err != nil {
-		return Report{}, err
-	}
-	if in.PublicKey == nil {
-		return Report{}, fmt.Errorf("%w: token requests need --public-key", ErrNoKey)
-	}
+func tokenSpace(in Input, _ verify.Result) space {
 	received := in.Header.Get("X-Signature")
 	clients := axis{{val: in.Header.Get("X-Client-Key")}}
 	if p := in.Header.Get("X-Partner-Id"); p != "" {
@@ -530,29 +608,17 @@ func checkToken(in Input) (Report, error) {
 	seps := axis{{val: "|"}}
 	seps.add("token-separator", `joined client id and timestamp with ":" instead of "|"`, ":")
 	axes := []axis{clients, timestampAxis(in.Header, "X-Timestamp"), seps}
-	sts := func(p []int) string { return axes[0][p[0]].val + axes[2][p[2]].val + axes[1][p[1]].val }
-	r := Report{Scheme: Token, Timestamp: in.Header.Get("X-Timestamp"), StringToSign: sts(make([]int, len(axes)))}
-	pick, m, tried, ok := search(axes, func(p []int) (string, bool) {
-		s := sts(p)
-		return s, sign.VerifyRSA(in.PublicKey, []byte(s), received) == nil
-	})
-	return finish(r, axes, pick, m, tried, ok), nil
+	return space{axes: axes,
+		compose: func(p []int) string { return axes[0][p[0]].val + axes[2][p[2]].val + axes[1][p[1]].val },
+		match:   func(_ []int, s string) bool { return sign.VerifyRSA(in.PublicKey, []byte(s), received) == nil },
+	}
 }
 
 // --- non-SNAP ---
 
-func checkNonSNAP(in Input) (Report, error) {
-	if err := need(in.Header, "Signature", "Client-Id", "Request-Id", "Request-Timestamp"); err != nil {
-		return Report{}, err
-	}
-	if len(in.Secret) == 0 {
-		return Report{}, fmt.Errorf("%w: non-SNAP needs the secret key", ErrNoKey)
-	}
+// nonSNAPSpace: the path's default is the Request-Target verify signed.
+func nonSNAPSpace(in Input, res verify.Result) space {
 	received := in.Header.Get("Signature")
-	def := in.Endpoint
-	if def == "" {
-		def, _, _ = strings.Cut(in.Target, "?")
-	}
 	const none = "\x00none"
 	f := bodyForms(in.Body)
 	digests := axis{}
@@ -582,7 +648,7 @@ func checkNonSNAP(in Input) (Report, error) {
 	algs.add("sig-hex", "encoded the signature as hex instead of base64", "sha256-hex")
 	algs.add("alg-sha512", "used HMAC-SHA512 instead of HMAC-SHA256", "sha512-b64")
 	axes := []axis{
-		pathAxis(def, in.Target, in.RoutePattern),
+		pathAxis(res.Target, in.Target, in.RoutePattern),
 		digests,
 		timestampAxis(in.Header, "Request-Timestamp"),
 		layouts,
@@ -590,77 +656,69 @@ func checkNonSNAP(in Input) (Report, error) {
 		secretAxis(in.Secret),
 	}
 	clientID, requestID := in.Header.Get("Client-Id"), in.Header.Get("Request-Id")
-	component := func(p []int) string {
-		names := []string{"Client-Id", "Request-Id", "Request-Timestamp", "Request-Target", "Digest"}
-		if axes[3][p[3]].val == "lower" {
-			for i := range names {
-				names[i] = strings.ToLower(names[i])
+	return space{axes: axes,
+		compose: func(p []int) string {
+			names := []string{"Client-Id", "Request-Id", "Request-Timestamp", "Request-Target", "Digest"}
+			if axes[3][p[3]].val == "lower" {
+				for i := range names {
+					names[i] = strings.ToLower(names[i])
+				}
 			}
-		}
-		lines := []string{names[0] + ":" + clientID, names[1] + ":" + requestID, names[2] + ":" + axes[2][p[2]].val, names[3] + ":" + axes[0][p[0]].val}
-		if d := axes[1][p[1]].val; d != none {
-			lines = append(lines, names[4]+":"+d)
-		}
-		switch axes[3][p[3]].val {
-		case "literal":
-			return strings.Join(lines, `\n`)
-		case "crlf":
-			return strings.Join(lines, "\r\n")
-		case "trailing":
-			return strings.Join(lines, "\n") + "\n"
-		}
-		return strings.Join(lines, "\n")
+			lines := []string{names[0] + ":" + clientID, names[1] + ":" + requestID, names[2] + ":" + axes[2][p[2]].val, names[3] + ":" + axes[0][p[0]].val}
+			if d := axes[1][p[1]].val; d != none {
+				lines = append(lines, names[4]+":"+d)
+			}
+			switch axes[3][p[3]].val {
+			case "literal":
+				return strings.Join(lines, `\n`)
+			case "crlf":
+				return strings.Join(lines, "\r\n")
+			case "trailing":
+				return strings.Join(lines, "\n") + "\n"
+			}
+			return strings.Join(lines, "\n")
+		},
+		match: func(p []int, s string) bool {
+			key := axes[5][p[5]].val
+			switch axes[4][p[4]].val {
+			case "sha256-b64-bare":
+				return sign.Equal(received, base64.StdEncoding.EncodeToString(mac(sha256.New, key, s)))
+			case "sha256-hex":
+				return sign.Equal(strings.ToLower(strings.TrimPrefix(received, sign.NonSNAPPrefix)), hex.EncodeToString(mac(sha256.New, key, s)))
+			case "sha512-b64":
+				return sign.Equal(strings.TrimPrefix(received, sign.NonSNAPPrefix), base64.StdEncoding.EncodeToString(mac(sha512.New, key, s)))
+			}
+			return sign.Equal(received, sign.NonSNAPPrefix+base64.StdEncoding.EncodeToString(mac(sha256.New, key, s)))
+		},
 	}
-	r := Report{Scheme: NonSNAP, Timestamp: in.Header.Get("Request-Timestamp"), StringToSign: component(make([]int, len(axes)))}
-	pick, m, tried, ok := search(axes, func(p []int) (string, bool) {
-		s := component(p)
-		key := axes[5][p[5]].val
-		switch axes[4][p[4]].val {
-		case "sha256-b64":
-			return s, sign.Equal(received, sign.NonSNAPPrefix+base64.StdEncoding.EncodeToString(mac(sha256.New, key, s)))
-		case "sha256-b64-bare":
-			return s, sign.Equal(received, base64.StdEncoding.EncodeToString(mac(sha256.New, key, s)))
-		case "sha256-hex":
-			return s, sign.Equal(strings.ToLower(strings.TrimPrefix(received, sign.NonSNAPPrefix)), hex.EncodeToString(mac(sha256.New, key, s)))
-		case "sha512-b64":
-			return s, sign.Equal(strings.TrimPrefix(received, sign.NonSNAPPrefix), base64.StdEncoding.EncodeToString(mac(sha512.New, key, s)))
-		}
-		return s, false
-	})
-	return finish(r, axes, pick, m, tried, ok), nil
 }
 
 // --- Kirim DOKU ---
 
-func checkKirim(in Input) (Report, error) {
-	if err := need(in.Header, "Signature", "Agentkey", "Requestid"); err != nil {
-		return Report{}, err
-	}
-	if len(in.Secret) == 0 {
-		return Report{}, fmt.Errorf("%w: Kirim DOKU needs the encryption key", ErrNoKey)
-	}
+func kirimSpace(in Input, _ verify.Result) space {
 	received := in.Header.Get("Signature")
 	agent, rid := in.Header.Get("Agentkey"), in.Header.Get("Requestid")
-	orders := axis{{val: "agent+rid"}}
-	orders.add("kirim-order", "concatenated requestId before agentKey", "rid+agent")
+	orders := axis{{val: agent + rid}}
+	orders.add("kirim-order", "concatenated requestId before agentKey", rid+agent)
 	encs := axis{{val: "b64"}}
 	encs.add("sig-hex", "encoded the signature as hex instead of base64", "hex")
 	axes := []axis{orders, encs, secretAxis(in.Secret)}
-	r := Report{Scheme: Kirim, StringToSign: agent + rid}
-	pick, m, tried, ok := search(axes, func(p []int) (string, bool) {
-		a, b := agent, rid
-		if p[0] != 0 {
-			a, b = rid, agent
-		}
-		s, err := sign.KirimSignature([]byte(axes[2][p[2]].val), a, b)
-		if err != nil {
-			return "", false // a whitespace variant of the key has the wrong AES length
-		}
-		if p[1] != 0 {
-			raw, _ := base64.StdEncoding.DecodeString(s)
-			return a + b, sign.Equal(strings.ToLower(received), hex.EncodeToString(raw))
-		}
-		return a + b, sign.Equal(received, s)
-	})
-	return finish(r, axes, pick, m, tried, ok), nil
+	return space{axes: axes,
+		compose: func(p []int) string { return axes[0][p[0]].val },
+		match: func(p []int, _ string) bool {
+			a, b := agent, rid
+			if p[0] != 0 {
+				a, b = rid, agent
+			}
+			s, err := sign.KirimSignature([]byte(axes[2][p[2]].val), a, b)
+			if err != nil {
+				return false // a whitespace variant of the key has the wrong AES length
+			}
+			if p[1] != 0 {
+				raw, _ := base64.StdEncoding.DecodeString(s)
+				return sign.Equal(strings.ToLower(received), hex.EncodeToString(raw))
+			}
+			return sign.Equal(received, s)
+		},
+	}
 }

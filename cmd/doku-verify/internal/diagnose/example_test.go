@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/dokukit/dokukit/internal/diagnose"
+	"github.com/dokukit/dokukit/cmd/doku-verify/internal/diagnose"
 )
 
 // A sender hashed the pretty-printed body as it was instead of minifying it.
@@ -25,6 +25,8 @@ func ExampleCheck() {
 			"Authorization": {"Bearer tok"},
 			"X-Timestamp":   {"2024-01-01T12:00:00+07:00"},
 			"X-Signature":   {base64.StdEncoding.EncodeToString(m.Sum(nil))},
+			"X-Partner-Id":  {"PARTNER-1"},
+			"X-External-Id": {"ext-1"},
 		},
 	})
 	if err != nil {
