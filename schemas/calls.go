@@ -68,4 +68,3 @@ func init() {
 		r.OptionalHeaders = append([]string(nil), ci.optional...)
 	}
 }
-
