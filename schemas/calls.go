@@ -29,7 +29,7 @@ var callInfo = map[string]struct {
 	"wallet.token_b2b2c":          {effect: ChangesState},
 	"wallet.account_creation":     {effect: ChangesState},
 	"wallet.otp_verification":     {effect: ChangesState},
-	"wallet.binding":              {effect: ChangesState, statusRoute: "wallet.binding_inquiry"},
+	"wallet.binding":              {effect: ChangesState},
 	"wallet.binding_inquiry":      {effect: ReadOnly},
 	"wallet.unbinding":            {effect: ChangesState},
 	"wallet.balance_inquiry":      {effect: ReadOnly},
