@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dokukit/dokukit/schemas"
@@ -30,6 +31,7 @@ type tokens struct {
 	mu     sync.Mutex
 	cache  map[string]Token
 	flight map[string]*flight
+	hot    atomic.Pointer[Token] // the B2B token, read without the lock
 }
 
 type flight struct {
@@ -69,21 +71,35 @@ func (ts *tokens) margin(t Token) time.Duration {
 
 // b2b returns a usable B2B token.
 func (ts *tokens) b2b(ctx context.Context) (string, error) {
+	if t := ts.hot.Load(); t != nil && ts.usable(*t) {
+		return t.Value, nil // the hot path: no lock
+	}
 	key := ts.b2bKey()
 	ts.mu.Lock()
 	t, ok := ts.cache[key]
 	ts.mu.Unlock()
 	if ok && ts.usable(t) {
+		ts.hot.Store(&t)
 		return t.Value, nil
 	}
 	t, err := ts.refresh(ctx, key, t.Value, ts.fetchB2B)
+	if err == nil {
+		ts.hot.Store(&t)
+	}
 	return t.Value, err
 }
 
 // rejected handles DOKU refusing tok (401xx01): the next b2b call re-reads
 // the store and fetches only if the store still holds tok.
 func (ts *tokens) rejected(ctx context.Context, key, tok string, fetch fetchFunc) (Token, error) {
-	return ts.refresh(ctx, key, tok, fetch)
+	if key == ts.b2bKey() {
+		ts.hot.Store(nil)
+	}
+	t, err := ts.refresh(ctx, key, tok, fetch)
+	if err == nil && key == ts.b2bKey() {
+		ts.hot.Store(&t)
+	}
+	return t, err
 }
 
 // customer returns a usable B2B2C token of customer, refreshing it with

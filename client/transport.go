@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -220,12 +219,12 @@ func externalID(f func() string) string {
 	}
 	var b [16]byte
 	rand.Read(b[:])
-	out := make([]byte, 0, 32)
-	for _, x := range b {
-		out = strconv.AppendUint(out, uint64(x%100)/10, 10)
-		out = strconv.AppendUint(out, uint64(x%10), 10)
+	var out [32]byte
+	for i, x := range b {
+		out[2*i] = '0' + (x%100)/10
+		out[2*i+1] = '0' + x%10
 	}
-	return string(out)
+	return string(out[:])
 }
 
 func uuid(f func() string) string {
