@@ -327,7 +327,8 @@ func (c *Client) do(ctx context.Context, rt schemas.Route, body []byte, o callOp
 				id = c.newID(rt)
 				continue
 			case rt.Effect == schemas.ReadOnly:
-				return nil, fmt.Errorf("%w: %s: %w", ErrNotSent, rt.Name, a.err)
+				outcome = outcomeAPIError
+				return nil, fmt.Errorf("%w: %s after %d attempts: %w", ErrNoAnswer, rt.Name, attempts, a.err)
 			default:
 				outcome = outcomeUnknown
 				return nil, c.unknown(rt, id, 0, a.err, body, o)

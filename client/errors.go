@@ -33,6 +33,9 @@ var (
 	// ErrNotSent: the request could not be sent at all (dial failure,
 	// context ended before sending); DOKU never saw it.
 	ErrNotSent = errors.New("client: request not sent")
+	// ErrNoAnswer: a read-only call reached DOKU but got no answer (a
+	// timeout or a dropped connection) on every attempt.
+	ErrNoAnswer = errors.New("client: no answer")
 	// ErrAPI: DOKU answered, and the answer is not the route's success
 	// (an error, a failure in the body, or a failed verification).
 	ErrAPI = errors.New("client: DOKU answered an error")

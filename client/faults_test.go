@@ -232,3 +232,15 @@ func TestNewFailsClosed(t *testing.T) {
 	assert.ErrorIs(t, err, client.ErrInvalidRequest)
 	_ = http.StatusOK
 }
+
+// A read-only call that never gets an answer: bounded retries, then
+// ErrNoAnswer (it was sent, so not ErrNotSent).
+func TestReadOnlyNoAnswer(t *testing.T) {
+	s := newSim(t, nil)
+	c := newClient(t, s, nil)
+	require.NoError(t, s.InjectFault(dokutest.Fault{Route: "kirim.balance_inquiry", Drop: true, Times: 3}))
+	_, err := c.Do(context.Background(), "kirim.balance_inquiry", with(t, "kirim.balance_inquiry", nil))
+	assert.ErrorIs(t, err, client.ErrNoAnswer)
+	assert.False(t, errors.Is(err, client.ErrNotSent))
+	assert.Len(t, routeRequests(s, "kirim.balance_inquiry"), 3)
+}

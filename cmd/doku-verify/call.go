@@ -269,6 +269,10 @@ func callFailed(e *env, route string, resp *client.Response, err error, asJSON b
 		fmt.Fprintf(e.stderr, "doku-verify call: %s: %s\n", route, msg)
 		return exitFailed
 	}
+	if errors.Is(err, client.ErrNoAnswer) {
+		fmt.Fprintf(e.stderr, "doku-verify call: %s: no answer from DOKU (timeout or dropped connection on every attempt)\n", route)
+		return exitFailed
+	}
 	fmt.Fprintf(e.stderr, "doku-verify call: %s: %v (nothing was sent)\n", route, err)
 	return exitUsage
 }
