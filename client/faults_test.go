@@ -244,3 +244,19 @@ func TestReadOnlyNoAnswer(t *testing.T) {
 	assert.False(t, errors.Is(err, client.ErrNotSent))
 	assert.Len(t, routeRequests(s, "kirim.balance_inquiry"), 3)
 }
+
+// A caller that gives up while the token is being fetched does not fail
+// the refresh for the callers after it: they join it, and one token
+// request serves all.
+func TestCanceledCallerDoesNotFailTheRefresh(t *testing.T) {
+	s := newSim(t, nil)
+	c := newClient(t, s, nil)
+	require.NoError(t, s.InjectFault(dokutest.Fault{Route: "wallet.token_b2b", Delay: dokutest.Duration(400e6)}))
+	ctx, cancel := context.WithTimeout(context.Background(), 50e6)
+	defer cancel()
+	_, err := c.Do(ctx, "kirim.balance_inquiry", with(t, "kirim.balance_inquiry", nil))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	r := must(t, c, "kirim.balance_inquiry", with(t, "kirim.balance_inquiry", nil)) // joins the refresh in flight
+	assert.Equal(t, 1, r.Attempts)
+	assert.Len(t, routeRequests(s, "wallet.token_b2b"), 1)
+}

@@ -141,15 +141,28 @@ func (ts *tokens) refresh(ctx context.Context, key, stale string, fetch fetchFun
 	ts.flight[key] = f
 	ts.mu.Unlock()
 
-	f.tok, f.err = ts.refreshShared(ctx, key, stale, fetch)
-	ts.mu.Lock()
-	if f.err == nil {
-		ts.cache[key] = f.tok
+	// The refresh runs detached from the caller that started it (bounded by
+	// the token request's own timeout), so one caller giving up does not
+	// fail the others waiting on it.
+	go func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*ts.c.cfg.AttemptTimeout)
+		defer cancel()
+		tok, err := ts.refreshShared(rctx, key, stale, fetch)
+		ts.mu.Lock()
+		f.tok, f.err = tok, err
+		if err == nil {
+			ts.cache[key] = tok
+		}
+		delete(ts.flight, key)
+		ts.mu.Unlock()
+		close(f.done)
+	}()
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return Token{}, ctx.Err()
 	}
-	delete(ts.flight, key)
-	ts.mu.Unlock()
-	close(f.done)
-	return f.tok, f.err
 }
 
 func (ts *tokens) refreshShared(ctx context.Context, key, stale string, fetch fetchFunc) (Token, error) {
