@@ -75,6 +75,7 @@ type APIError struct {
 	Cause error
 }
 
+// Error names the route, status, responseCode and message; never a token.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "client: %s: DOKU answered HTTP %d", e.Route, e.Status)
@@ -122,6 +123,7 @@ type UnknownOutcomeError struct {
 	sentAt time.Time
 }
 
+// Error says the outcome is unknown and which route to ask.
 func (e *UnknownOutcomeError) Error() string {
 	what := "no answer"
 	if e.Status != 0 {

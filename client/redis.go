@@ -138,6 +138,7 @@ type redisLock struct {
 	tok, lock, id string
 }
 
+// Save implements Lock: one script that writes only while the lock id matches.
 func (l *redisLock) Save(ctx context.Context, t Token) error {
 	b, err := json.Marshal(t)
 	if err != nil {
@@ -161,6 +162,7 @@ func (l *redisLock) Save(ctx context.Context, t Token) error {
 	return nil
 }
 
+// Unlock implements Lock: deletes the lock only if it is still ours.
 func (l *redisLock) Unlock(ctx context.Context) error {
 	if err := unlockScript.Run(ctx, l.s.c, []string{l.lock}, l.id).Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrStore, err)

@@ -107,6 +107,7 @@ type memLock struct {
 	done bool
 }
 
+// Save implements Lock.
 func (l *memLock) Save(_ context.Context, t Token) error {
 	l.m.mu.Lock()
 	defer l.m.mu.Unlock()
@@ -117,6 +118,7 @@ func (l *memLock) Save(_ context.Context, t Token) error {
 	return nil
 }
 
+// Unlock implements Lock; a second Unlock does nothing.
 func (l *memLock) Unlock(context.Context) error {
 	l.once.Do(func() {
 		l.m.mu.Lock()
