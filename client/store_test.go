@@ -71,4 +71,3 @@ func TestRedisSaveIsFenced(t *testing.T) {
 	_, err = client.NewRedisStore(nil)
 	assert.ErrorIs(t, err, client.ErrConfig)
 }
-
