@@ -20,9 +20,10 @@
 // context (DecodedAs). Put Verify first: forged requests then never reach
 // the store or the decoder.
 //
-// The client side is SNAPTransport and NonSNAPTransport: http.RoundTrippers
-// that sign what a merchant sends to DOKU and check the signature on DOKU's
-// non-SNAP responses.
+// The client side moved to package client (client.Client: tokens shared
+// between replicas, typed routes, verified answers, safe retries);
+// SNAPTransport, NonSNAPTransport, TokenSource and StaticToken remain here
+// as deprecated aliases of client's.
 //
 // Metrics are opt-in: build them with NewMetrics on your own
 // prometheus.Registerer and pass them with WithMetrics. Nothing is

@@ -61,7 +61,54 @@ type Route struct {
 	// nil when the answer has no body to check (non-SNAP notifications:
 	// any 2xx).
 	NewResponse func() any
+
+	// The fields below describe how a client calls a MerchantToDOKU route;
+	// they are filled in from the table in calls.go (zero on the
+	// DOKUToMerchant routes).
+
+	// Effect says what the call does to money and state; it decides which
+	// failures a client may retry.
+	Effect Effect
+	// Customer reports a B2B2C route: its DOKU page requires
+	// Authorization-Customer (a customer's access token) besides the B2B
+	// token.
+	Customer bool
+	// Headers are the headers the route's DOKU page marks required that
+	// the caller must supply (the kit sets the signature, timestamp,
+	// partner, external id and token headers itself), e.g. X-DEVICE-ID on
+	// DANA's routes and Authorization-Customer on the B2B2C ones.
+	Headers []string
+	// OptionalHeaders are headers the page lists as optional (DANA's
+	// X-IP-ADDRESS: "conditional", with no condition given).
+	OptionalHeaders []string
+	// ChannelID is the CHANNEL-ID header value to send, or "" to send
+	// none: no DOKU page asks for one (Bank Indonesia's SNAP standard does,
+	// with the example 95221).
+	ChannelID string
+	// StatusRoute names the route that tells the outcome of a call whose
+	// answer was lost ("wallet.debit_status" for "wallet.debit_payment"),
+	// or "" when the route's DOKU page has none.
+	StatusRoute string
 }
+
+// Effect is what a call does: only ReadOnly calls may be resent after a
+// request reached DOKU.
+type Effect string
+
+// Effects.
+const (
+	// ReadOnly routes only read (inquiry, status, balance, history): a
+	// lost answer is safely asked again.
+	ReadOnly Effect = "read-only"
+	// MovesMoney routes pay, transfer, top up, refund, cancel or capture
+	// (and the payment page and order that start a payment): resending
+	// one whose answer was lost may move money twice.
+	MovesMoney Effect = "moves-money"
+	// ChangesState routes create or change something without moving money
+	// (account creation, binding, unbinding, deleting a card token): not
+	// resent either.
+	ChangesState Effect = "changes-state"
+)
 
 // Strict reports whether requests on this route follow the field tables
 // strictly (what the merchant sends) rather than leniently (what DOKU

@@ -122,6 +122,7 @@ func TestHelpExamplesRunAsPrinted(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
 	addr := exampleMerchant(t)
+	simAddr := exampleSimulator(t) // the simulated DOKU the call example names as 127.0.0.1:8089
 	helps := map[string]string{}
 	for _, c := range commandList() {
 		helps[c.name] = cli(t, nil, "", c.name, "-h").stdout
@@ -138,6 +139,7 @@ func TestHelpExamplesRunAsPrinted(t *testing.T) {
 			ran++
 			t.Run(name+": "+ex.cmd, func(t *testing.T) {
 				cmdline := strings.ReplaceAll(ex.cmd, "127.0.0.1:8080", addr)
+				cmdline = strings.ReplaceAll(cmdline, "127.0.0.1:8089", simAddr)
 				cmdline = strings.ReplaceAll(cmdline, "/tmp/conformance.xml", filepath.Join(t.TempDir(), "c.xml"))
 				sh := exec.Command("sh", "-c", cmdline)
 				sh.Dir = root

@@ -56,6 +56,7 @@ func commandList() []command {
 		{"validate", "check a captured request or a JSON body against its DOKU page's schema (every bad field, by JSON path)", runValidate},
 		{"send", "act as DOKU: sign and post a notification (optionally repeated or tampered) to a merchant URL", runSend},
 		{"conformance", "run the conformance suite against a running merchant endpoint (pass/fail table, JUnit XML)", runConformance},
+		{"call", "call a DOKU API route as the merchant: tokens, headers, schema check, verified answer, safe retries", runCall},
 		{"simulate", "play DOKU on loopback: every API a merchant calls, with state, faults and notifications back", runSimulate},
 		{"demo", "sign the docs/protocol.md §3 sample SNAP request, verify it, and show a tampered copy fail", runDemo},
 		{"examples", "write the example captures and TEST-ONLY keys the -h examples use into a directory", runExamples},
