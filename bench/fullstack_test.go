@@ -415,7 +415,8 @@ func TestFullStackHarness(t *testing.T) {
 // process on 127.0.0.1 served over one keep-alive HTTP/1.1 connection, with
 // the same signed notifications in interleaved batches of 50. One
 // iteration is one run of DOKUKIT_BENCH_NOTIFICATIONS (default 2000) per
-// server; ns/op is the run's wall time. The figures are noisy on a shared
+// server; ns/op is the run's wall time, and B/op and allocs/op (with
+// -benchmem) are the driver's own, not the servers'. The figures are noisy on a shared
 // machine: compare kit and bare from the same run, not across runs.
 func BenchmarkFullStack(b *testing.B) {
 	count := defaultNotifications
