@@ -58,3 +58,32 @@ func ExampleAppendMinified() {
 	// {"note":"two  spaces","n":1.0} <nil>
 	// sign: invalid JSON at offset 7: invalid character looking for beginning of object key string
 }
+
+// Hash a body as it is read, in pieces, without holding it or its minified
+// copy: the body hash of a large file or request stream. The result is
+// BodyHash's, and goes into the string to sign as usual.
+func ExampleBodyHasher() {
+	h := sign.NewBodyHasher()
+	// A body arriving in pieces cut anywhere, even inside an escape.
+	for _, piece := range []string{"{\n  \"note\": \"caf\\u0", "0e9  two  spaces\",\n  \"n\": 1", ".5e3\n}\n"} {
+		if _, err := h.Write([]byte(piece)); err != nil {
+			panic(err)
+		}
+	}
+	hexHash, err := h.AppendHex(nil)
+	if err != nil {
+		panic(err)
+	}
+	oneShot, _ := sign.AppendBodyHashHex(nil, []byte(`{"note":"caf\u00e9  two  spaces","n":1.5e3}`))
+	fmt.Println(string(hexHash) == string(oneShot))
+	fmt.Println(string(sign.AppendSNAPStringToSign(nil, "POST", "/v1.0/debit/notify", "TOKEN", hexHash, "2024-01-01T12:00:00+07:00"))[:40])
+
+	// Invalid JSON is reported where it is seen, with its offset in the body.
+	h.Reset()
+	_, err = h.Write([]byte(`{"a": [1, 2,]}`))
+	fmt.Println(err)
+	// Output:
+	// true
+	// POST:/v1.0/debit/notify:TOKEN:1ee5f0001e
+	// sign: invalid JSON at offset 12: invalid character looking for beginning of value
+}

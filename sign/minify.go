@@ -141,9 +141,53 @@ func stringStop(w uint64) uint64 {
 	return ((q-lo8)&^q | (b-lo8)&^b | (w - spc8)) &^ w & hi8
 }
 
+// scanState is where compact stopped in a body fed to it in pieces (see
+// BodyHasher): the open containers and the grammar position to resume at.
+// Its zero value is the start of a body.
+type scanState struct {
+	stack [maxDepth/64 + 1]uint64 // bit set = object, clear = array
+	depth int
+	inObj bool  // the innermost container is an object
+	allow bool  // at value/key: the container may close here (it is empty)
+	isKey bool  // the string being scanned is an object key
+	pos   uint8 // posValue…posNumber: where the next piece starts
+	num   uint8 // at posNumber: how far the number got (numStart…numExp)
+}
+
+// Grammar positions a piece of input can end at.
+const (
+	posValue  = iota // before a value
+	posKey           // before an object key (or '}' if allow)
+	posColon         // after a key, before its ':'
+	posAfter         // after a value
+	posString        // inside a string, just before its next content byte
+	posNumber        // inside a number (state in scanState.num)
+)
+
+// Whitespace-skip return points.
+const (
+	retValue = iota
+	retKey
+	retAfter
+)
+
 // compact writes the minified src into out (len(out) == len(src), no
 // overlap) and returns the bytes written, or the offset and reason of the
-// first error.
+// first error. It is the one-shot use of scanState.compact.
+func compact(out, src []byte) (w, errOff int, errMsg string) {
+	var st scanState
+	w, _, errOff, errMsg = st.compact(out, src, true)
+	return w, errOff, errMsg
+}
+
+// compact minifies src, the next piece of a body, into out (len(out) >=
+// len(src), no overlap), resuming at st and leaving st where src ends. It
+// returns the bytes written and the bytes consumed, or the offset (in src)
+// and reason of the first error. With final, src ends the body: an
+// unfinished value is an error. Without it, a piece may end anywhere; it
+// consumes all of src except an unfinished literal or string escape (at
+// most five bytes), which the caller must pass again at the front of the
+// next piece. Output and errors are the same whatever the split.
 //
 // It is one pass, written as a goto-threaded state machine: each grammar
 // position (value, key, after-value) is a label, so a token costs no state
@@ -154,23 +198,28 @@ func stringStop(w uint64) uint64 {
 // checked and stored eight bytes at a time; a store may run past the token,
 // but only into output positions that later tokens overwrite (output
 // positions grow with input positions).
-func compact(out, src []byte) (w, errOff int, errMsg string) {
+func (st *scanState) compact(out, src []byte, final bool) (w, consumed, errOff int, errMsg string) {
 	n := len(src)
 	out = out[:n]
-	var stack [maxDepth/64 + 1]uint64 // bit set = object, clear = array
-	depth := 0
-	inObj := false // the innermost container is an object
-	allow := false // at value/key: the container may close here (it is empty)
-	isKey := false // the string being scanned is an object key
-	ret := 0       // where the whitespace skip returns to
+	stack := &st.stack
+	depth, inObj, allow, isKey := st.depth, st.inObj, st.allow, st.isKey
+	ret := 0 // where the whitespace skip returns to
+	pos := uint8(posValue)
 	i, d := 0, 0
 	var c byte
 
-	const (
-		retValue = iota
-		retKey
-		retAfter
-	)
+	switch st.pos {
+	case posKey:
+		goto key
+	case posColon:
+		goto colon
+	case posAfter:
+		goto after
+	case posString:
+		goto str
+	case posNumber:
+		goto number
+	}
 
 value:
 	if i < n && class[src[i]] == cWS {
@@ -187,7 +236,11 @@ value:
 	}
 valueNoWS:
 	if i >= n {
-		return 0, n, "unexpected end of JSON input"
+		if !final {
+			pos = posValue
+			goto suspend
+		}
+		return 0, 0, n, "unexpected end of JSON input"
 	}
 	c = src[i]
 	switch class[c] {
@@ -198,7 +251,7 @@ valueNoWS:
 		goto str
 	case cObjOpen:
 		if depth >= maxDepth {
-			return 0, i, "exceeded max depth"
+			return 0, 0, i, "exceeded max depth"
 		}
 		stack[depth>>6] |= 1 << uint(depth&63)
 		depth++
@@ -209,7 +262,7 @@ valueNoWS:
 		goto key
 	case cArrOpen:
 		if depth >= maxDepth {
-			return 0, i, "exceeded max depth"
+			return 0, 0, i, "exceeded max depth"
 		}
 		stack[depth>>6] &^= 1 << uint(depth&63)
 		depth++
@@ -225,35 +278,79 @@ valueNoWS:
 		}
 	case cNum:
 		j, msg := scanNumber(src, i)
+		if j == n && !final {
+			// The number may go on in the next piece: keep its state,
+			// not its bytes (a number may be of any length).
+			_, s, _ := numResume(src, i, numStart)
+			copy(out[i-d:], src[i:])
+			i = n
+			st.num = s
+			pos = posNumber
+			goto suspend
+		}
 		if msg != "" {
-			return 0, j, msg
+			return 0, 0, j, msg
 		}
 		copy(out[i-d:], src[i:j])
 		i = j
 		goto after
 	case cT:
 		if !hasLit(src, i, "true") {
-			return 0, litErr(src, i, "true"), "invalid character in literal true (expecting 'true')"
+			if !final && litPrefix(src, i, "true") {
+				pos = posValue
+				goto suspend
+			}
+			return 0, 0, litErr(src, i, "true"), "invalid character in literal true (expecting 'true')"
 		}
 		copy(out[i-d:], "true")
 		i += 4
 		goto after
 	case cF:
 		if !hasLit(src, i, "false") {
-			return 0, litErr(src, i, "false"), "invalid character in literal false (expecting 'false')"
+			if !final && litPrefix(src, i, "false") {
+				pos = posValue
+				goto suspend
+			}
+			return 0, 0, litErr(src, i, "false"), "invalid character in literal false (expecting 'false')"
 		}
 		copy(out[i-d:], "false")
 		i += 5
 		goto after
 	case cN:
 		if !hasLit(src, i, "null") {
-			return 0, litErr(src, i, "null"), "invalid character in literal null (expecting 'null')"
+			if !final && litPrefix(src, i, "null") {
+				pos = posValue
+				goto suspend
+			}
+			return 0, 0, litErr(src, i, "null"), "invalid character in literal null (expecting 'null')"
 		}
 		copy(out[i-d:], "null")
 		i += 4
 		goto after
 	}
-	return 0, i, "invalid character looking for beginning of value"
+	return 0, 0, i, "invalid character looking for beginning of value"
+
+number:
+	// A number that went on past the end of the previous piece.
+	{
+		j, s, msg := numResume(src, i, st.num)
+		if msg != "" {
+			return 0, 0, j, msg
+		}
+		copy(out[i-d:], src[i:j])
+		i = j
+		if j == n {
+			if !final {
+				st.num = s
+				pos = posNumber
+				goto suspend
+			}
+			if numOpen(s) {
+				return 0, 0, n, "unexpected end of JSON input"
+			}
+		}
+	}
+	goto after
 
 key:
 	if i < n && class[src[i]] == cWS {
@@ -267,7 +364,11 @@ key:
 	}
 keyNoWS:
 	if i >= n {
-		return 0, n, "unexpected end of JSON input"
+		if !final {
+			pos = posKey
+			goto suspend
+		}
+		return 0, 0, n, "unexpected end of JSON input"
 	}
 	if src[i] == '"' {
 		out[i-d] = '"'
@@ -279,7 +380,7 @@ keyNoWS:
 		allow = false
 		goto pop
 	}
-	return 0, i, "invalid character looking for beginning of object key string"
+	return 0, 0, i, "invalid character looking for beginning of object key string"
 
 str:
 	// String contents: loaded, stored and checked eight bytes at a time up
@@ -301,7 +402,11 @@ str:
 				i++
 			}
 			if i >= n {
-				return 0, n, "unexpected end of JSON input"
+				if !final {
+					pos = posString
+					goto suspend
+				}
+				return 0, 0, n, "unexpected end of JSON input"
 			}
 			out[i-d] = src[i]
 		}
@@ -311,7 +416,7 @@ str:
 			break
 		}
 		if c < 0x20 {
-			return 0, i, "invalid character in string literal"
+			return 0, 0, i, "invalid character in string literal"
 		}
 		// A backslash escape. Fast path: one word store covers any escape
 		// (at most six bytes) and the usual ones are checked inline.
@@ -330,7 +435,13 @@ str:
 		}
 		j, msg := scanEscape(src, i+1)
 		if msg != "" {
-			return 0, j, msg
+			if j == n && !final {
+				// The escape goes on in the next piece: resume at its
+				// backslash.
+				pos = posString
+				goto suspend
+			}
+			return 0, 0, j, msg
 		}
 		copy(out[i-d:], src[i:j])
 		i = j
@@ -339,6 +450,7 @@ str:
 	if !isKey {
 		goto after
 	}
+colon:
 	// The colon after a key; whitespace around it is rare, so it takes the
 	// out-of-line path.
 	if i < n && src[i] == ':' {
@@ -352,10 +464,14 @@ str:
 		i = j
 	}
 	if i >= n {
-		return 0, n, "unexpected end of JSON input"
+		if !final {
+			pos = posColon
+			goto suspend
+		}
+		return 0, 0, n, "unexpected end of JSON input"
 	}
 	if src[i] != ':' {
-		return 0, i, "invalid character after object key"
+		return 0, 0, i, "invalid character after object key"
 	}
 	out[i-d] = ':'
 	i++
@@ -379,14 +495,18 @@ after:
 		goto ws
 	}
 afterNoWS:
+	if i >= n && !final {
+		pos = posAfter
+		goto suspend
+	}
 	if depth == 0 {
 		if i >= n {
-			return n - d, 0, ""
+			return n - d, n, 0, ""
 		}
-		return 0, i, "invalid character after top-level value"
+		return 0, 0, i, "invalid character after top-level value"
 	}
 	if i >= n {
-		return 0, n, "unexpected end of JSON input"
+		return 0, 0, n, "unexpected end of JSON input"
 	}
 	c = src[i]
 	if c == ',' {
@@ -402,12 +522,12 @@ afterNoWS:
 		if c == '}' {
 			goto pop
 		}
-		return 0, i, "invalid character after object key:value pair"
+		return 0, 0, i, "invalid character after object key:value pair"
 	}
 	if c == ']' {
 		goto pop
 	}
-	return 0, i, "invalid character after array element"
+	return 0, 0, i, "invalid character after array element"
 
 ws:
 	// Skip the whitespace run at i; indentation goes a word at a time (the
@@ -443,6 +563,93 @@ ws:
 		goto keyNoWS
 	}
 	goto afterNoWS
+
+suspend:
+	// The piece ended (or ends, at i, in a literal or escape to be passed
+	// again): keep where, for the next one.
+	st.depth, st.inObj, st.allow, st.isKey, st.pos = depth, inObj, allow, isKey, pos
+	return i - d, i, 0, ""
+}
+
+// Number states, for a number split between pieces.
+const (
+	numStart = iota // nothing scanned
+	numMinus        // "-"
+	numZero         // a leading 0: the integer part is complete
+	numInt          // [1-9][0-9]*
+	numDot          // the integer part and "."
+	numFrac         // at least one fraction digit
+	numE            // "e" or "E"
+	numESign        // the exponent's sign
+	numExp          // at least one exponent digit
+)
+
+// numResume continues the number at src[i:] in state s, by the grammar of
+// scanNumber, and returns the index just past it (len(src) if it may go
+// on), the state there, or the offset and reason of an error.
+func numResume(src []byte, i int, s uint8) (int, uint8, string) {
+	for ; i < len(src); i++ {
+		c := src[i]
+		digit := c-'0' < 10
+		switch s {
+		case numStart, numMinus:
+			switch {
+			case s == numStart && c == '-':
+				s = numMinus
+			case c == '0':
+				s = numZero
+			case digit:
+				s = numInt
+			default:
+				return i, s, "invalid character in numeric literal"
+			}
+		case numZero, numInt, numFrac:
+			switch {
+			case digit && s != numZero:
+			case c == '.' && s != numFrac:
+				s = numDot
+			case c == 'e' || c == 'E':
+				s = numE
+			default:
+				return i, s, ""
+			}
+		case numDot:
+			if !digit {
+				return i, s, "invalid character after decimal point in numeric literal"
+			}
+			s = numFrac
+		case numE:
+			switch {
+			case c == '+' || c == '-':
+				s = numESign
+			case digit:
+				s = numExp
+			default:
+				return i, s, "invalid character in exponent of numeric literal"
+			}
+		case numESign:
+			if !digit {
+				return i, s, "invalid character in exponent of numeric literal"
+			}
+			s = numExp
+		default: // numExp
+			if !digit {
+				return i, s, ""
+			}
+		}
+	}
+	return len(src), s, ""
+}
+
+// numOpen reports whether a number in state s needs more bytes to be one.
+func numOpen(s uint8) bool {
+	return s == numStart || s == numMinus || s == numDot || s == numE || s == numESign
+}
+
+// litPrefix reports whether src[i:] is a proper prefix of lit: a literal
+// cut by the end of a piece.
+func litPrefix(src []byte, i int, lit string) bool {
+	return len(src)-i < len(lit) && string(src[i:]) == lit[:len(src)-i]
 }
 
 // loneSpace reports whether src[i] is a space not followed by more

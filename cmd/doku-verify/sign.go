@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
@@ -112,13 +114,26 @@ func runSign(e *env, args []string) int {
 	}
 
 	var bodyBytes []byte // nil = no body
-	if body.set {
+	var snapHash []byte  // SNAP: the body hash, streamed from the file
+	var bodyJSONErr error
+	switch {
+	case !body.set:
+	case scheme == "snap" || scheme == "snap-rsa":
+		// SNAP signs only the body's hash: stream the file through it a
+		// buffer at a time, so a large body never sits in memory (twice).
+		if snapHash, bodyJSONErr, err = streamBodyHash(e, body.path); err != nil {
+			return fail(fmt.Errorf("cannot read --body: %w", err))
+		}
+	default:
 		if bodyBytes, err = readInput(e, body.path); err != nil {
 			return fail(fmt.Errorf("cannot read --body: %w", err))
 		}
 		if bodyBytes == nil {
 			bodyBytes = []byte{}
 		}
+	}
+	if (scheme == "snap" || scheme == "snap-rsa") && snapHash == nil && bodyJSONErr == nil {
+		snapHash = []byte(sign.EmptyBodyHash)
 	}
 	var secret []byte
 	if needsSecret {
@@ -140,7 +155,9 @@ func runSign(e *env, args []string) int {
 	case "snap":
 		var s *sign.SNAPSymmetric
 		if s, err = sign.NewSNAPSymmetric(secret); err == nil {
-			out, err = s.Sign(method, path, token, bodyBytes, ts)
+			if err = bodyJSONErr; err == nil {
+				out = string(s.AppendSignString(nil, sign.AppendSNAPStringToSign(nil, method, path, token, snapHash, ts)))
+			}
 		}
 		if errors.Is(err, sign.ErrInvalidJSON) {
 			err = fmt.Errorf("--body is not valid JSON, which SNAP needs to minify it: %w", err)
@@ -153,7 +170,9 @@ func runSign(e *env, args []string) int {
 		if scheme == "snap-token" {
 			out, err = sign.SignToken(priv, clientID, ts)
 		} else {
-			out, err = sign.SignSNAPAsymmetric(priv, method, path, bodyBytes, ts)
+			if err = bodyJSONErr; err == nil {
+				out, err = sign.SignRSA(priv, sign.AppendSNAPAsymmetricStringToSign(nil, method, path, snapHash, ts))
+			}
 			if errors.Is(err, sign.ErrInvalidJSON) {
 				err = fmt.Errorf("--body is not valid JSON, which SNAP needs to minify it: %w", err)
 			}
@@ -171,4 +190,29 @@ func runSign(e *env, args []string) int {
 	}
 	fmt.Fprintln(e.stdout, out)
 	return exitOK
+}
+
+// streamBodyHash returns the SNAP body hash (lowercase hex) of the file at
+// path, or of standard input for "-", read a buffer at a time through a
+// sign.BodyHasher: memory stays the same for any body size. Invalid JSON
+// is jsonErr (reported when signing, as before); a read failure is err.
+func streamBodyHash(e *env, path string) (hexHash []byte, jsonErr, err error) {
+	var r io.Reader = e.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, unwrapPathErr(err)
+		}
+		defer f.Close()
+		r = f
+	}
+	h := sign.NewBodyHasher()
+	if _, err := h.ReadFrom(r); err != nil {
+		if errors.Is(err, sign.ErrInvalidJSON) {
+			return nil, err, nil
+		}
+		return nil, nil, unwrapPathErr(err)
+	}
+	hexHash, jsonErr = h.AppendHex(make([]byte, 0, 64))
+	return hexHash, jsonErr, nil
 }
