@@ -119,3 +119,38 @@ func readSample(t *testing.T, name string) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// headerOnly is a ResponseWriter that keeps nothing but its header map, so
+// allocation counts are the ack's own.
+type headerOnly struct{ h http.Header }
+
+func (w *headerOnly) Header() http.Header         { return w.h }
+func (w *headerOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (w *headerOnly) WriteHeader(int)             {}
+
+// A constant ack costs its two header values only; a spliced one adds its
+// body and Content-Length.
+func TestAckAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race; `make test` reruns this without it")
+	}
+	w := &headerOnly{h: http.Header{}}
+	debit := snapDebitAck(ServiceDebitNotify)
+	va := newSNAPVAAck(ServiceVANotify)
+	vaN := &schemas.SNAPVANotify{PartnerServiceID: "   1899", CustomerNo: "000000000001", VirtualAccountNo: "   1899000000000001",
+		VirtualAccountName: "Budi", PaymentRequestID: "REQ-1", PaidAmount: schemas.LenientMoney{Value: "10000.00", Currency: "IDR"}}
+	kirimN := &schemas.KirimNotification{TransactionID: "KRM-202407100001"}
+	for _, c := range []struct {
+		name  string
+		write func()
+		want  float64
+	}{
+		{"snap-debit", func() { debit.Write(w, http.StatusOK) }, 2},
+		{"nonsnap", func() { nonSNAPAck.Write(w, http.StatusOK) }, 2},
+		{"snap-va", func() { va(w, vaN) }, 4},
+		{"kirim", func() { writeKirimAck(w, kirimN) }, 4},
+	} {
+		allocs := testing.AllocsPerRun(100, func() { clear(w.h); c.write() })
+		assert.Equal(t, c.want, allocs, c.name)
+	}
+}

@@ -357,3 +357,23 @@ func TestTokenCacheConcurrent(t *testing.T) {
 	}
 	assert.LessOrEqual(t, iss.cache.len(), 4)
 }
+
+// A cached token costs no allocation: the hash is taken in place and the
+// claims are returned by value.
+func TestTokenCacheHitAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race; `make test` reruns this without it")
+	}
+	_, merchant, _ := keys(t)
+	iss := mustIssuer(t, merchant, &fakeClock{t: t0}, nil)
+	tok, _, err := iss.Issue(clientID)
+	require.NoError(t, err)
+	_, err = iss.ValidateFor(tok, clientID)
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := iss.ValidateFor(tok, clientID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
+}

@@ -189,3 +189,36 @@ func TestFlexStringAllocs(t *testing.T) {
 		assert.Equal(t, c.want, allocs, c.in)
 	}
 }
+
+// Decode adds no allocation of its own to a valid body: it costs what
+// json.Unmarshal and Validate cost apart (the key check allocates nothing,
+// TestCheckKeysAllocFree).
+func TestDecodeAddsNoAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race; `make test` reruns this without it")
+	}
+	for _, name := range []string{"notify.snap_debit", "notify.snap_va_payment", "notify.nonsnap", "cards.payment_page"} {
+		body := readSample(t, name+".request.json")
+		r, ok := RouteByName(name)
+		require.True(t, ok, name)
+		require.NoError(t, Decode(body, r.NewRequest(), false), name) // warm the type caches
+		decode := testing.AllocsPerRun(50, func() {
+			if err := Decode(body, r.NewRequest(), false); err != nil {
+				t.Fatal(err)
+			}
+		})
+		unmarshal := testing.AllocsPerRun(50, func() {
+			if err := json.Unmarshal(body, r.NewRequest()); err != nil {
+				t.Fatal(err)
+			}
+		})
+		v := r.NewRequest()
+		require.NoError(t, json.Unmarshal(body, v))
+		validate := testing.AllocsPerRun(50, func() {
+			if err := Validate(v); err != nil {
+				t.Fatal(err)
+			}
+		})
+		assert.Equal(t, unmarshal+validate, decode, name)
+	}
+}
