@@ -87,11 +87,10 @@ type SNAPConfig struct {
 // failed: DOKU retries), 405xx00 with "Allow: POST" (any method but POST).
 func NewSNAPDebit(cfg SNAPConfig, fn Func[schemas.SNAPDebitNotify]) (http.Handler, error) {
 	svc := serviceOr(cfg.ServiceCode, ServiceDebitNotify)
+	ack := snapDebitAck(svc) // constant per service code: encoded once
 	ch := &channel[schemas.SNAPDebitNotify]{name: "snap-debit", fn: fn,
 		reject: snapReject(svc), failed: snapFailed(svc),
-		ack: func(w http.ResponseWriter, _ *schemas.SNAPDebitNotify) {
-			respond.WriteJSON(w, http.StatusOK, schemas.SNAPDebitNotifyAck{ResponseCode: ackCode(svc), ResponseMessage: "Request has been processed successfully"})
-		}}
+		ack: func(w http.ResponseWriter, _ *schemas.SNAPDebitNotify) { ack.Write(w, http.StatusOK) }}
 	return snapChannel(cfg, svc, ch, ch.name, fn == nil)
 }
 
@@ -101,18 +100,7 @@ func NewSNAPDebit(cfg SNAPConfig, fn Func[schemas.SNAPDebitNotify]) (http.Handle
 func NewSNAPVA(cfg SNAPConfig, fn Func[schemas.SNAPVANotify]) (http.Handler, error) {
 	svc := serviceOr(cfg.ServiceCode, ServiceVANotify)
 	ch := &channel[schemas.SNAPVANotify]{name: "snap-va", fn: fn,
-		reject: snapReject(svc), failed: snapFailed(svc),
-		ack: func(w http.ResponseWriter, n *schemas.SNAPVANotify) {
-			paid := schemas.Money{Value: string(n.PaidAmount.Value), Currency: string(n.PaidAmount.Currency)}
-			respond.WriteJSON(w, http.StatusOK, schemas.SNAPVANotifyAck{
-				ResponseCode: ackCode(svc), ResponseMessage: "Successful",
-				VirtualAccountData: schemas.VirtualAccountData{
-					PartnerServiceID: string(n.PartnerServiceID), CustomerNo: string(n.CustomerNo),
-					VirtualAccountNo: string(n.VirtualAccountNo), VirtualAccountName: string(n.VirtualAccountName),
-					PaymentRequestID: string(n.PaymentRequestID), PaidAmount: &paid,
-				},
-			})
-		}}
+		reject: snapReject(svc), failed: snapFailed(svc), ack: newSNAPVAAck(svc)}
 	return snapChannel(cfg, svc, ch, ch.name, fn == nil)
 }
 
@@ -205,11 +193,7 @@ func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.H
 		return nil, configErr(name, err)
 	}
 	ch := &channel[schemas.NonSNAPNotification]{name: name, fn: fn, reject: nonSNAPReject, failed: nonSNAPFailed,
-		ack: func(w http.ResponseWriter, _ *schemas.NonSNAPNotification) {
-			respond.WriteJSON(w, http.StatusOK, struct {
-				Status string `json:"status"`
-			}{"OK"})
-		}}
+		ack: func(w http.ResponseWriter, _ *schemas.NonSNAPNotification) { nonSNAPAck.Write(w, http.StatusOK) }}
 	return assemble(cfg.Common, name, v, middleware.IdempotencyNonSNAP(), 0, ch)
 }
 
@@ -291,9 +275,7 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 		}
 	}
 	ch := &channel[schemas.KirimNotification]{name: name, fn: fn, reject: kirimReject, failed: kirimFailed,
-		ack: func(w http.ResponseWriter, n *schemas.KirimNotification) {
-			respond.WriteJSON(w, http.StatusOK, schemas.NewKirimNotificationAck(string(n.TransactionID)))
-		}}
+		ack: writeKirimAck}
 	if cfg.Transfers != nil {
 		ch.admit = kirimAdmit(ch, cfg.Transfers)
 	}

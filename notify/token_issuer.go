@@ -118,6 +118,13 @@ type TokenIssuerConfig struct {
 	// public half here, and remove it one TTL later. Tokens carry a kid
 	// naming their key, so only the named key is tried.
 	PreviousKeys []*rsa.PublicKey
+	// CacheSize bounds how many validated tokens Validate remembers, so
+	// that the token DOKU presents on every notification for up to TTL is
+	// verified once rather than on each (see Validate). Zero or negative:
+	// DefaultTokenCacheSize. The oldest entry is evicted first.
+	CacheSize int
+	// DisableCache makes Validate run the full check on every call.
+	DisableCache bool
 }
 
 // TokenClaims are the verified claims of a token TokenIssuer made.
@@ -140,7 +147,9 @@ type TokenIssuer struct {
 	aud    string
 	ttl    time.Duration
 	now    func() time.Time
+	leeway time.Duration
 	parser *jwt.Parser
+	cache  *tokenCache // nil when disabled
 }
 
 // NewTokenIssuer returns an issuer signing with key. It fails closed on a nil
@@ -182,6 +191,14 @@ func NewTokenIssuer(key *rsa.PrivateKey, cfg TokenIssuerConfig) (*TokenIssuer, e
 	}
 	if t.now == nil {
 		t.now = time.Now
+	}
+	t.leeway = cfg.Leeway
+	if !cfg.DisableCache {
+		size := cfg.CacheSize
+		if size <= 0 {
+			size = DefaultTokenCacheSize
+		}
+		t.cache = newTokenCache(size)
 	}
 	t.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
@@ -267,7 +284,32 @@ func (t *TokenIssuer) Issue(clientID string) (token string, expiresIn time.Durat
 //
 // A token past its exp is ErrTokenExpired; any other failure is
 // ErrTokenInvalid. Both come as *TokenError.
+//
+// A token that passed is remembered (by its SHA-256, with its claims; see
+// TokenIssuerConfig.CacheSize) until its exp by the issuer's clock, never
+// longer: the same token string presented again is answered from memory
+// without repeating the signature check, a token that differs in any byte
+// is checked in full, and a token that failed is never remembered.
 func (t *TokenIssuer) Validate(token string) (TokenClaims, error) {
+	if t.cache == nil {
+		c, _, err := t.validateFull(token)
+		return c, err
+	}
+	key := tokenKey(token)
+	if c, ok := t.cache.get(key, t.now(), t.leeway); ok {
+		return c, nil
+	}
+	c, nbf, err := t.validateFull(token)
+	if err == nil {
+		t.cache.put(key, c, nbf, t.now())
+	}
+	return c, err
+}
+
+// validateFull is the full check, golang-jwt's parse and verification. It
+// also returns the token's nbf (zero when absent), which the cache must
+// keep checking.
+func (t *TokenIssuer) validateFull(token string) (TokenClaims, time.Time, error) {
 	var c claims
 	tok, err := t.parser.ParseWithClaims(token, &c, func(jt *jwt.Token) (any, error) {
 		// kid only chooses among keys this issuer trusts; a token without
@@ -284,7 +326,11 @@ func (t *TokenIssuer) Validate(token string) (TokenClaims, error) {
 	if err != nil {
 		// The header's alg is read only to name the failure, never trusted.
 		badAlg := tok != nil && tok.Method != nil && tok.Method.Alg() != jwt.SigningMethodRS256.Alg()
-		return TokenClaims{}, tokenError(err, badAlg)
+		return TokenClaims{}, time.Time{}, tokenError(err, badAlg)
+	}
+	var nbf time.Time
+	if c.NotBefore != nil {
+		nbf = c.NotBefore.Time
 	}
 	return TokenClaims{
 		ClientID:  c.Subject,
@@ -293,7 +339,7 @@ func (t *TokenIssuer) Validate(token string) (TokenClaims, error) {
 		Audience:  t.aud,
 		IssuedAt:  c.IssuedAt.Time,
 		ExpiresAt: c.ExpiresAt.Time,
-	}, nil
+	}, nbf, nil
 }
 
 // ValidateFor is Validate for a token that must have been issued to

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Money is SNAP money as the merchant must send it: value is a string with
@@ -39,7 +40,11 @@ func (s *FlexString) UnmarshalJSON(b []byte) error {
 	}
 	switch b[0] {
 	case '"':
-		var v string
+		if v, ok := plainJSONString(b); ok {
+			*s = FlexString(v)
+			return nil
+		}
+		var v string // escapes, invalid UTF-8 or not one string: encoding/json decides
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
 		}
@@ -54,6 +59,32 @@ func (s *FlexString) UnmarshalJSON(b []byte) error {
 		*s = FlexString(b)
 	}
 	return nil
+}
+
+// plainJSONString returns the text of b when b is exactly one JSON string
+// that encoding/json would read byte for byte: quoted, with no escape, no
+// control character and valid UTF-8 (json replaces invalid bytes with
+// U+FFFD, so those take the slow path). It is what json.Unmarshal into a
+// string gives for such b, with one allocation, the string, or none for
+// "".
+func plainJSONString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	ascii := true
+	for _, c := range in {
+		switch {
+		case c == '"' || c == '\\' || c < 0x20:
+			return "", false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if !ascii && !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 // String returns the text.

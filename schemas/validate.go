@@ -222,7 +222,6 @@ func Decode(data []byte, v any, strict bool) error {
 	if keysErr != nil {
 		return keysErr
 	}
-	var out ValidationError
 	var err error
 	if strict {
 		dec := json.NewDecoder(bytes.NewReader(data))
@@ -237,41 +236,36 @@ func Decode(data []byte, v any, strict bool) error {
 		// Unmarshal is the faster path and rejects trailing data itself.
 		err = json.Unmarshal(data, v)
 	}
-	var typeErr *json.UnmarshalTypeError
+	// The error values are only made (and their variables only escape) on
+	// the paths that need them: a valid body allocates nothing here.
+	var typeField *FieldError
 	switch {
 	case err == nil && !scanned:
 		// The key scan could not read what the decoder accepted: fail
 		// closed rather than skip the check.
 		return malformed("")
 	case err == nil:
-	case errors.As(err, &typeErr):
-		if typeErr.Field == "" {
-			return malformed("")
-		}
-		out.Fields = append(out.Fields, FieldError{
-			Path: indexedPath(data, typeErr.Field, typeErr.Value), Rule: "type", Param: jsonKind(typeErr.Type),
-			Message: ruleMessage("type", jsonKind(typeErr.Type)),
-		})
-		if isUnmarshaler(typeErr.Type) {
-			// A custom unmarshaler's error stops the decoder (a plain type
-			// mismatch does not): the fields after it were never read, so
-			// validating now would invent "missing" fields.
-			return &out
-		}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		out.Fields = append(out.Fields, FieldError{Path: unknownPath(data, v, name), Rule: "unknown", Message: ruleMessage("unknown", "")})
-		// The decoder stopped at the unknown field: the rest is unchecked,
-		// so report only this one rather than invent missing fields.
-		return &out
 	default:
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return malformed(fmt.Sprintf(" (syntax error at offset %d)", syn.Offset))
+		f, stop, ferr := decodeError(data, v, err)
+		if ferr != nil {
+			return ferr
 		}
-		return malformed("")
+		if stop {
+			return &ValidationError{Fields: []FieldError{f}}
+		}
+		typeField = &f
 	}
 	verr := Validate(v)
+	if verr == nil {
+		if typeField == nil {
+			return nil
+		}
+		return &ValidationError{Fields: []FieldError{*typeField}}
+	}
+	var out ValidationError
+	if typeField != nil {
+		out.Fields = append(out.Fields, *typeField)
+	}
 	var ve *ValidationError
 	if errors.As(verr, &ve) {
 		for _, f := range ve.Fields {
@@ -285,6 +279,38 @@ func Decode(data []byte, v any, strict bool) error {
 		return nil
 	}
 	return &out
+}
+
+// decodeError turns the decoder's error into the field it names: a type
+// mismatch (rule "type"), after which decoding went on unless stop, or an
+// unknown field (rule "unknown"), after which it stopped. Anything else is
+// a malformed body, returned as err.
+func decodeError(data []byte, v any, decErr error) (f FieldError, stop bool, err error) {
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(decErr, &typeErr):
+		if typeErr.Field == "" {
+			return FieldError{}, false, malformed("")
+		}
+		f = FieldError{
+			Path: indexedPath(data, typeErr.Field, typeErr.Value), Rule: "type", Param: jsonKind(typeErr.Type),
+			Message: ruleMessage("type", jsonKind(typeErr.Type)),
+		}
+		// A custom unmarshaler's error stops the decoder (a plain type
+		// mismatch does not): the fields after it were never read, so
+		// validating now would invent "missing" fields.
+		return f, isUnmarshaler(typeErr.Type), nil
+	case strings.HasPrefix(decErr.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(decErr.Error(), "json: unknown field "), `"`)
+		// The decoder stopped at the unknown field: the rest is unchecked,
+		// so report only this one rather than invent missing fields.
+		return FieldError{Path: unknownPath(data, v, name), Rule: "unknown", Message: ruleMessage("unknown", "")}, true, nil
+	}
+	var syn *json.SyntaxError
+	if errors.As(decErr, &syn) {
+		return FieldError{}, false, malformed(fmt.Sprintf(" (syntax error at offset %d)", syn.Offset))
+	}
+	return FieldError{}, false, malformed("")
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()

@@ -98,9 +98,53 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, `{"error":{"code":"internal","message":"response encoding failed"}}`, http.StatusInternalServerError)
 		return
 	}
+	writeJSON(w, status, b, strconv.Itoa(len(b)))
+}
+
+// WriteJSONBytes writes b, an already encoded JSON body, with status and
+// the headers WriteJSON writes.
+func WriteJSONBytes(w http.ResponseWriter, status int, b []byte) {
+	writeJSON(w, status, b, strconv.Itoa(len(b)))
+}
+
+func writeJSON(w http.ResponseWriter, status int, b []byte, length string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("Content-Length", length)
 	w.WriteHeader(status)
 	w.Write(b)
 }
+
+// JSONBody is a response body encoded once, for an answer that is the same
+// on every request (a constant ack): Write costs no encoding. Its bytes are
+// never modified after NewJSONBody, so one JSONBody is safe for concurrent
+// use.
+type JSONBody struct {
+	b      []byte
+	length string
+}
+
+// NewJSONBody encodes v as WriteJSON would.
+func NewJSONBody(v any) (JSONBody, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return JSONBody{}, err
+	}
+	return JSONBody{b: b, length: strconv.Itoa(len(b))}, nil
+}
+
+// MustJSONBody is NewJSONBody for a value that always encodes (the plain
+// structs of package schemas); it panics otherwise.
+func MustJSONBody(v any) JSONBody {
+	j, err := NewJSONBody(v)
+	if err != nil {
+		panic(err)
+	}
+	return j
+}
+
+// Bytes returns the encoded body; the caller must not modify it.
+func (j JSONBody) Bytes() []byte { return j.b }
+
+// Write writes the body with status and the headers WriteJSON writes.
+func (j JSONBody) Write(w http.ResponseWriter, status int) { writeJSON(w, status, j.b, j.length) }
