@@ -1,4 +1,4 @@
-package middleware_test
+package dedupe_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/dedupe"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
@@ -64,7 +64,7 @@ func TestIdempotencyReplayKeyOnStoreWithoutClaimer(t *testing.T) {
 	require.False(t, isClaimer)
 	reg := prometheus.NewPedanticRegistry()
 	m := idemNewMerchant()
-	h := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(m)
+	h := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Registerer: reg})(m)
 	const ts = "2026-11-25T15:00:00+07:00"
 
 	first := idemServe(h, idemSignedSNAP(t, "E1", idemBody1, ts))
@@ -98,8 +98,7 @@ func TestIdempotencyReplayKeyLivesItsTTL(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	clock := func() time.Time { return now }
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory(idempotency.MemoryClock(clock)), middleware.IdempotencySNAP(56),
-		middleware.IdempotencyReplayTTL(2*time.Minute))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(idempotency.MemoryClock(clock)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, ReplayTTL: 2*time.Minute})(m)
 	const ts = "2026-11-25T15:00:00+07:00"
 	require.Equal(t, 200, idemServe(h, idemSignedSNAP(t, "E1", idemBody1, ts)).Code)
 	now = now.Add(119 * time.Second)
@@ -114,7 +113,7 @@ func TestIdempotencyReplayKeyLivesItsTTL(t *testing.T) {
 // change nothing.
 func TestIdempotencyNoReplayKeyForNonSNAPOrKirim(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory())(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory()})(m)
 	for _, id := range []string{"R1", "R2"} {
 		r := idemNonSNAPReq(id, idemBody1)
 		r.Header.Set("Signature", "HMACSHA256=c2FtZQ==")
@@ -138,21 +137,19 @@ func TestIdempotencyNoReplayKeyForNonSNAPOrKirim(t *testing.T) {
 }
 
 func TestIdempotencyReplayTTLFor(t *testing.T) {
-	assert.Equal(t, 11*time.Minute, middleware.IdempotencyDefaultReplayTTL)
-	assert.GreaterOrEqual(t, middleware.IdempotencyDefaultReplayTTL, 2*verify.DefaultSkew+time.Minute)
+	assert.Equal(t, 11*time.Minute, dedupe.DefaultReplayTTL)
+	assert.GreaterOrEqual(t, dedupe.DefaultReplayTTL, 2*verify.DefaultSkew+time.Minute)
 	for name, c := range map[string]struct {
 		ts   verify.Timestamps
 		want time.Duration
 	}{
-		"default":   {verify.Timestamps{}, middleware.IdempotencyDefaultReplayTTL},
+		"default":   {verify.Timestamps{}, dedupe.DefaultReplayTTL},
 		"wider":     {verify.Timestamps{MaxPast: 15 * time.Minute, MaxFuture: time.Minute}, 17 * time.Minute},
 		"past only": {verify.Timestamps{MaxPast: 10 * time.Minute}, 16 * time.Minute},
-		"unchecked": {verify.Timestamps{Unchecked: true}, middleware.IdempotencyDefaultTTL},
+		"unchecked": {verify.Timestamps{Unchecked: true}, dedupe.DefaultTTL},
 	} {
-		assert.Equal(t, c.want, middleware.IdempotencyReplayTTLFor(c.ts), name)
+		assert.Equal(t, c.want, dedupe.ReplayTTLFor(c.ts), name)
 	}
-	assert.Panics(t, func() { middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencyReplayTTL(0)) })
-	assert.Panics(t, func() {
-		middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencyOptions(middleware.IdempotencySNAP(56), middleware.IdempotencySNAP(100)))
-	}, "a bundle reports its options' errors")
+	_, err := dedupe.New(dedupe.Config{Store: idempotency.NewMemory(), ReplayTTL: -time.Second})
+	assert.NoError(t, err, "a replay TTL ≤ 0 is the default, as every limit in the kit")
 }

@@ -1,4 +1,4 @@
-package middleware_test
+package dedupe_test
 
 import (
 	"context"
@@ -25,7 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/internal/redistest"
-	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/dedupe"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 )
 
@@ -110,6 +110,15 @@ func idemNonSNAPReq(id, body string) *http.Request {
 	return r
 }
 
+// guard is dedupe.New(c).Handler; a config the test got wrong stops it.
+func guard(c dedupe.Config) func(http.Handler) http.Handler {
+	g, err := dedupe.New(c)
+	if err != nil {
+		panic(err)
+	}
+	return g.Handler
+}
+
 func idemServe(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
@@ -136,7 +145,7 @@ const idemBody2 = `{"originalPartnerReferenceNo":"INV-1","amount":{"value":"9999
 
 func TestIdempotencyReplaysSameBytesWithoutRunning(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(m)
 
 	first := idemServe(h, idemSnapReq("E1", idemBody1))
 	require.Equal(t, 200, first.Code)
@@ -155,22 +164,19 @@ func TestIdempotencyReplaysSameBytesWithoutRunning(t *testing.T) {
 func TestIdempotencySameKeyDifferentBodyConflicts(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		opt    middleware.IdempotencyOption
+		cfg    dedupe.Config
 		req    func(string, string) *http.Request
 		status int
 		code   string
 	}{
-		{"snap", middleware.IdempotencySNAP(56), idemSnapReq, 409, "4095600"},
-		{"snap-auto", nil, idemSnapReq, 409, "4090000"},
-		{"nonsnap", middleware.IdempotencyNonSNAP(), idemNonSNAPReq, 409, "idempotency_key_reused"},
+		{"snap", dedupe.Config{Scheme: idempotency.SchemeSNAP, ServiceCode: 56}, idemSnapReq, 409, "4095600"},
+		{"snap-auto", dedupe.Config{}, idemSnapReq, 409, "4090000"},
+		{"nonsnap", dedupe.Config{Scheme: idempotency.SchemeNonSNAP}, idemNonSNAPReq, 409, "idempotency_key_reused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := idemNewMerchant()
-			var opts []middleware.IdempotencyOption
-			if tc.opt != nil {
-				opts = append(opts, tc.opt)
-			}
-			h := middleware.Idempotency(idempotency.NewMemory(), opts...)(m)
+			tc.cfg.Store = idempotency.NewMemory()
+			h := guard(tc.cfg)(m)
 			require.Equal(t, 200, idemServe(h, tc.req("K1", idemBody1)).Code)
 			w := idemServe(h, tc.req("K1", idemBody2))
 			assert.Equal(t, tc.status, w.Code)
@@ -182,8 +188,7 @@ func TestIdempotencySameKeyDifferentBodyConflicts(t *testing.T) {
 
 func TestIdempotencyBusinessKey(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56),
-		middleware.IdempotencyBusinessKeyJSON("originalPartnerReferenceNo"))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, BusinessKey: dedupe.JSONKey("originalPartnerReferenceNo")})(m)
 	first := idemServe(h, idemSnapReq("E1", idemBody1))
 	require.Equal(t, 200, first.Code)
 
@@ -210,7 +215,7 @@ func TestIdempotencyBusinessKey(t *testing.T) {
 
 func TestIdempotencyStrict(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(54), middleware.IdempotencyStrict())(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 54, Strict: true})(m)
 	require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
 	w := idemServe(h, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 409, w.Code)
@@ -226,7 +231,7 @@ func TestIdempotencyPanicReleasesAndRepanics(t *testing.T) {
 		}
 		return 200
 	}
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(m)
 	assert.PanicsWithValue(t, "merchant handler bug", func() { idemServe(h, idemSnapReq("E1", idemBody1)) })
 	w := idemServe(h, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 200, w.Code)
@@ -246,7 +251,7 @@ func TestIdempotency5xxReleases4xxStored(t *testing.T) {
 		}
 		return 200
 	}
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(m)
 	assert.Equal(t, 503, idemServe(h, idemSnapReq("E5", idemBody1)).Code)
 	assert.Equal(t, 200, idemServe(h, idemSnapReq("E5", idemBody1)).Code, "retry after a 5xx is processed")
 	assert.Equal(t, 200, idemServe(h, idemSnapReq("E5", idemBody1)).Code)
@@ -265,7 +270,7 @@ func TestIdempotency5xxReleases4xxStored(t *testing.T) {
 func TestIdempotencyCancelledContextReleases(t *testing.T) {
 	var runs atomic.Int32
 	ctx, cancel := context.WithCancel(context.Background())
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if runs.Add(1) == 1 {
 			cancel() // the client goes away while the handler runs
 			<-r.Context().Done()
@@ -287,11 +292,11 @@ func TestIdempotencyInFlight(t *testing.T) {
 			release := make(chan struct{})
 			entered := make(chan struct{}, 1)
 			var runs atomic.Int32
-			opts := []middleware.IdempotencyOption{middleware.IdempotencySNAP(56)}
+			cfg := dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56}
 			if wait {
-				opts = append(opts, middleware.IdempotencyWait(5*time.Second))
+				cfg.Wait = 5 * time.Second
 			}
-			h := middleware.Idempotency(idempotency.NewMemory(), opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := guard(cfg)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				runs.Add(1)
 				entered <- struct{}{}
 				<-release
@@ -339,20 +344,20 @@ func (idemFailingStore) Release(context.Context, string, string) error {
 func TestIdempotencyStoreErrors(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	m := idemNewMerchant()
-	closed := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(m)
+	closed := guard(dedupe.Config{Store: idemFailingStore{}, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Registerer: reg})(m)
 	w := idemServe(closed, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 500, w.Code)
 	assert.Equal(t, "5005600", idemResponseCode(t, w))
 	assert.NotEmpty(t, w.Header().Get("Retry-After"))
 	assert.NotContains(t, w.Body.String(), "6379", "no internals in the answer")
 
-	ns := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencyNonSNAP(), middleware.IdempotencyMetrics(reg))(m)
+	ns := guard(dedupe.Config{Store: idemFailingStore{}, Scheme: idempotency.SchemeNonSNAP, Registerer: reg})(m)
 	w = idemServe(ns, idemNonSNAPReq("R1", idemBody1))
 	assert.Equal(t, 503, w.Code)
 	assert.Equal(t, "idempotency_store_unavailable", idemResponseCode(t, w))
 	assert.Equal(t, 0, m.total(), "fail closed: handler not run")
 
-	open := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencySNAP(56), middleware.IdempotencyFailOpen(), middleware.IdempotencyMetrics(reg))(m)
+	open := guard(dedupe.Config{Store: idemFailingStore{}, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, FailOpen: true, Registerer: reg})(m)
 	assert.Equal(t, 200, idemServe(open, idemSnapReq("E1", idemBody1)).Code)
 	assert.Equal(t, 1, m.total(), "fail open: handler run")
 	assert.Equal(t, 3.0, testutil.ToFloat64(idemCounterFor(t, reg, "store_error")))
@@ -384,8 +389,8 @@ func TestIdempotencyMetrics(t *testing.T) {
 		w.WriteHeader(200)
 	})
 	// Two instances share the registry (two routes, one process).
-	a := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(slow)
-	b := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(slow)
+	a := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Registerer: reg})(slow)
+	b := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Registerer: reg})(slow)
 	idemServe(a, idemSnapReq("E1", idemBody1))          // new
 	idemServe(b, idemSnapReq("E1", idemBody1))          // replayed
 	idemServe(a, idemSnapReq("E1", idemBody2))          // conflict
@@ -410,15 +415,16 @@ dokukit_idempotency_requests_total{outcome="store_error"} 0
 
 func TestIdempotencyBadRequests(t *testing.T) {
 	m := idemNewMerchant()
-	snap := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(25), middleware.IdempotencyMaxBody(64))(m)
+	snap := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 25, MaxBodyBytes: 64})(m)
 	r := idemSnapReq("", idemBody1)
 	w := idemServe(snap, r)
 	assert.Equal(t, 400, w.Code)
 	assert.Equal(t, "4002502", idemResponseCode(t, w))
-	assert.Contains(t, w.Body.String(), "X-EXTERNAL-ID")
+	assert.Equal(t, `{"responseCode":"4002502","responseMessage":"Invalid Mandatory Field {X-EXTERNAL-ID}"}`, w.Body.String(),
+		"the kit's one spelling of a field: in braces")
 
 	w = idemServe(snap, idemSnapReq(strings.Repeat("x", idempotency.MaxKeyPart+1), "{}"))
-	assert.Equal(t, "4002501", idemResponseCode(t, w))
+	assert.Equal(t, `{"responseCode":"4002501","responseMessage":"Invalid Field Format {X-EXTERNAL-ID}"}`, w.Body.String())
 
 	w = idemServe(snap, idemSnapReq("E1", `{"pad":"`+strings.Repeat("x", 64)+`"}`))
 	assert.Equal(t, 413, w.Code)
@@ -427,7 +433,7 @@ func TestIdempotencyBadRequests(t *testing.T) {
 	nilBody.Body = nil
 	assert.Equal(t, 200, idemServe(snap, nilBody).Code, "a nil body is an empty body")
 
-	auto := middleware.Idempotency(idempotency.NewMemory())(m)
+	auto := guard(dedupe.Config{Store: idempotency.NewMemory()})(m)
 	w = idemServe(auto, httptest.NewRequest("POST", "/", strings.NewReader("{}")))
 	assert.Equal(t, 400, w.Code)
 	assert.Equal(t, "missing_idempotency_key", idemResponseCode(t, w))
@@ -436,7 +442,7 @@ func TestIdempotencyBadRequests(t *testing.T) {
 
 func TestIdempotencyKirimAutoDetected(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory())(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory()})(m)
 	req := func(body string) *http.Request {
 		r := httptest.NewRequest("POST", "/kirim/callback", strings.NewReader(body))
 		r.Header.Set("agentKey", "A41418")
@@ -452,20 +458,41 @@ func TestIdempotencyKirimAutoDetected(t *testing.T) {
 	assert.Equal(t, 1, m.count("fd53b1e3"))
 }
 
-func TestIdempotencyInvalidOptionsPanicAtSetup(t *testing.T) {
+// New refuses what cannot work with an error, never a panic: a nil
+// store, a service code that is not two digits, an unknown scheme, and a
+// Registerer that already holds another collector under the guard's
+// metric name (a channel constructor used to panic on that).
+func TestNewRefusesUnusableConfig(t *testing.T) {
 	s := idempotency.NewMemory()
-	for name, o := range map[string]middleware.IdempotencyOption{
-		"svc":   middleware.IdempotencySNAP(100),
-		"ttl":   middleware.IdempotencyTTL(0),
-		"lease": middleware.IdempotencyLease(-1),
-		"wait":  middleware.IdempotencyWait(-1),
-		"body":  middleware.IdempotencyMaxBody(0),
-		"biz":   middleware.IdempotencyBusinessKey(nil),
-		"path":  middleware.IdempotencyBusinessKeyJSON(""),
+	clash := prometheus.NewPedanticRegistry()
+	clash.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "dokukit_idempotency_requests_total", Help: "the user's own"}))
+	for name, c := range map[string]dedupe.Config{
+		"store":   {},
+		"svc":     {Store: s, ServiceCode: 100},
+		"svc<0":   {Store: s, ServiceCode: -1},
+		"scheme":  {Store: s, Scheme: idempotency.SchemeKirim + 1},
+		"metrics": {Store: s, Registerer: clash},
 	} {
-		assert.Panics(t, func() { middleware.Idempotency(s, o) }, name)
+		g, err := dedupe.New(c)
+		assert.Error(t, err, name)
+		assert.Nil(t, g, name)
 	}
-	assert.Panics(t, func() { middleware.Idempotency(nil) })
+	_, err := dedupe.New(dedupe.Config{Store: s, Registerer: clash})
+	assert.ErrorContains(t, err, "dokukit_idempotency_requests_total")
+}
+
+// A duration or limit ≤ 0 is its default, as everywhere in the kit: a
+// guard with MaxBodyBytes -1 reads up to DefaultMaxBody, a negative Wait
+// answers a duplicate in flight at once.
+func TestNewLimitsAtOrBelowZeroAreDefaults(t *testing.T) {
+	m := idemNewMerchant()
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56,
+		TTL: -1, Lease: 0, Wait: -time.Second, MaxBodyBytes: -1, ReplayTTL: 0})(m)
+	big := `{"pad":"` + strings.Repeat("x", dedupe.DefaultMaxBody-10) + `"}`
+	assert.Equal(t, 200, idemServe(h, idemSnapReq("E-big", big)).Code, "a body of the default limit is read")
+	w := idemServe(h, idemSnapReq("E-over", big+strings.Repeat(" ", 10)))
+	assert.Equal(t, 413, w.Code)
+	assert.Equal(t, `{"responseCode":"4135600","responseMessage":"Request Entity Too Large"}`, w.Body.String())
 }
 
 // Several replicas on one Redis: 64 simultaneous deliveries of one
@@ -481,11 +508,11 @@ func TestIdempotency64ConcurrentAcrossReplicasOnRedis(t *testing.T) {
 			for range 3 {
 				c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 				t.Cleanup(func() { _ = c.Close() })
-				opts := []middleware.IdempotencyOption{middleware.IdempotencySNAP(56)}
+				cfg := dedupe.Config{Store: idempotency.NewRedis(c), Scheme: idempotency.SchemeSNAP, ServiceCode: 56}
 				if wait {
-					opts = append(opts, middleware.IdempotencyWait(5*time.Second))
+					cfg.Wait = 5 * time.Second
 				}
-				ts := httptest.NewServer(middleware.Idempotency(idempotency.NewRedis(c), opts...)(m))
+				ts := httptest.NewServer(guard(cfg)(m))
 				t.Cleanup(ts.Close)
 				urls = append(urls, ts.URL)
 			}
@@ -564,8 +591,7 @@ func TestIdempotencyRedisKilledMidRun(t *testing.T) {
 	for range 3 {
 		c := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: 100 * time.Millisecond, MaxRetries: 1})
 		clients = append(clients, c)
-		h := middleware.Idempotency(idempotency.NewRedis(c, idempotency.RedisTimeout(500*time.Millisecond)),
-			middleware.IdempotencySNAP(56), middleware.IdempotencyLease(3*time.Second), middleware.IdempotencyMetrics(reg))(m)
+		h := guard(dedupe.Config{Store: idempotency.NewRedis(c, idempotency.RedisTimeout(500*time.Millisecond)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Lease: 3*time.Second, Registerer: reg})(m)
 		servers = append(servers, httptest.NewServer(h))
 	}
 	tr := &http.Transport{}
@@ -779,7 +805,7 @@ func idemCheckDeliveries(store idempotency.Store, partner string, ds []idemDeliv
 			r.Context().Value(idemCancelKey{}).(context.CancelFunc)()
 		}
 	})
-	h := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyLease(time.Second))(handler)
+	h := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Lease: time.Second})(handler)
 	deliver := func(d idemDelivery) {
 		meta, _ := json.Marshal(d)
 		r := idemSnapReq(fmt.Sprint("E", d.Key), fmt.Sprintf(`{"n":%d}`, d.Body))
@@ -840,8 +866,7 @@ func FuzzIdempotencyBusinessKeyJSON(f *testing.F) {
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var runs int
-		h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencyNonSNAP(),
-			middleware.IdempotencyBusinessKeyJSON("order.invoice_number"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeNonSNAP, BusinessKey: dedupe.JSONKey("order.invoice_number")})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			runs++
 			fmt.Fprint(w, runs)
 		}))
@@ -875,7 +900,7 @@ func TestIdempotencyDurabilityNeedsAOF(t *testing.T) {
 			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 			t.Cleanup(func() { _ = c.Close() })
 			m := idemNewMerchant()
-			h := middleware.Idempotency(idempotency.NewRedis(c), middleware.IdempotencySNAP(56))(m)
+			h := guard(dedupe.Config{Store: idempotency.NewRedis(c), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(m)
 			require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
 			srv.Kill()
 			srv.Restart()

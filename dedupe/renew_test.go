@@ -1,4 +1,4 @@
-package middleware_test
+package dedupe_test
 
 import (
 	"net/http"
@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/dokukit/dokukit/internal/redistest"
-	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/dedupe"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/redis/go-redis/v9"
 )
@@ -26,7 +26,7 @@ func TestIdempotencyRenewsLeaseOfSlowHandler(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var runs atomic.Int32
 			release := make(chan struct{})
-			h := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyLease(600*time.Millisecond))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Lease: 600*time.Millisecond})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				runs.Add(1)
 				<-release // the side effect outlives several leases
 				w.Write([]byte(`{"responseCode":"2005600"}`))
@@ -59,8 +59,8 @@ func TestIdempotencyKeyPrefix(t *testing.T) {
 	store := idempotency.NewMemory()
 	var runs atomic.Int32
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { runs.Add(1) })
-	a := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyKeyPrefix("debit:"))(ok)
-	b := middleware.Idempotency(store, middleware.IdempotencySNAP(25), middleware.IdempotencyKeyPrefix("va:"))(ok)
+	a := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, KeyPrefix: "debit:"})(ok)
+	b := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 25, KeyPrefix: "va:"})(ok)
 	assert.Equal(t, 200, idemServe(a, idemSnapReq("same", `{"a":1}`)).Code)
 	assert.Equal(t, 200, idemServe(b, idemSnapReq("same", `{"b":2}`)).Code, "another route's key, not a conflict")
 	assert.Equal(t, 200, idemServe(b, idemSnapReq("same", `{"b":2}`)).Code)
