@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/leanovate/gopter"
@@ -24,8 +25,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dokukit/dokukit/internal/redistest"
 	"github.com/dokukit/dokukit/dedupe"
+	"github.com/dokukit/dokukit/internal/redistest"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 )
 
@@ -286,42 +287,48 @@ func TestIdempotencyCancelledContextReleases(t *testing.T) {
 	assert.Equal(t, int32(2), runs.Load(), "retry after cancellation ran, the third was replayed")
 }
 
+// Under testing/synctest: the waiting duplicate polls on the bubble's
+// clock, and synctest.Wait says when it is blocked between polls.
 func TestIdempotencyInFlight(t *testing.T) {
 	for _, wait := range []bool{false, true} {
 		t.Run(fmt.Sprint("wait=", wait), func(t *testing.T) {
-			release := make(chan struct{})
-			entered := make(chan struct{}, 1)
-			var runs atomic.Int32
-			cfg := dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56}
-			if wait {
-				cfg.Wait = 5 * time.Second
-			}
-			h := guard(cfg)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				runs.Add(1)
-				entered <- struct{}{}
-				<-release
-				io.WriteString(w, `{"responseCode":"2005600"}`)
-			}))
-			done := make(chan *httptest.ResponseRecorder)
-			go func() { done <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
-			<-entered
-			second := make(chan *httptest.ResponseRecorder)
-			go func() { second <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
-			if !wait {
-				w := <-second
-				assert.Equal(t, 409, w.Code)
-				assert.Equal(t, "4095600", idemResponseCode(t, w))
-				assert.Equal(t, "1", w.Header().Get("Retry-After"))
-				close(release)
-				assert.Equal(t, 200, (<-done).Code)
-			} else {
-				time.Sleep(30 * time.Millisecond) // the second is polling
-				close(release)
-				first, w := <-done, <-second
-				assert.Equal(t, 200, w.Code)
-				assert.Equal(t, first.Body.String(), w.Body.String())
-			}
-			assert.Equal(t, int32(1), runs.Load())
+			synctest.Test(t, func(t *testing.T) {
+				release := make(chan struct{})
+				entered := make(chan struct{}, 1)
+				var runs atomic.Int32
+				cfg := dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56}
+				if wait {
+					cfg.Wait = 5 * time.Second
+				}
+				h := guard(cfg)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					runs.Add(1)
+					entered <- struct{}{}
+					<-release
+					io.WriteString(w, `{"responseCode":"2005600"}`)
+				}))
+				done := make(chan *httptest.ResponseRecorder)
+				go func() { done <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
+				<-entered
+				second := make(chan *httptest.ResponseRecorder)
+				go func() { second <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
+				if !wait {
+					w := <-second
+					assert.Equal(t, 409, w.Code)
+					assert.Equal(t, "4095600", idemResponseCode(t, w))
+					assert.Equal(t, "1", w.Header().Get("Retry-After"))
+					close(release)
+					assert.Equal(t, 200, (<-done).Code)
+				} else {
+					time.Sleep(30 * time.Millisecond)
+					synctest.Wait() // the second is polling, between two Reserves
+					close(release)
+					first, w := <-done, <-second
+					assert.Equal(t, 200, w.Code)
+					assert.Equal(t, first.Body.String(), w.Body.String())
+				}
+				assert.Equal(t, int32(1), runs.Load())
+				time.Sleep(dedupe.DefaultLease) // the renewal goroutine sees no lease and ends
+			})
 		})
 	}
 }
@@ -591,7 +598,7 @@ func TestIdempotencyRedisKilledMidRun(t *testing.T) {
 	for range 3 {
 		c := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: 100 * time.Millisecond, MaxRetries: 1})
 		clients = append(clients, c)
-		h := guard(dedupe.Config{Store: idempotency.NewRedis(c, idempotency.RedisTimeout(500*time.Millisecond)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Lease: 3*time.Second, Registerer: reg})(m)
+		h := guard(dedupe.Config{Store: idempotency.NewRedis(c, idempotency.RedisTimeout(500*time.Millisecond)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Lease: 3 * time.Second, Registerer: reg})(m)
 		servers = append(servers, httptest.NewServer(h))
 	}
 	tr := &http.Transport{}

@@ -98,7 +98,7 @@ func TestIdempotencyReplayKeyLivesItsTTL(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	clock := func() time.Time { return now }
 	m := idemNewMerchant()
-	h := guard(dedupe.Config{Store: idempotency.NewMemory(idempotency.MemoryClock(clock)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, ReplayTTL: 2*time.Minute})(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(idempotency.MemoryClock(clock)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, ReplayTTL: 2 * time.Minute})(m)
 	const ts = "2026-11-25T15:00:00+07:00"
 	require.Equal(t, 200, idemServe(h, idemSignedSNAP(t, "E1", idemBody1, ts)).Code)
 	now = now.Add(119 * time.Second)
