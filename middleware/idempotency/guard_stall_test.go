@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dokukit/dokukit/internal/redistest"
 	"github.com/dokukit/dokukit/dedupe"
+	"github.com/dokukit/dokukit/internal/redistest"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 )
 
