@@ -121,7 +121,7 @@ func MemoryClock(now func() time.Time) MemoryOption {
 // (completed records evicted to make room in a full store) on reg. Memory
 // stores sharing reg share the counter. nil means no metrics. NewMemory
 // panics if reg refuses the counter (a different collector under that
-// name), at setup time like middleware.Idempotency.
+// name), at setup time; a notify channel returns that as an error.
 func MemoryMetrics(reg prometheus.Registerer) MemoryOption {
 	return func(m *Memory) { m.reg = reg }
 }
