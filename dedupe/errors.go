@@ -12,13 +12,12 @@ import (
 // idempotency.ErrMissingKey, idempotency.ErrKeyTooLong,
 // verify.ErrBodyTooLarge, verify.ErrBodyRead).
 var (
-	// ErrConflict: the request id was already used with a different body.
-	ErrConflict = errors.New("dedupe: request id already used with a different body")
+	// ErrConflict: the request id was already used with a different body
+	// (or at all, with Config.Strict).
+	ErrConflict = errors.New("dedupe: request id already used")
 	// ErrDuplicateReference: the business reference was already used with
 	// a different body.
 	ErrDuplicateReference = errors.New("dedupe: business reference already used with a different body")
-	// ErrDuplicate: an identical repeat, refused because Config.Strict.
-	ErrDuplicate = errors.New("dedupe: request already processed")
 	// ErrInFlight: the first delivery is still running.
 	ErrInFlight = errors.New("dedupe: request still being processed")
 	// ErrReplayedSignature: a SNAP signature already seen under another
@@ -71,23 +70,17 @@ func (g *Guard) bodyError(scheme idempotency.Scheme, err error) *Error {
 	return &Error{Err: err, Scheme: scheme, Status: http.StatusBadRequest, Case: 1, Code: "invalid_body", snapMsg: msg, msg: msg}
 }
 
-// conflict is a 409: SNAP with the standard message for the case
-// (docs/protocol.md §5), the others with a message naming the request id
-// header.
-func (g *Guard) conflict(scheme idempotency.Scheme, snapCase int, why error) *Error {
-	e := &Error{Err: why, Scheme: scheme, Status: http.StatusConflict, Case: snapCase, snapMsg: "Conflict"}
+// conflict is a 409 for reason why: SNAP with the standard message for
+// the case (docs/protocol.md §5), the others with code and a message naming
+// the request id header.
+func (g *Guard) conflict(scheme idempotency.Scheme, snapCase int, why error, code, detail string) *Error {
 	_, idHeader := scheme.Headers()
+	e := &Error{Err: why, Scheme: scheme, Status: http.StatusConflict, Case: snapCase, Code: code, snapMsg: "Conflict", msg: "Conflict. " + idHeader + " " + detail}
 	switch why {
 	case ErrDuplicateReference:
-		e.Code, e.snapMsg, e.msg = "duplicate_reference", "Duplicate partnerReferenceNo", "Conflict. The business reference already used with a different request body"
-	case ErrDuplicate:
-		e.Code, e.msg = "duplicate_request", "Conflict. "+idHeader+" already used"
+		e.snapMsg, e.msg = "Duplicate partnerReferenceNo", "Conflict. The "+detail
 	case ErrInFlight:
-		e.Code, e.msg, e.RetryAfter = "request_in_progress", "Conflict. "+idHeader+" still being processed", "1"
-	case ErrReplayedSignature:
-		e.Code, e.msg = "replayed_signature", "Conflict. "+idHeader+" replays a signature already seen"
-	default:
-		e.Code, e.msg = "idempotency_key_reused", "Conflict. "+idHeader+" already used with a different request body"
+		e.RetryAfter = "1"
 	}
 	return e
 }

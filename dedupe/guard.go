@@ -1,6 +1,7 @@
 package dedupe
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -311,7 +312,7 @@ func (l *lease) end() bool {
 // the handler, then call Complete with its response (or Release); a Replay
 // means r is a repeat to answer with the stored response. Any other
 // outcome is an *Error saying what to answer (errors.Is: ErrConflict,
-// ErrInFlight, ErrDuplicate, ErrDuplicateReference, ErrReplayedSignature,
+// ErrInFlight, ErrDuplicateReference, ErrReplayedSignature,
 // ErrStore, idempotency.ErrMissingKey, idempotency.ErrKeyTooLong,
 // verify.ErrBodyTooLarge, verify.ErrBodyRead). Decide counts the metric
 // outcome. The body is taken from middleware.VerifiedBody, else read and
@@ -335,7 +336,7 @@ func (g *Guard) Decide(r *http.Request) (Decision, error) {
 	res, replay, err := g.reserveFirst(ctx, r, key, primary, fp)
 	if err == nil && replay != nil {
 		g.refuseReplay(ctx, key, replay)
-		return Decision{}, g.conflict(scheme, 0, ErrReplayedSignature)
+		return Decision{}, g.conflict(scheme, 0, ErrReplayedSignature, "replayed_signature", "replays a signature already seen")
 	}
 	if err == nil {
 		res, err = g.acquire(ctx, primary, fp, res)
@@ -402,34 +403,17 @@ func (g *Guard) body(r *http.Request) ([]byte, error) {
 		return nil, verify.ErrBodyTooLarge
 	}
 	_ = r.Body.Close()
-	r.Body = &replayBody{b: body}
+	rb := &replayBody{}
+	rb.Reset(body)
+	r.Body = rb
 	return body, nil
 }
 
 // replayBody gives the handler back the body the guard read: one
 // allocation where io.NopCloser(bytes.NewReader) is two.
-type replayBody struct {
-	b   []byte
-	off int
-}
+type replayBody struct{ bytes.Reader }
 
-func (p *replayBody) Read(dst []byte) (int, error) {
-	if p.off >= len(p.b) {
-		return 0, io.EOF
-	}
-	n := copy(dst, p.b[p.off:])
-	p.off += n
-	return n, nil
-}
-
-// WriteTo lets io.Copy and io.ReadAll skip an intermediate buffer.
-func (p *replayBody) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(p.b[p.off:])
-	p.off += n
-	return int64(n), err
-}
-
-func (p *replayBody) Close() error { return nil }
+func (*replayBody) Close() error { return nil }
 
 // replayOf describes a refused replay: the replay key, and the
 // X-EXTERNAL-ID its signature was first seen with ("" when the store
@@ -537,18 +521,18 @@ func (g *Guard) settled(scheme idempotency.Scheme, res idempotency.Reservation, 
 	case res.Fingerprint != fp:
 		g.inc(outcomeConflict)
 		if conflictCase == 1 {
-			return Decision{}, g.conflict(scheme, 1, ErrDuplicateReference), false
+			return Decision{}, g.conflict(scheme, 1, ErrDuplicateReference, "duplicate_reference", "business reference already used with a different request body"), false
 		}
-		return Decision{}, g.conflict(scheme, 0, ErrConflict), false
+		return Decision{}, g.conflict(scheme, 0, ErrConflict, "idempotency_key_reused", "already used with a different request body"), false
 	case res.State == idempotency.StateCompleted && !g.c.Strict:
 		g.inc(outcomeReplayed)
 		return Decision{Replay: res.Record}, nil, false
 	case res.State == idempotency.StateCompleted:
 		g.inc(outcomeConflict)
-		return Decision{}, g.conflict(scheme, conflictCase, ErrDuplicate), false
+		return Decision{}, g.conflict(scheme, conflictCase, ErrConflict, "duplicate_request", "already used"), false
 	default:
 		g.inc(outcomeInFlight)
-		return Decision{}, g.conflict(scheme, 0, ErrInFlight), false
+		return Decision{}, g.conflict(scheme, 0, ErrInFlight, "request_in_progress", "still being processed"), false
 	}
 }
 
