@@ -1120,3 +1120,64 @@ func TestGuardBehindVerification(t *testing.T) {
 	_, ok := middleware.VerifiedBody(r.Context())
 	assert.False(t, ok, "outside the verification")
 }
+
+// Decide decides without writing: a new request is the caller's to run and
+// complete, a repeat carries the stored record, a conflict or a duplicate
+// in flight is an *Error saying what to answer.
+func TestDecideWithoutWriting(t *testing.T) {
+	g, err := dedupe.New(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})
+	require.NoError(t, err)
+	d, err := g.Decide(idemSnapReq("E1", idemBody1))
+	require.NoError(t, err)
+	require.Nil(t, d.Replay, "new: the caller runs the handler")
+	assert.Equal(t, idempotency.SchemeSNAP, d.Scheme())
+
+	_, err = g.Decide(idemSnapReq("E1", idemBody1))
+	var e *dedupe.Error
+	require.ErrorAs(t, err, &e)
+	assert.ErrorIs(t, err, dedupe.ErrInFlight)
+	assert.Equal(t, dedupe.Error{Err: dedupe.ErrInFlight, Scheme: idempotency.SchemeSNAP, Status: 409, Case: 0, Code: "request_in_progress", RetryAfter: "1"},
+		dedupe.Error{Err: e.Err, Scheme: e.Scheme, Status: e.Status, Case: e.Case, Code: e.Code, RetryAfter: e.RetryAfter})
+
+	d.Complete(context.Background(), idempotency.Record{Status: 200, Body: []byte(`{"responseCode":"2005600"}`)})
+	d.Complete(context.Background(), idempotency.Record{Status: 500}) // a second call does nothing
+	again, err := g.Decide(idemSnapReq("E1", idemBody1))
+	require.NoError(t, err)
+	require.NotNil(t, again.Replay)
+	assert.Equal(t, 200, again.Replay.Status)
+	assert.Equal(t, `{"responseCode":"2005600"}`, string(again.Replay.Body))
+
+	_, err = g.Decide(idemSnapReq("E1", idemBody2))
+	assert.ErrorIs(t, err, dedupe.ErrConflict)
+	w := httptest.NewRecorder()
+	g.WriteError(w, err)
+	assert.Equal(t, `{"responseCode":"4095600","responseMessage":"Conflict"}`, w.Body.String())
+
+	_, err = g.Decide(idemSnapReq("", idemBody1))
+	assert.ErrorIs(t, err, idempotency.ErrMissingKey)
+}
+
+// The injected clock drives Wait: a duplicate waits until Config.Now says
+// the Wait has passed, polling whenever Config.After fires.
+func TestInjectedClockBoundsWait(t *testing.T) {
+	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	var polls int
+	fired := make(chan time.Time, 1)
+	after := func(d time.Duration) (<-chan time.Time, func() bool) {
+		polls++
+		now = now.Add(d) // time passes as the guard waits
+		fired <- now
+		return fired, func() bool { return false }
+	}
+	g, err := dedupe.New(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56,
+		Wait: time.Second, Now: func() time.Time { return now }, After: after})
+	require.NoError(t, err)
+	first, err := g.Decide(idemSnapReq("E1", idemBody1))
+	require.NoError(t, err)
+	start := now
+	_, err = g.Decide(idemSnapReq("E1", idemBody1))
+	assert.ErrorIs(t, err, dedupe.ErrInFlight, "still in flight when the Wait ran out")
+	assert.Equal(t, time.Second, now.Sub(start), "waited exactly Config.Wait on the injected clock")
+	assert.Equal(t, 14, polls, "5, 10, 20, 40, 80 ms, eight of 100 ms, then the last 45 ms")
+	first.Release(context.Background())
+}
