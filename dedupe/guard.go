@@ -138,8 +138,10 @@ type Config struct {
 	// Now and After are the guard's clock: Now reads it (the Wait
 	// deadline), After(d) returns a channel that receives once d has
 	// passed and a stop func (lease renewal, the Wait poll, store retries).
-	// Nil: time.Now and a time.Timer. Tests under testing/synctest need
-	// neither; a test that steps time by hand sets both.
+	// Nil: time.Now and a time.Timer. Both are called from request
+	// goroutines and the renewal goroutine at once, so they must be safe
+	// for concurrent use. Tests under testing/synctest need neither; a test
+	// that steps time by hand sets both.
 	Now   func() time.Time
 	After func(d time.Duration) (<-chan time.Time, func() bool)
 }

@@ -1169,7 +1169,10 @@ func TestInjectedClockBoundsWait(t *testing.T) {
 		fired <- now
 		return fired, func() bool { return false }
 	}
-	g, err := dedupe.New(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56,
+	// A store without Extend, so the clock serves the Wait alone (no
+	// lease renewal rounds on it).
+	store := idemPlainStore{s: idempotency.NewMemory(), reserves: new(atomic.Int32)}
+	g, err := dedupe.New(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56,
 		Wait: time.Second, Now: func() time.Time { return now }, After: after})
 	require.NoError(t, err)
 	first, err := g.Decide(idemSnapReq("E1", idemBody1))
@@ -1179,5 +1182,6 @@ func TestInjectedClockBoundsWait(t *testing.T) {
 	assert.ErrorIs(t, err, dedupe.ErrInFlight, "still in flight when the Wait ran out")
 	assert.Equal(t, time.Second, now.Sub(start), "waited exactly Config.Wait on the injected clock")
 	assert.Equal(t, 14, polls, "5, 10, 20, 40, 80 ms, eight of 100 ms, then the last 45 ms")
+	assert.EqualValues(t, 1+1+14, store.reserves.Load(), "a Reserve per delivery, and one per poll")
 	first.Release(context.Background())
 }
