@@ -14,8 +14,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dokukit/dokukit/dedupe"
 	"github.com/dokukit/dokukit/internal/redistest"
-	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 )
 
@@ -114,7 +114,7 @@ func BenchmarkIdempotency(b *testing.B) {
 	b.Run("naive-seen-map/replay", func(b *testing.B) { runNotify(b, naiveDedup(ackHandler()), false, false) })
 
 	mem := func() http.Handler {
-		return middleware.Idempotency(idempotency.NewMemory(idempotency.MemoryMaxKeys(1<<24)), middleware.IdempotencySNAP(56))(ackHandler())
+		return guard(b, dedupe.Config{Store: idempotency.NewMemory(idempotency.MemoryMaxKeys(1 << 24)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(ackHandler())
 	}
 	b.Run("memory/new", func(b *testing.B) { runNotify(b, mem(), true, false) })
 	b.Run("memory/replay", func(b *testing.B) { runNotify(b, mem(), false, false) })
@@ -128,7 +128,7 @@ func BenchmarkIdempotency(b *testing.B) {
 		c.AddHook(rt)
 		b.Cleanup(func() { _ = c.Close() })
 		red := func(prefix string) http.Handler {
-			return middleware.Idempotency(idempotency.NewRedis(c, idempotency.RedisKeyPrefix(prefix)), middleware.IdempotencySNAP(56))(ackHandler())
+			return guard(b, dedupe.Config{Store: idempotency.NewRedis(c, idempotency.RedisKeyPrefix(prefix)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(ackHandler())
 		}
 		n := 0
 		for _, sub := range []struct {
@@ -144,6 +144,15 @@ func BenchmarkIdempotency(b *testing.B) {
 			})
 		}
 	})
+}
+
+// guard is dedupe.New(c).Handler.
+func guard(b *testing.B, c dedupe.Config) func(http.Handler) http.Handler {
+	g, err := dedupe.New(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g.Handler
 }
 
 // roundTrips counts Redis round trips: each command and each pipeline.

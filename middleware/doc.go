@@ -10,11 +10,13 @@
 // Anything else gets the protocol's own answer — SNAP
 // {"responseCode":"401xx00",…}, the non-SNAP JSON error, Kirim DOKU's
 // {"status":false,…} — a metric, and a typed error for the deny handler.
-// The verified identity is in the request context (Verified).
+// The verified identity is in the request context (Verified), and so is
+// the verified body (VerifiedBody), so the layers behind read it once.
 //
-// Idempotency (with a store from middleware/idempotency: in-memory or Redis)
-// answers a repeated DOKU notification with the original response without
-// running the handler again, across replicas. Schema (or NewSchemaChecker)
+// The duplicate guard, which answers a repeated DOKU notification with the
+// original response without running the handler again, across replicas, is
+// package dedupe (with a store from middleware/idempotency: in-memory or
+// Redis); Idempotency here is its deprecated wrapper. Schema (or NewSchemaChecker)
 // decodes and validates request bodies against package schemas and answers
 // the protocol's 400 naming every bad field; the decoded value is in the
 // context (DecodedAs). Put Verify first: forged requests then never reach

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dokukit/dokukit/internal/bodyctx"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -169,10 +170,13 @@ func (m *Verification) Handler(next http.Handler) http.Handler {
 		// this one returned (inside http.TimeoutHandler) gets an error, never
 		// another request's body.
 		unread := err != nil && bodyLeftUnread(err)
+		// One allocation holds the reader, the verified body handed on to
+		// the layers behind (VerifiedBody: read once) and the result.
+		var vr *verifiedRequest
 		if !unread {
-			pb := &pooledBody{b: body}
-			defer pb.detach()
-			r.Body = pb
+			vr = &verifiedRequest{pooledBody: pooledBody{b: body}}
+			defer vr.detach()
+			r.Body = &vr.pooledBody
 		}
 		if err != nil {
 			if m.log != nil {
@@ -192,7 +196,8 @@ func (m *Verification) Handler(next http.Handler) http.Handler {
 			m.deny(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), verifiedKey{}, &res)))
+		vr.res = res
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bodyctx.Key{}, vr)))
 	})
 }
 
@@ -212,18 +217,45 @@ func (m *Verification) logDeny(ctx context.Context, err error) {
 	m.log.LogAttrs(ctx, slog.LevelWarn, "dokukit: request rejected", attrs...)
 }
 
-type verifiedKey struct{}
+// verifiedRequest is the context value of a verified request: its result
+// and its body (the pooled bytes, also its r.Body reader).
+type verifiedRequest struct {
+	pooledBody
+	res verify.Result
+}
+
+// VerifiedBody implements bodyctx.Carrier: the whole body, until detach.
+func (v *verifiedRequest) VerifiedBody() ([]byte, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.cut {
+		return nil, false
+	}
+	return v.b, true
+}
 
 // Verified returns what the verification established for the request whose
 // context this is: client or partner id, external id, request id, scheme,
 // matched key id. ok is false outside a Verify-wrapped handler.
 func Verified(ctx context.Context) (res verify.Result, ok bool) {
-	p, ok := ctx.Value(verifiedKey{}).(*verify.Result)
+	p, ok := ctx.Value(bodyctx.Key{}).(*verifiedRequest)
 	if !ok {
 		return verify.Result{}, false
 	}
-	return *p, true
+	return p.res, true
 }
+
+// VerifiedBody returns the body the verification read and verified, for
+// the request whose context this is, so the layers behind it (the
+// duplicate guard in dedupe, the notify channels) read it once, within the
+// verifier's limit, without a copy. ok is false outside a Verify-wrapped
+// handler and once that handler has returned.
+//
+// The bytes are the verification's pooled buffer: valid until the handler
+// Verification.Handler wrapped returns, to be read, never modified or
+// kept (copy what must outlive the request). r.Body still reads the same
+// bytes from the start.
+func VerifiedBody(ctx context.Context) ([]byte, bool) { return bodyctx.Body(ctx) }
 
 // DefaultDeny answers in the failed scheme's protocol shape:
 //

@@ -152,9 +152,15 @@ func (c *channel[T]) outcome(ctx context.Context, outcome string, attrs ...slog.
 	c.log.LogAttrs(ctx, level, "dokukit: notification not acknowledged", attrs...)
 }
 
-// readAll reads the body the verification middleware already read within
-// its limit and put back as an in-memory reader.
-func readAll(r *http.Request) ([]byte, error) { return io.ReadAll(r.Body) }
+// readAll returns the body the verification middleware read within its
+// limit (middleware.VerifiedBody: no second read, no copy), or reads
+// r.Body for a channel served without one.
+func readAll(r *http.Request) ([]byte, error) {
+	if b, ok := middleware.VerifiedBody(r.Context()); ok {
+		return b, nil
+	}
+	return io.ReadAll(r.Body)
+}
 
 // notificationCounter is the counter every channel on one Registerer
 // shares.

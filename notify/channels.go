@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/dokukit/dokukit/dedupe"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
@@ -140,8 +141,8 @@ func snapChannel[T any](cfg SNAPConfig, svc int, ch *channel[T], name string, ni
 		return nil, configErr(name, err)
 	}
 	// The replay key of each signature lives as long as the verifier accepts its timestamp.
-	guard := middleware.IdempotencyOptions(middleware.IdempotencySNAP(svc), middleware.IdempotencyReplayTTL(middleware.IdempotencyReplayTTLFor(cfg.Timestamps)))
-	return assemble(cfg.Common, name, v, guard, svc, ch)
+	guard := dedupe.Config{Scheme: idempotency.SchemeSNAP, ServiceCode: svc, ReplayTTL: dedupe.ReplayTTLFor(cfg.Timestamps)}
+	return assemble(cfg.Common, name, v, guard, ch)
 }
 
 // tokenCheck accepts a token t issued to the client the notification's
@@ -194,7 +195,7 @@ func NewNonSNAP(cfg NonSNAPConfig, fn Func[schemas.NonSNAPNotification]) (http.H
 	}
 	ch := &channel[schemas.NonSNAPNotification]{name: name, fn: fn, reject: nonSNAPReject, failed: nonSNAPFailed,
 		ack: func(w http.ResponseWriter, _ *schemas.NonSNAPNotification) { nonSNAPAck.Write(w, http.StatusOK) }}
-	return assemble(cfg.Common, name, v, middleware.IdempotencyNonSNAP(), 0, ch)
+	return assemble(cfg.Common, name, v, dedupe.Config{Scheme: idempotency.SchemeNonSNAP}, ch)
 }
 
 // KirimConfig configures a Kirim DOKU callback channel.
@@ -279,13 +280,14 @@ func kirimChannel(cfg KirimConfig, name string, fn Func[schemas.KirimNotificatio
 	if cfg.Transfers != nil {
 		ch.admit = kirimAdmit(ch, cfg.Transfers)
 	}
-	return assemble(cfg.Common, name, v, middleware.IdempotencyKirim(), 0, ch)
+	return assemble(cfg.Common, name, v, dedupe.Config{Scheme: idempotency.SchemeKirim}, ch)
 }
 
 // assemble stacks method check → verification → duplicate guard → typed
 // channel. The guard runs after verification so forged requests never
 // touch the store.
-func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware.IdempotencyOption, svc int, ch *channel[T]) (http.Handler, error) {
+func assemble[T any](c Common, name string, v verify.Verifier, guard dedupe.Config, ch *channel[T]) (http.Handler, error) {
+	svc := guard.ServiceCode
 	count, err := notificationCounter(c.Registerer)
 	if err != nil {
 		return nil, configErr(name+" metrics", err)
@@ -306,44 +308,36 @@ func assemble[T any](c Common, name string, v verify.Verifier, scheme middleware
 	if err != nil {
 		return nil, err
 	}
-	guarded, err := guard(c, name, scheme, ch)
-	if err != nil {
-		return nil, err
+	store := c.Store
+	if store == nil {
+		if store, err = newMemory(c); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
+		}
 	}
+	// The channel name namespaces the keys, so channels can share a store.
+	// The guard reads the verified body (one read, the verifier's limit).
+	guard.Store, guard.Lease, guard.KeyPrefix = store, defaultLease, name+":"
+	guard.MaxBodyBytes, guard.Registerer, guard.Logger = c.MaxBodyBytes, c.Registerer, c.Logger
+	g, err := dedupe.New(guard)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, name, err)
+	}
+	guarded := g.Handler(ch)
 	return newEntry(vm.Handler(guarded), v.Scheme(), svc, c.Target), nil
 }
 
-// guard puts the duplicate guard in front of next. The guard's
-// constructors (middleware.Idempotency, idempotency.NewMemory) panic when
-// the Registerer refuses their metrics (a user collector of the same
-// name): a channel constructor returns errors, so the panic is turned into
-// an ErrConfig here. It goes once the guard's constructor returns an error.
-func guard(c Common, name string, scheme middleware.IdempotencyOption, next http.Handler) (h http.Handler, err error) {
+// newMemory is the channel's default store. idempotency.NewMemory panics
+// when the Registerer refuses its counter (it has no error to return, and
+// keeps its signature); a channel constructor returns that as an error.
+func newMemory(c Common) (s idempotency.Store, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			e, ok := p.(error)
-			if !ok {
-				e = fmt.Errorf("%v", p)
+			if e, ok := p.(error); ok {
+				err = e
+				return
 			}
-			h, err = nil, configErr(name+" duplicate guard", e)
+			err = fmt.Errorf("%v", p)
 		}
 	}()
-	var store idempotency.Store
-	if c.Store != nil {
-		store = c.Store
-	} else {
-		store = idempotency.NewMemory(idempotency.MemoryMetrics(c.Registerer), idempotency.MemoryLogger(c.Logger))
-	}
-	// The channel name namespaces the keys, so channels can share a store.
-	idemOpts := []middleware.IdempotencyOption{scheme, middleware.IdempotencyLease(defaultLease), middleware.IdempotencyKeyPrefix(name + ":")}
-	if c.MaxBodyBytes > 0 {
-		idemOpts = append(idemOpts, middleware.IdempotencyMaxBody(c.MaxBodyBytes))
-	}
-	if c.Registerer != nil {
-		idemOpts = append(idemOpts, middleware.IdempotencyMetrics(c.Registerer))
-	}
-	if c.Logger != nil {
-		idemOpts = append(idemOpts, middleware.IdempotencyLogger(c.Logger))
-	}
-	return middleware.Idempotency(store, idemOpts...)(next), nil
+	return idempotency.NewMemory(idempotency.MemoryMetrics(c.Registerer), idempotency.MemoryLogger(c.Logger)), nil
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/dedupe"
 	"github.com/dokukit/dokukit/internal/redistest"
-	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 )
 
@@ -34,7 +34,9 @@ func TestGuardRetryAfterStallIsProcessedNotInProgress(t *testing.T) {
 	require.NoError(t, err)
 
 	var runs atomic.Int32
-	h := middleware.Idempotency(store, middleware.IdempotencyNonSNAP())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	g, err := dedupe.New(dedupe.Config{Store: store, Scheme: idempotency.SchemeNonSNAP})
+	require.NoError(t, err)
+	h := g.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		runs.Add(1)
 		_, _ = w.Write([]byte("OK"))
 	}))

@@ -121,7 +121,7 @@ func MemoryClock(now func() time.Time) MemoryOption {
 // (completed records evicted to make room in a full store) on reg. Memory
 // stores sharing reg share the counter. nil means no metrics. NewMemory
 // panics if reg refuses the counter (a different collector under that
-// name), at setup time like middleware.Idempotency.
+// name), at setup time; a notify channel returns that as an error.
 func MemoryMetrics(reg prometheus.Registerer) MemoryOption {
 	return func(m *Memory) { m.reg = reg }
 }
@@ -233,13 +233,11 @@ func (m *Memory) reserve(now time.Time, key string, fp Fingerprint, lease time.D
 
 // Complete implements Store.
 func (m *Memory) Complete(ctx context.Context, key, token string, rec Record, ttl time.Duration) error {
-	if err := checkArgs(key, ttl); err != nil {
-		return opErr("complete", err)
+	now, err := m.lock("complete", key, ttl)
+	if err != nil {
+		return err
 	}
-	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
-	m.expire(now)
 	e, ok := m.keys[key]
 	if !ok {
 		if !m.makeRoom(now) {
@@ -267,8 +265,8 @@ func (m *Memory) Release(ctx context.Context, key, token string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.expire(m.now())
-	e, ok := m.keys[key]
-	if !ok || e.state != StateInFlight || e.token != token {
+	e, ok := m.leased(key, token)
+	if !ok {
 		return opErr("release", ErrLeaseLost)
 	}
 	heap.Remove(&m.exp, e.idx)
@@ -278,20 +276,37 @@ func (m *Memory) Release(ctx context.Context, key, token string) error {
 
 // Extend implements Extender.
 func (m *Memory) Extend(ctx context.Context, key, token string, lease time.Duration) error {
-	if err := checkArgs(key, lease); err != nil {
-		return opErr("extend", err)
+	now, err := m.lock("extend", key, lease)
+	if err != nil {
+		return err
 	}
-	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
-	m.expire(now)
-	e, ok := m.keys[key]
-	if !ok || e.state != StateInFlight || e.token != token {
+	e, ok := m.leased(key, token)
+	if !ok {
 		return opErr("extend", ErrLeaseLost)
 	}
 	e.until = now.Add(lease)
 	heap.Fix(&m.exp, e.idx)
 	return nil
+}
+
+// lock checks op's arguments, takes m.mu and drops what has expired. On
+// success the caller holds m.mu and unlocks it.
+func (m *Memory) lock(op, key string, d time.Duration) (time.Time, error) {
+	if err := checkArgs(key, d); err != nil {
+		return time.Time{}, opErr(op, err)
+	}
+	m.mu.Lock()
+	now := m.now()
+	m.expire(now)
+	return now, nil
+}
+
+// leased returns key's entry if token holds its in-flight lease; the caller
+// holds m.mu.
+func (m *Memory) leased(key, token string) (*entry, bool) {
+	e, ok := m.keys[key]
+	return e, ok && e.state == StateInFlight && e.token == token
 }
 
 // expire drops every key whose lease or record has run out; the caller

@@ -1,5 +1,5 @@
 // Package idempotency stores what the idempotency middleware
-// (middleware.Idempotency) needs to answer a repeated DOKU notification with
+// (package dedupe) needs to answer a repeated DOKU notification with
 // the original response instead of running the merchant's side effect again.
 //
 // A key goes through three states:

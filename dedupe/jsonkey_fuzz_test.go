@@ -1,11 +1,11 @@
-package middleware
+package dedupe_test
 
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/dokukit/dokukit/dedupe"
 	"github.com/dokukit/dokukit/schemas"
 )
 
@@ -76,7 +76,7 @@ func FuzzBusinessKeyAgreesWithDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, pick uint8, strict bool) {
 		c := businessKeyCases[int(pick)%len(businessKeyCases)]
-		key := idemJSONPath(body, strings.Split(c.path, "."))
+		key := dedupe.JSONKey(c.path)(nil, body)
 		if schemas.CheckKeys(body) != nil && key != "" {
 			t.Fatalf("%s: business key %q from a body without a single reading", c.path, key)
 		}

@@ -1,4 +1,4 @@
-package middleware_test
+package dedupe_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 
-	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/dedupe"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 )
 
@@ -14,14 +14,18 @@ import (
 // order once; the retry gets the first answer, byte for byte. A different
 // body under the same X-EXTERNAL-ID is a conflict. With several replicas,
 // pass idempotency.NewRedis(client) instead of NewMemory.
-func ExampleIdempotency() {
+func ExampleGuard_Handler() {
 	shipped := 0
 	notify := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		shipped++
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"responseCode":"2005600","responseMessage":"Request has been processed successfully","approvalCode":"%d"}`, shipped)
 	})
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(notify)
+	g, err := dedupe.New(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})
+	if err != nil {
+		panic(err)
+	}
+	h := g.Handler(notify)
 
 	deliver := func(body string) {
 		r := httptest.NewRequest(http.MethodPost, "/v1.0/debit/notify", strings.NewReader(body))

@@ -1,4 +1,4 @@
-package middleware_test
+package dedupe_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/leanovate/gopter"
@@ -24,9 +25,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/dedupe"
+	"github.com/dokukit/dokukit/internal/bodyctx"
 	"github.com/dokukit/dokukit/internal/redistest"
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
+	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/verify"
 )
 
 // idemMerchant is a notification handler with an observable side effect (an
@@ -110,6 +115,15 @@ func idemNonSNAPReq(id, body string) *http.Request {
 	return r
 }
 
+// guard is dedupe.New(c).Handler; a config the test got wrong stops it.
+func guard(c dedupe.Config) func(http.Handler) http.Handler {
+	g, err := dedupe.New(c)
+	if err != nil {
+		panic(err)
+	}
+	return g.Handler
+}
+
 func idemServe(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
@@ -136,7 +150,7 @@ const idemBody2 = `{"originalPartnerReferenceNo":"INV-1","amount":{"value":"9999
 
 func TestIdempotencyReplaysSameBytesWithoutRunning(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(m)
 
 	first := idemServe(h, idemSnapReq("E1", idemBody1))
 	require.Equal(t, 200, first.Code)
@@ -155,22 +169,19 @@ func TestIdempotencyReplaysSameBytesWithoutRunning(t *testing.T) {
 func TestIdempotencySameKeyDifferentBodyConflicts(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		opt    middleware.IdempotencyOption
+		cfg    dedupe.Config
 		req    func(string, string) *http.Request
 		status int
 		code   string
 	}{
-		{"snap", middleware.IdempotencySNAP(56), idemSnapReq, 409, "4095600"},
-		{"snap-auto", nil, idemSnapReq, 409, "4090000"},
-		{"nonsnap", middleware.IdempotencyNonSNAP(), idemNonSNAPReq, 409, "idempotency_key_reused"},
+		{"snap", dedupe.Config{Scheme: idempotency.SchemeSNAP, ServiceCode: 56}, idemSnapReq, 409, "4095600"},
+		{"snap-auto", dedupe.Config{}, idemSnapReq, 409, "4090000"},
+		{"nonsnap", dedupe.Config{Scheme: idempotency.SchemeNonSNAP}, idemNonSNAPReq, 409, "idempotency_key_reused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := idemNewMerchant()
-			var opts []middleware.IdempotencyOption
-			if tc.opt != nil {
-				opts = append(opts, tc.opt)
-			}
-			h := middleware.Idempotency(idempotency.NewMemory(), opts...)(m)
+			tc.cfg.Store = idempotency.NewMemory()
+			h := guard(tc.cfg)(m)
 			require.Equal(t, 200, idemServe(h, tc.req("K1", idemBody1)).Code)
 			w := idemServe(h, tc.req("K1", idemBody2))
 			assert.Equal(t, tc.status, w.Code)
@@ -182,8 +193,7 @@ func TestIdempotencySameKeyDifferentBodyConflicts(t *testing.T) {
 
 func TestIdempotencyBusinessKey(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56),
-		middleware.IdempotencyBusinessKeyJSON("originalPartnerReferenceNo"))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, BusinessKey: dedupe.JSONKey("originalPartnerReferenceNo")})(m)
 	first := idemServe(h, idemSnapReq("E1", idemBody1))
 	require.Equal(t, 200, first.Code)
 
@@ -210,7 +220,7 @@ func TestIdempotencyBusinessKey(t *testing.T) {
 
 func TestIdempotencyStrict(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(54), middleware.IdempotencyStrict())(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 54, Strict: true})(m)
 	require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
 	w := idemServe(h, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 409, w.Code)
@@ -226,7 +236,7 @@ func TestIdempotencyPanicReleasesAndRepanics(t *testing.T) {
 		}
 		return 200
 	}
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(m)
 	assert.PanicsWithValue(t, "merchant handler bug", func() { idemServe(h, idemSnapReq("E1", idemBody1)) })
 	w := idemServe(h, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 200, w.Code)
@@ -246,7 +256,7 @@ func TestIdempotency5xxReleases4xxStored(t *testing.T) {
 		}
 		return 200
 	}
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(m)
 	assert.Equal(t, 503, idemServe(h, idemSnapReq("E5", idemBody1)).Code)
 	assert.Equal(t, 200, idemServe(h, idemSnapReq("E5", idemBody1)).Code, "retry after a 5xx is processed")
 	assert.Equal(t, 200, idemServe(h, idemSnapReq("E5", idemBody1)).Code)
@@ -265,7 +275,7 @@ func TestIdempotency5xxReleases4xxStored(t *testing.T) {
 func TestIdempotencyCancelledContextReleases(t *testing.T) {
 	var runs atomic.Int32
 	ctx, cancel := context.WithCancel(context.Background())
-	h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(56))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if runs.Add(1) == 1 {
 			cancel() // the client goes away while the handler runs
 			<-r.Context().Done()
@@ -281,42 +291,48 @@ func TestIdempotencyCancelledContextReleases(t *testing.T) {
 	assert.Equal(t, int32(2), runs.Load(), "retry after cancellation ran, the third was replayed")
 }
 
+// Under testing/synctest: the waiting duplicate polls on the bubble's
+// clock, and synctest.Wait says when it is blocked between polls.
 func TestIdempotencyInFlight(t *testing.T) {
 	for _, wait := range []bool{false, true} {
 		t.Run(fmt.Sprint("wait=", wait), func(t *testing.T) {
-			release := make(chan struct{})
-			entered := make(chan struct{}, 1)
-			var runs atomic.Int32
-			opts := []middleware.IdempotencyOption{middleware.IdempotencySNAP(56)}
-			if wait {
-				opts = append(opts, middleware.IdempotencyWait(5*time.Second))
-			}
-			h := middleware.Idempotency(idempotency.NewMemory(), opts...)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				runs.Add(1)
-				entered <- struct{}{}
-				<-release
-				io.WriteString(w, `{"responseCode":"2005600"}`)
-			}))
-			done := make(chan *httptest.ResponseRecorder)
-			go func() { done <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
-			<-entered
-			second := make(chan *httptest.ResponseRecorder)
-			go func() { second <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
-			if !wait {
-				w := <-second
-				assert.Equal(t, 409, w.Code)
-				assert.Equal(t, "4095600", idemResponseCode(t, w))
-				assert.Equal(t, "1", w.Header().Get("Retry-After"))
-				close(release)
-				assert.Equal(t, 200, (<-done).Code)
-			} else {
-				time.Sleep(30 * time.Millisecond) // the second is polling
-				close(release)
-				first, w := <-done, <-second
-				assert.Equal(t, 200, w.Code)
-				assert.Equal(t, first.Body.String(), w.Body.String())
-			}
-			assert.Equal(t, int32(1), runs.Load())
+			synctest.Test(t, func(t *testing.T) {
+				release := make(chan struct{})
+				entered := make(chan struct{}, 1)
+				var runs atomic.Int32
+				cfg := dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56}
+				if wait {
+					cfg.Wait = 5 * time.Second
+				}
+				h := guard(cfg)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					runs.Add(1)
+					entered <- struct{}{}
+					<-release
+					io.WriteString(w, `{"responseCode":"2005600"}`)
+				}))
+				done := make(chan *httptest.ResponseRecorder)
+				go func() { done <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
+				<-entered
+				second := make(chan *httptest.ResponseRecorder)
+				go func() { second <- idemServe(h, idemSnapReq("E1", idemBody1)) }()
+				if !wait {
+					w := <-second
+					assert.Equal(t, 409, w.Code)
+					assert.Equal(t, "4095600", idemResponseCode(t, w))
+					assert.Equal(t, "1", w.Header().Get("Retry-After"))
+					close(release)
+					assert.Equal(t, 200, (<-done).Code)
+				} else {
+					time.Sleep(30 * time.Millisecond)
+					synctest.Wait() // the second is polling, between two Reserves
+					close(release)
+					first, w := <-done, <-second
+					assert.Equal(t, 200, w.Code)
+					assert.Equal(t, first.Body.String(), w.Body.String())
+				}
+				assert.Equal(t, int32(1), runs.Load())
+				time.Sleep(dedupe.DefaultLease) // the renewal goroutine sees no lease and ends
+			})
 		})
 	}
 }
@@ -339,20 +355,20 @@ func (idemFailingStore) Release(context.Context, string, string) error {
 func TestIdempotencyStoreErrors(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	m := idemNewMerchant()
-	closed := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(m)
+	closed := guard(dedupe.Config{Store: idemFailingStore{}, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Registerer: reg})(m)
 	w := idemServe(closed, idemSnapReq("E1", idemBody1))
 	assert.Equal(t, 500, w.Code)
 	assert.Equal(t, "5005600", idemResponseCode(t, w))
 	assert.NotEmpty(t, w.Header().Get("Retry-After"))
 	assert.NotContains(t, w.Body.String(), "6379", "no internals in the answer")
 
-	ns := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencyNonSNAP(), middleware.IdempotencyMetrics(reg))(m)
+	ns := guard(dedupe.Config{Store: idemFailingStore{}, Scheme: idempotency.SchemeNonSNAP, Registerer: reg})(m)
 	w = idemServe(ns, idemNonSNAPReq("R1", idemBody1))
 	assert.Equal(t, 503, w.Code)
 	assert.Equal(t, "idempotency_store_unavailable", idemResponseCode(t, w))
 	assert.Equal(t, 0, m.total(), "fail closed: handler not run")
 
-	open := middleware.Idempotency(idemFailingStore{}, middleware.IdempotencySNAP(56), middleware.IdempotencyFailOpen(), middleware.IdempotencyMetrics(reg))(m)
+	open := guard(dedupe.Config{Store: idemFailingStore{}, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, FailOpen: true, Registerer: reg})(m)
 	assert.Equal(t, 200, idemServe(open, idemSnapReq("E1", idemBody1)).Code)
 	assert.Equal(t, 1, m.total(), "fail open: handler run")
 	assert.Equal(t, 3.0, testutil.ToFloat64(idemCounterFor(t, reg, "store_error")))
@@ -384,8 +400,8 @@ func TestIdempotencyMetrics(t *testing.T) {
 		w.WriteHeader(200)
 	})
 	// Two instances share the registry (two routes, one process).
-	a := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(slow)
-	b := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyMetrics(reg))(slow)
+	a := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Registerer: reg})(slow)
+	b := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Registerer: reg})(slow)
 	idemServe(a, idemSnapReq("E1", idemBody1))          // new
 	idemServe(b, idemSnapReq("E1", idemBody1))          // replayed
 	idemServe(a, idemSnapReq("E1", idemBody2))          // conflict
@@ -410,15 +426,16 @@ dokukit_idempotency_requests_total{outcome="store_error"} 0
 
 func TestIdempotencyBadRequests(t *testing.T) {
 	m := idemNewMerchant()
-	snap := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencySNAP(25), middleware.IdempotencyMaxBody(64))(m)
+	snap := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 25, MaxBodyBytes: 64})(m)
 	r := idemSnapReq("", idemBody1)
 	w := idemServe(snap, r)
 	assert.Equal(t, 400, w.Code)
 	assert.Equal(t, "4002502", idemResponseCode(t, w))
-	assert.Contains(t, w.Body.String(), "X-EXTERNAL-ID")
+	assert.Equal(t, `{"responseCode":"4002502","responseMessage":"Invalid Mandatory Field {X-EXTERNAL-ID}"}`, w.Body.String(),
+		"the kit's one spelling of a field: in braces")
 
 	w = idemServe(snap, idemSnapReq(strings.Repeat("x", idempotency.MaxKeyPart+1), "{}"))
-	assert.Equal(t, "4002501", idemResponseCode(t, w))
+	assert.Equal(t, `{"responseCode":"4002501","responseMessage":"Invalid Field Format {X-EXTERNAL-ID}"}`, w.Body.String())
 
 	w = idemServe(snap, idemSnapReq("E1", `{"pad":"`+strings.Repeat("x", 64)+`"}`))
 	assert.Equal(t, 413, w.Code)
@@ -427,7 +444,7 @@ func TestIdempotencyBadRequests(t *testing.T) {
 	nilBody.Body = nil
 	assert.Equal(t, 200, idemServe(snap, nilBody).Code, "a nil body is an empty body")
 
-	auto := middleware.Idempotency(idempotency.NewMemory())(m)
+	auto := guard(dedupe.Config{Store: idempotency.NewMemory()})(m)
 	w = idemServe(auto, httptest.NewRequest("POST", "/", strings.NewReader("{}")))
 	assert.Equal(t, 400, w.Code)
 	assert.Equal(t, "missing_idempotency_key", idemResponseCode(t, w))
@@ -436,7 +453,7 @@ func TestIdempotencyBadRequests(t *testing.T) {
 
 func TestIdempotencyKirimAutoDetected(t *testing.T) {
 	m := idemNewMerchant()
-	h := middleware.Idempotency(idempotency.NewMemory())(m)
+	h := guard(dedupe.Config{Store: idempotency.NewMemory()})(m)
 	req := func(body string) *http.Request {
 		r := httptest.NewRequest("POST", "/kirim/callback", strings.NewReader(body))
 		r.Header.Set("agentKey", "A41418")
@@ -452,20 +469,41 @@ func TestIdempotencyKirimAutoDetected(t *testing.T) {
 	assert.Equal(t, 1, m.count("fd53b1e3"))
 }
 
-func TestIdempotencyInvalidOptionsPanicAtSetup(t *testing.T) {
+// New refuses what cannot work with an error, never a panic: a nil
+// store, a service code that is not two digits, an unknown scheme, and a
+// Registerer that already holds another collector under the guard's
+// metric name (a channel constructor used to panic on that).
+func TestNewRefusesUnusableConfig(t *testing.T) {
 	s := idempotency.NewMemory()
-	for name, o := range map[string]middleware.IdempotencyOption{
-		"svc":   middleware.IdempotencySNAP(100),
-		"ttl":   middleware.IdempotencyTTL(0),
-		"lease": middleware.IdempotencyLease(-1),
-		"wait":  middleware.IdempotencyWait(-1),
-		"body":  middleware.IdempotencyMaxBody(0),
-		"biz":   middleware.IdempotencyBusinessKey(nil),
-		"path":  middleware.IdempotencyBusinessKeyJSON(""),
+	clash := prometheus.NewPedanticRegistry()
+	clash.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "dokukit_idempotency_requests_total", Help: "the user's own"}))
+	for name, c := range map[string]dedupe.Config{
+		"store":   {},
+		"svc":     {Store: s, ServiceCode: 100},
+		"svc<0":   {Store: s, ServiceCode: -1},
+		"scheme":  {Store: s, Scheme: idempotency.SchemeKirim + 1},
+		"metrics": {Store: s, Registerer: clash},
 	} {
-		assert.Panics(t, func() { middleware.Idempotency(s, o) }, name)
+		g, err := dedupe.New(c)
+		assert.Error(t, err, name)
+		assert.Nil(t, g, name)
 	}
-	assert.Panics(t, func() { middleware.Idempotency(nil) })
+	_, err := dedupe.New(dedupe.Config{Store: s, Registerer: clash})
+	assert.ErrorContains(t, err, "dokukit_idempotency_requests_total")
+}
+
+// A duration or limit ≤ 0 is its default, as everywhere in the kit: a
+// guard with MaxBodyBytes -1 reads up to DefaultMaxBody, a negative Wait
+// answers a duplicate in flight at once.
+func TestNewLimitsAtOrBelowZeroAreDefaults(t *testing.T) {
+	m := idemNewMerchant()
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56,
+		TTL: -1, Lease: 0, Wait: -time.Second, MaxBodyBytes: -1, ReplayTTL: 0})(m)
+	big := `{"pad":"` + strings.Repeat("x", dedupe.DefaultMaxBody-10) + `"}`
+	assert.Equal(t, 200, idemServe(h, idemSnapReq("E-big", big)).Code, "a body of the default limit is read")
+	w := idemServe(h, idemSnapReq("E-over", big+strings.Repeat(" ", 10)))
+	assert.Equal(t, 413, w.Code)
+	assert.Equal(t, `{"responseCode":"4135600","responseMessage":"Request Entity Too Large"}`, w.Body.String())
 }
 
 // Several replicas on one Redis: 64 simultaneous deliveries of one
@@ -481,11 +519,11 @@ func TestIdempotency64ConcurrentAcrossReplicasOnRedis(t *testing.T) {
 			for range 3 {
 				c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 				t.Cleanup(func() { _ = c.Close() })
-				opts := []middleware.IdempotencyOption{middleware.IdempotencySNAP(56)}
+				cfg := dedupe.Config{Store: idempotency.NewRedis(c), Scheme: idempotency.SchemeSNAP, ServiceCode: 56}
 				if wait {
-					opts = append(opts, middleware.IdempotencyWait(5*time.Second))
+					cfg.Wait = 5 * time.Second
 				}
-				ts := httptest.NewServer(middleware.Idempotency(idempotency.NewRedis(c), opts...)(m))
+				ts := httptest.NewServer(guard(cfg)(m))
 				t.Cleanup(ts.Close)
 				urls = append(urls, ts.URL)
 			}
@@ -564,8 +602,7 @@ func TestIdempotencyRedisKilledMidRun(t *testing.T) {
 	for range 3 {
 		c := redis.NewClient(&redis.Options{Addr: srv.Addr(), DialTimeout: 100 * time.Millisecond, MaxRetries: 1})
 		clients = append(clients, c)
-		h := middleware.Idempotency(idempotency.NewRedis(c, idempotency.RedisTimeout(500*time.Millisecond)),
-			middleware.IdempotencySNAP(56), middleware.IdempotencyLease(3*time.Second), middleware.IdempotencyMetrics(reg))(m)
+		h := guard(dedupe.Config{Store: idempotency.NewRedis(c, idempotency.RedisTimeout(500*time.Millisecond)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Lease: 3 * time.Second, Registerer: reg})(m)
 		servers = append(servers, httptest.NewServer(h))
 	}
 	tr := &http.Transport{}
@@ -779,7 +816,7 @@ func idemCheckDeliveries(store idempotency.Store, partner string, ds []idemDeliv
 			r.Context().Value(idemCancelKey{}).(context.CancelFunc)()
 		}
 	})
-	h := middleware.Idempotency(store, middleware.IdempotencySNAP(56), middleware.IdempotencyLease(time.Second))(handler)
+	h := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Lease: time.Second})(handler)
 	deliver := func(d idemDelivery) {
 		meta, _ := json.Marshal(d)
 		r := idemSnapReq(fmt.Sprint("E", d.Key), fmt.Sprintf(`{"n":%d}`, d.Body))
@@ -840,8 +877,7 @@ func FuzzIdempotencyBusinessKeyJSON(f *testing.F) {
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var runs int
-		h := middleware.Idempotency(idempotency.NewMemory(), middleware.IdempotencyNonSNAP(),
-			middleware.IdempotencyBusinessKeyJSON("order.invoice_number"))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeNonSNAP, BusinessKey: dedupe.JSONKey("order.invoice_number")})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			runs++
 			fmt.Fprint(w, runs)
 		}))
@@ -875,7 +911,7 @@ func TestIdempotencyDurabilityNeedsAOF(t *testing.T) {
 			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 			t.Cleanup(func() { _ = c.Close() })
 			m := idemNewMerchant()
-			h := middleware.Idempotency(idempotency.NewRedis(c), middleware.IdempotencySNAP(56))(m)
+			h := guard(dedupe.Config{Store: idempotency.NewRedis(c), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})(m)
 			require.Equal(t, 200, idemServe(h, idemSnapReq("E1", idemBody1)).Code)
 			srv.Kill()
 			srv.Restart()
@@ -883,4 +919,269 @@ func TestIdempotencyDurabilityNeedsAOF(t *testing.T) {
 			assert.Equal(t, tc.wantRuns, m.count("E1"))
 		})
 	}
+}
+
+// idemSignedSNAP is a SNAP debit notification signed by the kit's signer
+// at ts, under X-EXTERNAL-ID ext.
+func idemSignedSNAP(t *testing.T, ext, body, ts string) *http.Request {
+	t.Helper()
+	s, err := sign.NewSNAPSymmetric([]byte("SK-replay-test"))
+	require.NoError(t, err)
+	sig, err := s.Sign(http.MethodPost, "/v1.0/debit/notify", "tok", []byte(body), ts)
+	require.NoError(t, err)
+	r := idemSnapReq(ext, body)
+	r.Header.Set("X-TIMESTAMP", ts)
+	r.Header.Set("X-SIGNATURE", sig)
+	r.Header.Set("Authorization", "Bearer tok")
+	return r
+}
+
+// idemPlainStore hides every capability but Store (no Claimer, no
+// Extender): a custom store written before the replay key, counting its
+// Reserve calls (each one a round trip to its database).
+type idemPlainStore struct {
+	s        idempotency.Store
+	reserves *atomic.Int32
+}
+
+func (p idemPlainStore) Reserve(ctx context.Context, key string, fp idempotency.Fingerprint, lease time.Duration) (idempotency.Reservation, error) {
+	p.reserves.Add(1)
+	return p.s.Reserve(ctx, key, fp, lease)
+}
+func (p idemPlainStore) Complete(ctx context.Context, key, token string, rec idempotency.Record, ttl time.Duration) error {
+	return p.s.Complete(ctx, key, token, rec, ttl)
+}
+func (p idemPlainStore) Release(ctx context.Context, key, token string) error {
+	return p.s.Release(ctx, key, token)
+}
+
+// A store without idempotency.Claimer keeps the protection: the guard
+// claims the replay key with a Reserve of its own, one more call for a new
+// notification, and a refused replay takes no lease.
+func TestIdempotencyReplayKeyOnStoreWithoutClaimer(t *testing.T) {
+	var reserves atomic.Int32
+	store := idemPlainStore{s: idempotency.NewMemory(), reserves: &reserves}
+	_, isClaimer := any(store).(idempotency.Claimer)
+	require.False(t, isClaimer)
+	reg := prometheus.NewPedanticRegistry()
+	m := idemNewMerchant()
+	h := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, Registerer: reg})(m)
+	const ts = "2026-11-25T15:00:00+07:00"
+
+	first := idemServe(h, idemSignedSNAP(t, "E1", idemBody1, ts))
+	require.Equal(t, 200, first.Code)
+	assert.EqualValues(t, 2, reserves.Swap(0), "the replay key, then the X-EXTERNAL-ID")
+
+	for _, id := range []string{"E2", "E3", "E4"} {
+		w := idemServe(h, idemSignedSNAP(t, id, idemBody1, ts))
+		assert.Equal(t, 409, w.Code, id)
+		assert.Equal(t, "4095600", idemResponseCode(t, w), id)
+	}
+	assert.EqualValues(t, 3, reserves.Swap(0), "a refused replay reserves nothing but the replay key")
+	assert.Equal(t, 1, m.total())
+	assert.Equal(t, 3.0, testutil.ToFloat64(idemCounterFor(t, reg, "replay_refused")))
+
+	again := idemServe(h, idemSignedSNAP(t, "E1", idemBody1, ts))
+	assert.Equal(t, first.Body.String(), again.Body.String(), "the exact bytes again: the stored answer")
+	for _, id := range []string{"E2", "E3", "E4"} {
+		assert.Equal(t, 0, m.count(id))
+	}
+	// DOKU's retry, signed anew a second later, is unaffected.
+	retry := idemServe(h, idemSignedSNAP(t, "E1", idemBody1, "2026-11-25T15:00:01+07:00"))
+	assert.Equal(t, first.Body.String(), retry.Body.String())
+	assert.Equal(t, 1, m.total())
+}
+
+// The replay key lives IdempotencyReplayTTL from first sight, which is why
+// it must cover the verifier's whole window: once it lapses, a copy still
+// inside the window would run again.
+func TestIdempotencyReplayKeyLivesItsTTL(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	clock := func() time.Time { return now }
+	m := idemNewMerchant()
+	h := guard(dedupe.Config{Store: idempotency.NewMemory(idempotency.MemoryClock(clock)), Scheme: idempotency.SchemeSNAP, ServiceCode: 56, ReplayTTL: 2 * time.Minute})(m)
+	const ts = "2026-11-25T15:00:00+07:00"
+	require.Equal(t, 200, idemServe(h, idemSignedSNAP(t, "E1", idemBody1, ts)).Code)
+	now = now.Add(119 * time.Second)
+	assert.Equal(t, 409, idemServe(h, idemSignedSNAP(t, "E2", idemBody1, ts)).Code, "within the TTL")
+	now = now.Add(2 * time.Second)
+	assert.Equal(t, 200, idemServe(h, idemSignedSNAP(t, "E3", idemBody1, ts)).Code, "after the TTL (a verifier would refuse it by now)")
+	assert.Equal(t, 2, m.total())
+}
+
+// Non-SNAP and Kirim sign their request id: a new id is a new signature,
+// so they get no replay key, and headers that look like a SNAP signature
+// change nothing.
+func TestIdempotencyNoReplayKeyForNonSNAPOrKirim(t *testing.T) {
+	m := idemNewMerchant()
+	h := guard(dedupe.Config{Store: idempotency.NewMemory()})(m)
+	for _, id := range []string{"R1", "R2"} {
+		r := idemNonSNAPReq(id, idemBody1)
+		r.Header.Set("Signature", "HMACSHA256=c2FtZQ==")
+		r.Header.Set("X-SIGNATURE", "c2FtZQ==")
+		assert.Equal(t, 200, idemServe(h, r).Code, id)
+	}
+	for _, id := range []string{"K1", "K2"} {
+		r := httptest.NewRequest("POST", "/kirim", strings.NewReader(`{"transactionStatus":"50"}`))
+		r.Header.Set("agentKey", "A41418")
+		r.Header.Set("requestId", id)
+		r.Header.Set("signature", "c2FtZQ==")
+		r.Header.Set("X-SIGNATURE", "c2FtZQ==")
+		assert.Equal(t, 200, idemServe(h, r).Code, id)
+	}
+	assert.Equal(t, 4, m.total())
+	// A SNAP request without X-SIGNATURE was not verified by a SNAP
+	// verifier; there is nothing to key on, and it is keyed as before.
+	assert.Equal(t, 200, idemServe(h, idemSnapReq("S1", idemBody1)).Code)
+	assert.Equal(t, 200, idemServe(h, idemSnapReq("S2", idemBody1)).Code)
+	assert.Equal(t, 6, m.total())
+}
+
+func TestIdempotencyReplayTTLFor(t *testing.T) {
+	assert.Equal(t, 11*time.Minute, dedupe.DefaultReplayTTL)
+	assert.GreaterOrEqual(t, dedupe.DefaultReplayTTL, 2*verify.DefaultSkew+time.Minute)
+	for name, c := range map[string]struct {
+		ts   verify.Timestamps
+		want time.Duration
+	}{
+		"default":   {verify.Timestamps{}, dedupe.DefaultReplayTTL},
+		"wider":     {verify.Timestamps{MaxPast: 15 * time.Minute, MaxFuture: time.Minute}, 17 * time.Minute},
+		"past only": {verify.Timestamps{MaxPast: 10 * time.Minute}, 16 * time.Minute},
+		"unchecked": {verify.Timestamps{Unchecked: true}, dedupe.DefaultTTL},
+	} {
+		assert.Equal(t, c.want, dedupe.ReplayTTLFor(c.ts), name)
+	}
+	_, err := dedupe.New(dedupe.Config{Store: idempotency.NewMemory(), ReplayTTL: -time.Second})
+	assert.NoError(t, err, "a replay TTL ≤ 0 is the default, as every limit in the kit")
+}
+
+// carrier is what middleware.Verification puts in the context.
+type carrier []byte
+
+func (c carrier) VerifiedBody() ([]byte, bool) { return c, true }
+
+// untouchable fails the test if the guard reads the request body.
+type untouchable struct{ t *testing.T }
+
+func (u untouchable) Read([]byte) (int, error) {
+	u.t.Error("the guard read the body the verification had already read")
+	return 0, errors.New("read")
+}
+func (u untouchable) Close() error { return nil }
+
+// Behind a verification the guard fingerprints the verified body and does
+// not read r.Body; the fingerprint is the one a standalone guard computes,
+// so a retry that reaches a replica without the verification in front is
+// still a replay. The verified body is held to the guard's limit too.
+func TestGuardUsesTheVerifiedBody(t *testing.T) {
+	store := idempotency.NewMemory()
+	var runs int
+	h := guard(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56, MaxBodyBytes: 100})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		runs++
+		_, _ = io.WriteString(w, `{"responseCode":"2005600"}`)
+	}))
+	verified := func(ext, body string) *http.Request {
+		r := idemSnapReq(ext, "")
+		r.Body = untouchable{t}
+		return r.WithContext(context.WithValue(r.Context(), bodyctx.Key{}, carrier(body)))
+	}
+	first := idemServe(h, verified("E1", idemBody1))
+	require.Equal(t, 200, first.Code)
+	assert.Equal(t, first.Body.String(), idemServe(h, idemSnapReq("E1", idemBody1)).Body.String(), "standalone read: the same fingerprint")
+	assert.Equal(t, 409, idemServe(h, verified("E1", idemBody2)).Code)
+	assert.Equal(t, 413, idemServe(h, verified("E2", `{"pad":"`+strings.Repeat("x", 100)+`"}`)).Code)
+	assert.Equal(t, 1, runs)
+}
+
+// The whole stack: Verification reads and verifies the body once, the
+// guard and the handler see the same bytes, and the handler can still read
+// r.Body from the start.
+func TestGuardBehindVerification(t *testing.T) {
+	set, _ := verify.SecretsFor("MCH-1", []byte("SK-body-once"))
+	v, err := verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: set, Timestamps: verify.Timestamps{Unchecked: true}})
+	require.NoError(t, err)
+	var seen []string
+	h := middleware.Verify(v)(guard(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeNonSNAP})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		vb, ok := middleware.VerifiedBody(r.Context())
+		require.True(t, ok)
+		rb, _ := io.ReadAll(r.Body)
+		seen = append(seen, string(vb), string(rb))
+	})))
+	body := `{"order":{"invoice_number":"INV-1"}}`
+	s, _ := sign.NewNonSNAP([]byte("SK-body-once"))
+	r := httptest.NewRequest(http.MethodPost, "/notify", strings.NewReader(body))
+	r.Header.Set("Client-Id", "MCH-1")
+	r.Header.Set("Request-Id", "R1")
+	r.Header.Set("Request-Timestamp", "2026-11-25T08:00:00Z")
+	r.Header.Set("Signature", s.Sign(sign.Components{ClientID: "MCH-1", RequestID: "R1", Timestamp: "2026-11-25T08:00:00Z", Target: "/notify", Body: []byte(body)}))
+	w := idemServe(h, r)
+	require.Equal(t, 200, w.Code, w.Body.String())
+	assert.Equal(t, []string{body, body}, seen)
+	_, ok := middleware.VerifiedBody(r.Context())
+	assert.False(t, ok, "outside the verification")
+}
+
+// Decide decides without writing: a new request is the caller's to run and
+// complete, a repeat carries the stored record, a conflict or a duplicate
+// in flight is an *Error saying what to answer.
+func TestDecideWithoutWriting(t *testing.T) {
+	g, err := dedupe.New(dedupe.Config{Store: idempotency.NewMemory(), Scheme: idempotency.SchemeSNAP, ServiceCode: 56})
+	require.NoError(t, err)
+	d, err := g.Decide(idemSnapReq("E1", idemBody1))
+	require.NoError(t, err)
+	require.Nil(t, d.Replay, "new: the caller runs the handler")
+	assert.Equal(t, idempotency.SchemeSNAP, d.Scheme())
+
+	_, err = g.Decide(idemSnapReq("E1", idemBody1))
+	var e *dedupe.Error
+	require.ErrorAs(t, err, &e)
+	assert.ErrorIs(t, err, dedupe.ErrInFlight)
+	assert.Equal(t, dedupe.Error{Err: dedupe.ErrInFlight, Scheme: idempotency.SchemeSNAP, Status: 409, Case: 0, Code: "request_in_progress", RetryAfter: "1"},
+		dedupe.Error{Err: e.Err, Scheme: e.Scheme, Status: e.Status, Case: e.Case, Code: e.Code, RetryAfter: e.RetryAfter})
+
+	d.Complete(context.Background(), idempotency.Record{Status: 200, Body: []byte(`{"responseCode":"2005600"}`)})
+	d.Complete(context.Background(), idempotency.Record{Status: 500}) // a second call does nothing
+	again, err := g.Decide(idemSnapReq("E1", idemBody1))
+	require.NoError(t, err)
+	require.NotNil(t, again.Replay)
+	assert.Equal(t, 200, again.Replay.Status)
+	assert.Equal(t, `{"responseCode":"2005600"}`, string(again.Replay.Body))
+
+	_, err = g.Decide(idemSnapReq("E1", idemBody2))
+	assert.ErrorIs(t, err, dedupe.ErrConflict)
+	w := httptest.NewRecorder()
+	g.WriteError(w, err)
+	assert.Equal(t, `{"responseCode":"4095600","responseMessage":"Conflict"}`, w.Body.String())
+
+	_, err = g.Decide(idemSnapReq("", idemBody1))
+	assert.ErrorIs(t, err, idempotency.ErrMissingKey)
+}
+
+// The injected clock drives Wait: a duplicate waits until Config.Now says
+// the Wait has passed, polling whenever Config.After fires.
+func TestInjectedClockBoundsWait(t *testing.T) {
+	now := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	var polls int
+	fired := make(chan time.Time, 1)
+	after := func(d time.Duration) (<-chan time.Time, func() bool) {
+		polls++
+		now = now.Add(d) // time passes as the guard waits
+		fired <- now
+		return fired, func() bool { return false }
+	}
+	// A store without Extend, so the clock serves the Wait alone (no
+	// lease renewal rounds on it).
+	store := idemPlainStore{s: idempotency.NewMemory(), reserves: new(atomic.Int32)}
+	g, err := dedupe.New(dedupe.Config{Store: store, Scheme: idempotency.SchemeSNAP, ServiceCode: 56,
+		Wait: time.Second, Now: func() time.Time { return now }, After: after})
+	require.NoError(t, err)
+	first, err := g.Decide(idemSnapReq("E1", idemBody1))
+	require.NoError(t, err)
+	start := now
+	_, err = g.Decide(idemSnapReq("E1", idemBody1))
+	assert.ErrorIs(t, err, dedupe.ErrInFlight, "still in flight when the Wait ran out")
+	assert.Equal(t, time.Second, now.Sub(start), "waited exactly Config.Wait on the injected clock")
+	assert.Equal(t, 14, polls, "5, 10, 20, 40, 80 ms, eight of 100 ms, then the last 45 ms")
+	assert.EqualValues(t, 1+1+14, store.reserves.Load(), "a Reserve per delivery, and one per poll")
+	first.Release(context.Background())
 }
