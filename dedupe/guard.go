@@ -331,8 +331,14 @@ func (g *Guard) Decide(r *http.Request) (Decision, error) {
 	if err != nil {
 		return Decision{}, g.bodyError(scheme, err)
 	}
-	fp := idempotency.FingerprintBody(body)
 	ctx := r.Context()
+	// The SNAP verifier in front already hashed the minified body for the
+	// string to sign: the same value as FingerprintBody, so stored records
+	// match either way and the body is minified and hashed once.
+	fp, ok := bodyctx.BodyHash(ctx)
+	if !ok {
+		fp = idempotency.FingerprintBody(body)
+	}
 
 	primary := g.c.KeyPrefix + key.String()
 	res, replay, err := g.reserveFirst(ctx, r, key, primary, fp)

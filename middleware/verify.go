@@ -234,6 +234,17 @@ func (v *verifiedRequest) VerifiedBody() ([]byte, bool) {
 	return v.b, true
 }
 
+// VerifiedBodyHash implements bodyctx.Hasher: the body hash the SNAP
+// verifiers computed for the string to sign, until detach.
+func (v *verifiedRequest) VerifiedBodyHash() ([32]byte, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.cut || !v.res.HasBodyHash {
+		return [32]byte{}, false
+	}
+	return v.res.BodyHash, true
+}
+
 // Verified returns what the verification established for the request whose
 // context this is: client or partner id, external id, request id, scheme,
 // matched key id. ok is false outside a Verify-wrapped handler.

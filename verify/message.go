@@ -77,6 +77,12 @@ type Result struct {
 	// StringToSign is set when Message.Explain was: the exact bytes that
 	// were signed (never the secret or the signature).
 	StringToSign string
+	// BodyHash is SHA-256 of the minified body (sign.BodyHash) when the
+	// scheme signs it — SNAP and SNAP RSA, HasBodyHash true — so a layer
+	// behind the verifier (the duplicate guard's fingerprint) need not
+	// minify and hash the body again.
+	BodyHash    [32]byte
+	HasBodyHash bool
 }
 
 // Target says which request-target a verifier signs with. A wrong target

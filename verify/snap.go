@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -113,10 +114,12 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	sts = append(sts, ':')
 	sts = append(sts, token...)
 	sts = append(sts, ':')
-	sts, err := sign.AppendBodyHashHex(sts, m.Body)
+	bh, err := sign.BodyHash(m.Body)
 	if err != nil {
 		return res, invalidJSON(s, err)
 	}
+	res.BodyHash, res.HasBodyHash = bh, true
+	sts = hex.AppendEncode(sts, bh[:])
 	sts = append(sts, ':')
 	sts = append(sts, ts...)
 	if m.Explain {
@@ -282,10 +285,12 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	if res.Timestamp, res.Age, tsErr = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts); tsErr != nil && !m.Explain {
 		return res, tsErr
 	}
-	hash, err := sign.AppendBodyHashHex(make([]byte, 0, 64), m.Body)
+	bh, err := sign.BodyHash(m.Body)
 	if err != nil {
 		return res, invalidJSON(s, err)
 	}
+	res.BodyHash, res.HasBodyHash = bh, true
+	hash := hex.AppendEncode(make([]byte, 0, 64), bh[:])
 	sts := sign.AppendSNAPRSAStringToSign(nil, m.Method, res.Target, hash, ts)
 	if m.Explain {
 		res.StringToSign = string(sts)

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -81,8 +82,14 @@ func TestSNAPProtocolVector(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "POST:/direct-debit/core/v1/debit/payment-host-to-host:"+snapToken+":2e2aeb929a58f6d0bfffef29910a0d1b0d389c8e6b9e9aef69175f25e87d5180:"+snapTS, res.StringToSign)
+	// The body hash the string to sign carries is handed on (the duplicate
+	// guard fingerprints with it instead of hashing again).
+	var bodyHash [32]byte
+	_, err = hex.Decode(bodyHash[:], []byte("2e2aeb929a58f6d0bfffef29910a0d1b0d389c8e6b9e9aef69175f25e87d5180"))
+	require.NoError(t, err)
 	assert.Equal(t, Result{Scheme: SchemeSNAP, ClientID: "PARTNER-1", ExternalID: "41807553358950093184162180797837", KeyID: "0",
-		Timestamp: res.Timestamp, Age: time.Minute, Target: "/direct-debit/core/v1/debit/payment-host-to-host", Token: snapToken, StringToSign: res.StringToSign}, res)
+		Timestamp: res.Timestamp, Age: time.Minute, Target: "/direct-debit/core/v1/debit/payment-host-to-host", Token: snapToken, StringToSign: res.StringToSign,
+		BodyHash: bodyHash, HasBodyHash: true}, res)
 
 	// GET with query and no body: the query is signed by default.
 	res, err = v.VerifyMessage(context.Background(), Message{Method: "GET", Target: "/v1.0/example/status?referenceNo=INV-1",

@@ -20,6 +20,22 @@ type Carrier interface {
 // Body returns the verified body in ctx, if any. The bytes are valid until
 // the handler the verification wrapped returns; they must not be modified
 // or kept.
+// Hasher is a Carrier that also knows the body's SHA-256 of its minified
+// form (sign.BodyHash), when the verifier computed it.
+type Hasher interface {
+	VerifiedBodyHash() ([32]byte, bool)
+}
+
+// BodyHash returns the verified body's minified SHA-256 when the verifier
+// in front computed it (SNAP schemes), and the body is still valid.
+func BodyHash(ctx context.Context) ([32]byte, bool) {
+	h, ok := ctx.Value(Key{}).(Hasher)
+	if !ok {
+		return [32]byte{}, false
+	}
+	return h.VerifiedBodyHash()
+}
+
 func Body(ctx context.Context) ([]byte, bool) {
 	c, ok := ctx.Value(Key{}).(Carrier)
 	if !ok {
