@@ -152,6 +152,9 @@ type Guard struct {
 	c     Config
 	count *prometheus.CounterVec
 	renew *renewer // nil when the store cannot extend leases
+	// local: the store is the in-process Memory store, whose Complete and
+	// Release neither block nor read their context.
+	local bool
 }
 
 // New returns the guard cfg describes. A nil Store, a SNAP service code
@@ -189,6 +192,7 @@ func New(cfg Config) (*Guard, error) {
 		cfg.After = realAfter
 	}
 	g := &Guard{c: cfg}
+	_, g.local = cfg.Store.(*idempotency.Memory)
 	if cfg.Registerer != nil {
 		cv, err := registerCounter(cfg.Registerer)
 		if err != nil {
@@ -552,12 +556,19 @@ func (g *Guard) storeFailed(scheme idempotency.Scheme, err error) error {
 // background is the context of store calls after the handler ran: not cut
 // short by the client going away, the record has to be written (or the
 // lease freed) regardless.
-func background(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+//
+// The in-process memory store gets ctx as it is: its Complete and Release
+// do not read it, and a bound per request would cost a context and a timer
+// on the hot path for nothing.
+func (g *Guard) background(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if g.local {
+		return ctx, func() {}
+	}
 	return context.WithTimeout(context.WithoutCancel(ctx), d)
 }
 
 func (g *Guard) release(ctx context.Context, held []owned) {
-	ctx, cancel := background(ctx, 5*time.Second)
+	ctx, cancel := g.background(ctx, 5*time.Second)
 	defer cancel()
 	for _, h := range held {
 		if err := g.c.Store.Release(ctx, h.key, h.token); err != nil && !errors.Is(err, idempotency.ErrLeaseLost) {
@@ -574,7 +585,7 @@ const completeFor = 10 * time.Second
 // restarting) is retried for up to completeFor: the handler's work is done,
 // and a record that is never written lets a later repeat run it again.
 func (g *Guard) complete(ctx context.Context, held []owned, rec idempotency.Record) {
-	ctx, cancel := background(ctx, completeFor)
+	ctx, cancel := g.background(ctx, completeFor)
 	defer cancel()
 	for _, h := range held {
 		pause := 20 * time.Millisecond
