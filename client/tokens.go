@@ -266,7 +266,7 @@ func (ts *tokens) tokenRequest(ctx context.Context, route, kind string, body []b
 		return Token{}, fmt.Errorf("%w: %w", ErrToken, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
 		return Token{}, fmt.Errorf("%w: reading the answer: %w", ErrToken, err)
 	}

@@ -36,7 +36,7 @@ const (
 	DefaultLease = idempotency.DefaultLease
 	// DefaultMaxBody bounds the body the guard reads itself (without a
 	// verification in front).
-	DefaultMaxBody = 1 << 20
+	DefaultMaxBody = verify.DefaultMaxBodyBytes
 	// ReplayMargin is added to a timestamp policy's acceptance window to
 	// get how long a SNAP signature's replay key is kept: room for the
 	// clocks of replicas sharing a store to disagree.

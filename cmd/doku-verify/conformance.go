@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/verify"
 )
 
 const conformanceSynopsis = `conformance --url URL --channel CHANNEL [--doku-private-key FILE] [--junit FILE]
@@ -40,7 +41,7 @@ func runConformance(e *env, args []string) int {
 	fs := newFlagSet(e, "conformance", conformanceSynopsis, conformanceExample)
 	f.register(fs)
 	fs.StringVar(&junit, "junit", "", "also write the results as JUnit XML to this file")
-	fs.Int64Var(&maxBody, "max-body", 1<<20, "the merchant's body limit in bytes (the oversized case sends one more)")
+	fs.Int64Var(&maxBody, "max-body", verify.DefaultMaxBodyBytes, "the merchant's body limit in bytes (the oversized case sends one more)")
 	fs.DurationVar(&skew, "skew", 5*time.Minute, "the merchant's allowed timestamp skew (the stale/future cases send twice as far)")
 	if stop, code := parseFlags(fs, args); stop {
 		return code
