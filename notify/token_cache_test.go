@@ -20,10 +20,7 @@ func refuseAll(iss *TokenIssuer) {
 
 func TestTokenCacheAnswersTheSameTokenWithoutTheFullCheck(t *testing.T) {
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
+	iss, clock, tok := issuedToken(t, nil)
 	first, err := iss.Validate(tok)
 	require.NoError(t, err)
 	require.Equal(t, 1, iss.cache.len())
@@ -70,8 +67,7 @@ func TestTokenCacheRefusesACachedTokenOnceItsExpPasses(t *testing.T) {
 
 func TestTokenCacheRefusesAnExpiredTokenBesideACachedOne(t *testing.T) {
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
+	iss, _ := newIssuer(t, nil)
 	claims := func(exp time.Time) jwt.MapClaims {
 		return jwt.MapClaims{"iss": DefaultTokenIssuer, "aud": DefaultTokenAudience, "sub": clientID, "jti": "same-jti",
 			"iat": t0.Add(-time.Hour).Unix(), "exp": exp.Unix()}
@@ -97,12 +93,8 @@ func TestTokenCacheRefusesAnExpiredTokenBesideACachedOne(t *testing.T) {
 }
 
 func TestTokenCacheRefusesEveryOneByteChangeOfACachedToken(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
-	_, err = iss.Validate(tok)
+	iss, _, tok := issuedToken(t, nil)
+	_, err := iss.Validate(tok)
 	require.NoError(t, err)
 
 	for i := range len(tok) {
@@ -189,12 +181,8 @@ func TestTokenCacheIsPerIssuerAndRotationStillWorks(t *testing.T) {
 }
 
 func TestTokenCacheValidateForUsesTheCachedSub(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
-	_, err = iss.ValidateFor(tok, clientID)
+	iss, _, tok := issuedToken(t, nil)
+	_, err := iss.ValidateFor(tok, clientID)
 	require.NoError(t, err)
 
 	refuseAll(iss) // from here on only the cache answers
@@ -210,12 +198,8 @@ func TestTokenCacheValidateForUsesTheCachedSub(t *testing.T) {
 }
 
 func TestTokenCacheFollowsTheClockBackwards(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
-	_, err = iss.Validate(tok)
+	iss, clock, tok := issuedToken(t, nil)
+	_, err := iss.Validate(tok)
 	require.NoError(t, err)
 	clock.Advance(-time.Second) // before iat: the full check refuses it, so must the cache
 	_, err = iss.Validate(tok)
@@ -226,13 +210,9 @@ func TestTokenCacheFollowsTheClockBackwards(t *testing.T) {
 }
 
 func TestTokenCacheNeverHoldsPastExpEvenWithLeeway(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.Leeway = 10 * time.Second; c.TTL = time.Minute })
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
+	iss, clock, tok := issuedToken(t, func(c *TokenIssuerConfig) { c.Leeway = 10 * time.Second; c.TTL = time.Minute })
 	clock.Advance(65 * time.Second) // past exp, within leeway
-	_, err = iss.Validate(tok)
+	_, err := iss.Validate(tok)
 	require.NoError(t, err, "accepted by the full check through Leeway")
 	assert.Equal(t, 0, iss.cache.len(), "but not cached: the cache never holds a token past its exp")
 	clock.Advance(5 * time.Second)
@@ -241,9 +221,7 @@ func TestTokenCacheNeverHoldsPastExpEvenWithLeeway(t *testing.T) {
 }
 
 func TestTokenCacheIsBoundedOldestFirst(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.CacheSize = 3 })
+	iss, _ := newIssuer(t, func(c *TokenIssuerConfig) { c.CacheSize = 3 })
 	var toks []string
 	for i := range 5 {
 		tok, _, err := iss.Issue(fmt.Sprintf("client-%d", i))
@@ -267,9 +245,7 @@ func TestTokenCacheIsBoundedOldestFirst(t *testing.T) {
 // An entry removed because it expired leaves its ring slot behind; the
 // ring still bounds the map and reusing the slot evicts nothing live.
 func TestTokenCacheExpiredEntriesFreeTheirPlace(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.CacheSize = 2; c.TTL = 10 * time.Second })
+	iss, clock := newIssuer(t, func(c *TokenIssuerConfig) { c.CacheSize = 2; c.TTL = 10 * time.Second })
 	a, _, err := iss.Issue("a")
 	require.NoError(t, err)
 	_, err = iss.Validate(a)

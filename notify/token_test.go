@@ -471,9 +471,7 @@ func TestTokenExpires(t *testing.T) {
 }
 
 func TestTokenLeeway(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.Leeway = 10 * time.Second; c.TTL = 60 * time.Second })
+	iss, clock := newIssuer(t, func(c *TokenIssuerConfig) { c.Leeway = 10 * time.Second; c.TTL = 60 * time.Second })
 	tok, ttl, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	assert.Equal(t, time.Minute, ttl)
@@ -1018,4 +1016,22 @@ func TestTokenIssuerKeyRotation(t *testing.T) {
 
 	_, err = NewTokenIssuer(newKey, TokenIssuerConfig{PreviousKeys: []*rsa.PublicKey{nil}})
 	assert.Error(t, err)
+}
+
+// newIssuer is the merchant-key issuer on a fake clock at t0 that most token
+// tests start from; mod adjusts its config (nil for the defaults).
+func newIssuer(t testing.TB, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeClock) {
+	t.Helper()
+	_, merchant, _ := keys(t)
+	clock := &fakeClock{t: t0}
+	return mustIssuer(t, merchant, clock, mod), clock
+}
+
+// issuedToken is newIssuer plus one token issued to clientID at t0.
+func issuedToken(t testing.TB, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeClock, string) {
+	t.Helper()
+	iss, clock := newIssuer(t, mod)
+	tok, _, err := iss.Issue(clientID)
+	require.NoError(t, err)
+	return iss, clock, tok
 }
