@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/syncbuf"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
@@ -92,10 +92,10 @@ func TestKirimSplicedForgeryForUnknownTransferIsRefused(t *testing.T) {
 	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
 	require.NoError(t, err)
 	reg := prometheus.NewPedanticRegistry()
-	var logs bytes.Buffer
+	var logs syncbuf.Buffer
 	var ran atomic.Int32
 	h, err := NewKirimRefund(KirimConfig{
-		Common:    Common{Registerer: reg, Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs}, nil))},
+		Common:    Common{Registerer: reg, Logger: slog.New(slog.NewJSONHandler(&logs, nil))},
 		Keys:      keys,
 		Transfers: awaits([]conformance.KirimTransfer{{TransactionID: "DKREAL0001"}}),
 	}, func(context.Context, *schemas.KirimNotification) error { ran.Add(1); return nil })

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/syncbuf"
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
@@ -41,7 +42,7 @@ const (
 type merchant struct {
 	mux     *Mux
 	effects map[string]*atomic.Int32
-	logs    *bytes.Buffer
+	logs    *syncbuf.Buffer
 	reg     *prometheus.Registry
 	// fail makes the next n calls of a channel's func fail (error) or panic.
 	mu   sync.Mutex
@@ -68,7 +69,7 @@ func (m *merchant) run(channel string) error {
 func newMerchant(t *testing.T, clock func() time.Time, rsaNotify bool) *merchant {
 	t.Helper()
 	doku, mkey, _ := keys(t)
-	m := &merchant{effects: map[string]*atomic.Int32{}, logs: &bytes.Buffer{}, reg: prometheus.NewPedanticRegistry(), fail: map[string][]string{}}
+	m := &merchant{effects: map[string]*atomic.Int32{}, logs: &syncbuf.Buffer{}, reg: prometheus.NewPedanticRegistry(), fail: map[string][]string{}}
 	for _, c := range []string{"snap-debit", "snap-va", "nonsnap", "kirim-unpaid", "kirim-refund"} {
 		m.effects[c] = &atomic.Int32{}
 	}
@@ -80,7 +81,7 @@ func newMerchant(t *testing.T, clock func() time.Time, rsaNotify bool) *merchant
 	require.NoError(t, err)
 	m.mux, err = NewMux(MuxConfig{
 		Common: Common{
-			Logger:     slog.New(slog.NewJSONHandler(&lockedWriter{w: m.logs}, nil)),
+			Logger:     slog.New(slog.NewJSONHandler(m.logs, nil)),
 			Registerer: m.reg,
 			Timestamps: verify.Timestamps{Now: clock},
 		},

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/internal/redistest"
+	"github.com/dokukit/dokukit/internal/syncbuf"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
@@ -34,7 +35,7 @@ type replaySite struct {
 	clock   *fakeClock
 	effects *atomic.Int32
 	reg     *prometheus.Registry
-	logs    *bytes.Buffer
+	logs    *syncbuf.Buffer
 	token   string
 }
 
@@ -44,10 +45,10 @@ func newReplaySite(t *testing.T, store idempotency.Store) *replaySite {
 	secrets, err := verify.SecretsFor(muxClient, []byte(snapSecret))
 	require.NoError(t, err)
 	s := &replaySite{clock: &fakeClock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}, effects: &atomic.Int32{},
-		reg: prometheus.NewPedanticRegistry(), logs: &bytes.Buffer{}}
+		reg: prometheus.NewPedanticRegistry(), logs: &syncbuf.Buffer{}}
 	m, err := NewMux(MuxConfig{
 		Common: Common{Store: store, Registerer: s.reg, Timestamps: verify.Timestamps{Now: s.clock.Now},
-			Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: s.logs}, nil))},
+			Logger: slog.New(slog.NewJSONHandler(s.logs, nil))},
 		TokenKey:       mkey,
 		DOKUPublicKeys: map[string][]*rsa.PublicKey{muxClient: {&dokuKey.PublicKey}},
 		SNAPSecrets:    secrets,

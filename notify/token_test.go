@@ -28,6 +28,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/syncbuf"
 	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
@@ -95,13 +96,13 @@ type fixture struct {
 	endpoint *TokenEndpoint
 	srv      *httptest.Server
 	reg      *prometheus.Registry
-	logs     *bytes.Buffer
+	logs     *syncbuf.Buffer
 }
 
 func newFixture(t *testing.T, mod func(*TokenEndpointConfig)) *fixture {
 	t.Helper()
 	doku, merchant, _ := keys(t)
-	f := &fixture{clock: &fakeClock{t: t0}, reg: prometheus.NewPedanticRegistry(), logs: &bytes.Buffer{}}
+	f := &fixture{clock: &fakeClock{t: t0}, reg: prometheus.NewPedanticRegistry(), logs: &syncbuf.Buffer{}}
 	var err error
 	f.issuer, err = NewTokenIssuer(merchant, TokenIssuerConfig{Now: f.clock.Now})
 	require.NoError(t, err)
@@ -110,7 +111,7 @@ func newFixture(t *testing.T, mod func(*TokenEndpointConfig)) *fixture {
 		Issuer:         f.issuer,
 		Now:            f.clock.Now,
 		Registerer:     f.reg,
-		Logger:         slog.New(slog.NewJSONHandler(&lockedWriter{w: f.logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:         slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -122,17 +123,6 @@ func newFixture(t *testing.T, mod func(*TokenEndpointConfig)) *fixture {
 	f.srv = httptest.NewServer(mux) // binds 127.0.0.1
 	t.Cleanup(f.srv.Close)
 	return f
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // tokenReq is one token call as DOKU makes it.
