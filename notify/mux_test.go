@@ -135,6 +135,17 @@ func TestMuxPassesConformance(t *testing.T) {
 }
 
 // doku is a DOKU simulator built from the kit's own signers.
+// merchantWithDOKU starts the test merchant's Mux on a loopback server
+// with the clock at now, and a DOKU holding a fresh access token for it.
+func merchantWithDOKU(t *testing.T) (*merchant, *doku, string) {
+	t.Helper()
+	clock := &fakeClock{t: time.Now()}
+	m := newMerchant(t, clock.Now, false)
+	dokuKey, _, _ := keys(t)
+	d := &doku{t: t, url: newTestServer(t, m.mux), clock: clock, key: dokuKey}
+	return m, d, d.fetchToken()
+}
+
 type doku struct {
 	t      *testing.T
 	offset time.Duration // DOKU's clock minus the merchant's
