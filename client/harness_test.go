@@ -2,7 +2,6 @@ package client_test
 
 import (
 	"context"
-	"crypto/rsa"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -13,8 +12,6 @@ import (
 	"github.com/dokukit/dokukit/client"
 	"github.com/dokukit/dokukit/dokutest"
 	"github.com/dokukit/dokukit/internal/testkit"
-	"github.com/dokukit/dokukit/internal/testvectors"
-	"github.com/dokukit/dokukit/sign"
 )
 
 const (
@@ -27,12 +24,7 @@ const (
 )
 
 // merchantKey is the shipped TEST-ONLY key pair (internal/testvectors).
-func merchantKey(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
-	k, err := sign.ParsePrivateKey(testvectors.MustRead(testvectors.PrivatePKCS8))
-	require.NoError(t, err)
-	return k
-}
+var merchantKey = testkit.Key
 
 // newSim starts a simulated DOKU with every product configured.
 func newSim(t testing.TB, edit func(*dokutest.Config)) *dokutest.Server {

@@ -1,10 +1,11 @@
 // Package testkit holds the test fixtures several dokukit packages share:
-// the DOKU-page sample requests under schemas/testdata and a reader for
-// members of a JSON body. Only _test.go files import it, so no binary
+// the shipped TEST-ONLY key pair, the DOKU-page sample requests under
+// schemas/testdata and a reader for members of a JSON body. Only _test.go files import it, so no binary
 // links the testing package through it.
 package testkit
 
 import (
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,6 +15,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/internal/testvectors"
+	"github.com/dokukit/dokukit/sign"
 )
 
 // Root is the module's root directory, found from this file's place in
@@ -65,4 +69,22 @@ func Field(t testing.TB, body []byte, path ...string) string {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// VectorPath is the on-disk path of a known-answer file in
+// internal/testvectors, for configurations that take a file name.
+func VectorPath(t testing.TB, name string) string {
+	t.Helper()
+	p, err := testvectors.Path(name)
+	require.NoError(t, err)
+	return p
+}
+
+// Key is the shipped TEST-ONLY private key (testvectors.PrivatePKCS8),
+// DOKU's or the merchant's as a test needs.
+func Key(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	k, err := sign.ParsePrivateKey(testvectors.MustRead(testvectors.PrivatePKCS8))
+	require.NoError(t, err)
+	return k
 }
