@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dokukit/dokukit/internal/uuid"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -148,7 +148,7 @@ func (t *NonSNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	h := out.Header
 	reqID := h.Get("Request-Id")
 	if reqID == "" {
-		reqID = uuid(t.RequestID)
+		reqID = requestID(t.RequestID)
 		h.Set("Request-Id", reqID)
 	}
 	ts := now(t.Now).UTC().Format("2006-01-02T15:04:05Z")
@@ -225,14 +225,9 @@ func externalID(f func() string) string {
 	return string(out[:])
 }
 
-func uuid(f func() string) string {
+func requestID(f func() string) string {
 	if f != nil {
 		return f()
 	}
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return uuid.V4()
 }
