@@ -66,6 +66,20 @@ func (m *merchant) run(channel string) error {
 	return nil
 }
 
+// muxSecrets are the SNAP, non-SNAP and Kirim secret sets of the test
+// merchant's Mux: muxClient's two secrets and the Kirim agent's key.
+func muxSecrets(t *testing.T) (snap, nonSNAP, kirim verify.Secrets) {
+	t.Helper()
+	var err error
+	snap, err = verify.SecretsFor(muxClient, []byte(snapSecret))
+	require.NoError(t, err)
+	nonSNAP, err = verify.SecretsFor(muxClient, []byte(nsSecret))
+	require.NoError(t, err)
+	kirim, err = verify.SecretsFor(kirimAgent, []byte(kirimSecret))
+	require.NoError(t, err)
+	return snap, nonSNAP, kirim
+}
+
 func newMerchant(t *testing.T, clock func() time.Time, rsaNotify bool) *merchant {
 	t.Helper()
 	doku, mkey, _ := keys(t)
@@ -73,12 +87,8 @@ func newMerchant(t *testing.T, clock func() time.Time, rsaNotify bool) *merchant
 	for _, c := range []string{"snap-debit", "snap-va", "nonsnap", "kirim-unpaid", "kirim-refund"} {
 		m.effects[c] = &atomic.Int32{}
 	}
-	snapSet, err := verify.SecretsFor(muxClient, []byte(snapSecret))
-	require.NoError(t, err)
-	nsSet, err := verify.SecretsFor(muxClient, []byte(nsSecret))
-	require.NoError(t, err)
-	kSet, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	snapSet, nsSet, kSet := muxSecrets(t)
+	var err error
 	m.mux, err = NewMux(MuxConfig{
 		Common: Common{
 			Logger:     slog.New(slog.NewJSONHandler(m.logs, nil)),
