@@ -41,9 +41,7 @@ func TestTokenCacheAnswersTheSameTokenWithoutTheFullCheck(t *testing.T) {
 }
 
 func TestTokenCacheRefusesACachedTokenOnceItsExpPasses(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0.Add(400 * time.Millisecond)}
-	iss := mustIssuer(t, merchant, clock, nil)
+	iss, clock := newIssuerAt(t, t0.Add(400 * time.Millisecond), nil)
 	tok, _, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	_, err = iss.Validate(tok)

@@ -437,9 +437,7 @@ func mustIssuer(t testing.TB, key *rsa.PrivateKey, clock *fakeClock, mod func(*T
 }
 
 func TestTokenExpires(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0.Add(700 * time.Millisecond)}
-	iss := mustIssuer(t, merchant, clock, nil)
+	iss, clock := newIssuerAt(t, t0.Add(700 * time.Millisecond), nil)
 	tok, ttl, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	assert.Equal(t, 900*time.Second, ttl)
@@ -1012,8 +1010,14 @@ func TestTokenIssuerKeyRotation(t *testing.T) {
 // tests start from; mod adjusts its config (nil for the defaults).
 func newIssuer(t testing.TB, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeClock) {
 	t.Helper()
+	return newIssuerAt(t, t0, mod)
+}
+
+// newIssuerAt is newIssuer with the clock starting at start.
+func newIssuerAt(t testing.TB, start time.Time, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeClock) {
+	t.Helper()
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := &fakeClock{t: start}
 	return mustIssuer(t, merchant, clock, mod), clock
 }
 
