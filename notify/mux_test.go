@@ -75,9 +75,15 @@ func muxSecrets(t *testing.T) (snap, nonSNAP, kirim verify.Secrets) {
 	require.NoError(t, err)
 	nonSNAP, err = verify.SecretsFor(muxClient, []byte(nsSecret))
 	require.NoError(t, err)
-	kirim, err = verify.SecretsFor(kirimAgent, []byte(kirimSecret))
+	return snap, nonSNAP, kirimKeys(t)
+}
+
+// kirimKeys is the Kirim agent's key set the Kirim channels verify with.
+func kirimKeys(t *testing.T) verify.Secrets {
+	t.Helper()
+	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
 	require.NoError(t, err)
-	return snap, nonSNAP, kirim
+	return keys
 }
 
 func newMerchant(t *testing.T, clock func() time.Time, rsaNotify bool) *merchant {
@@ -575,8 +581,7 @@ func TestKirimCustomVerifier(t *testing.T) {
 	assert.EqualValues(t, 1, ran.Load())
 
 	// Keys and a Verifier at once is a wiring mistake.
-	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	keys := kirimKeys(t)
 	_, err = NewKirimUnpaid(KirimConfig{Keys: keys, Verifier: headerVerifier{}, InsecureSkipTransferCheck: true},
 		func(context.Context, *schemas.KirimNotification) error { return nil })
 	assert.ErrorIs(t, err, ErrConfig)

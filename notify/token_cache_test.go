@@ -41,7 +41,7 @@ func TestTokenCacheAnswersTheSameTokenWithoutTheFullCheck(t *testing.T) {
 }
 
 func TestTokenCacheRefusesACachedTokenOnceItsExpPasses(t *testing.T) {
-	iss, clock := newIssuerAt(t, t0.Add(400 * time.Millisecond), nil)
+	iss, clock := newIssuerAt(t, t0.Add(400*time.Millisecond), nil)
 	tok, _, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	_, err = iss.Validate(tok)

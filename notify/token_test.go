@@ -437,7 +437,7 @@ func mustIssuer(t testing.TB, key *rsa.PrivateKey, clock *fakeClock, mod func(*T
 }
 
 func TestTokenExpires(t *testing.T) {
-	iss, clock := newIssuerAt(t, t0.Add(700 * time.Millisecond), nil)
+	iss, clock := newIssuerAt(t, t0.Add(700*time.Millisecond), nil)
 	tok, ttl, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	assert.Equal(t, 900*time.Second, ttl)
