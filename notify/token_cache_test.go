@@ -149,11 +149,8 @@ func TestTokenCacheRefusesAForeignKeyTokenWithTheCachedClaims(t *testing.T) {
 // not hold; key rotation keeps working on top of the cache.
 func TestTokenCacheIsPerIssuerAndRotationStillWorks(t *testing.T) {
 	_, oldKey, newKey := keys(t)
-	clock := &fakeClock{t: t0}
-	old := mustIssuer(t, oldKey, clock, nil)
-	tok, _, err := old.Issue(clientID)
-	require.NoError(t, err)
-	_, err = old.Validate(tok)
+	old, clock, tok := issuedToken(t, nil) // the merchant key is oldKey
+	_, err := old.Validate(tok)
 	require.NoError(t, err)
 
 	rotated := mustIssuer(t, newKey, clock, func(c *TokenIssuerConfig) { c.PreviousKeys = []*rsa.PublicKey{&oldKey.PublicKey} })

@@ -982,10 +982,7 @@ func TestTokenEndpointPassesConformance(t *testing.T) {
 // while its public half is in PreviousKeys, and only then.
 func TestTokenIssuerKeyRotation(t *testing.T) {
 	_, oldKey, newKey := keys(t)
-	clock := &fakeClock{t: t0}
-	old := mustIssuer(t, oldKey, clock, nil)
-	tok, _, err := old.Issue(clientID)
-	require.NoError(t, err)
+	old, clock, tok := issuedToken(t, nil) // the merchant key is oldKey
 
 	rotated := mustIssuer(t, newKey, clock, func(c *TokenIssuerConfig) { c.PreviousKeys = []*rsa.PublicKey{&oldKey.PublicKey} })
 	got, err := rotated.Validate(tok)
