@@ -9,10 +9,12 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -875,23 +877,7 @@ func TestTokenEndpointMetrics(t *testing.T) {
 	r.header.Del("X-TIMESTAMP")
 	require.Equal(t, 400, f.do(t, r).status)
 
-	const want = `
-# HELP dokukit_token_requests_total SNAP B2B token requests received from DOKU, by outcome.
-# TYPE dokukit_token_requests_total counter
-dokukit_token_requests_total{outcome="bad_grant_type"} 0
-dokukit_token_requests_total{outcome="bad_signature"} 1
-dokukit_token_requests_total{outcome="body_too_large"} 0
-dokukit_token_requests_total{outcome="future_timestamp"} 0
-dokukit_token_requests_total{outcome="issue_failed"} 0
-dokukit_token_requests_total{outcome="issued"} 2
-dokukit_token_requests_total{outcome="malformed_body"} 0
-dokukit_token_requests_total{outcome="malformed_timestamp"} 0
-dokukit_token_requests_total{outcome="method_not_allowed"} 0
-dokukit_token_requests_total{outcome="missing_grant_type"} 0
-dokukit_token_requests_total{outcome="missing_header"} 1
-dokukit_token_requests_total{outcome="stale_timestamp"} 1
-dokukit_token_requests_total{outcome="unknown_client"} 0
-`
+	want := tokenRequestsWant(map[string]int{"bad_signature": 1, "issued": 2, "missing_header": 1, "stale_timestamp": 1})
 	require.NoError(t, testutil.GatherAndCompare(f.reg, strings.NewReader(want), "dokukit_token_requests_total"))
 	problems, err := testutil.GatherAndLint(f.reg)
 	require.NoError(t, err)
@@ -1025,4 +1011,28 @@ func issuedToken(t testing.TB, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fak
 	tok, _, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	return iss, clock, tok
+}
+
+// wantTokenOutcomes are the outcome values of dokukit_token_requests_total
+// that dashboards and alerts rely on, in exposition order, written out here
+// on their own (not read from tokenOutcomes) so that a dropped or renamed
+// label fails the comparison; every one is exported from the start.
+var wantTokenOutcomes = []string{"bad_grant_type", "bad_signature", "body_too_large", "future_timestamp", "issue_failed", "issued",
+	"malformed_body", "malformed_timestamp", "method_not_allowed", "missing_grant_type", "missing_header", "stale_timestamp", "unknown_client"}
+
+// tokenRequestsWant is the exposition of dokukit_token_requests_total with
+// the given counts and every other outcome at 0, for GatherAndCompare.
+func tokenRequestsWant(counts map[string]int) string {
+	var b strings.Builder
+	b.WriteString("\n# HELP dokukit_token_requests_total SNAP B2B token requests received from DOKU, by outcome.\n" +
+		"# TYPE dokukit_token_requests_total counter\n")
+	for _, o := range wantTokenOutcomes {
+		fmt.Fprintf(&b, "dokukit_token_requests_total{outcome=%q} %d\n", o, counts[o])
+	}
+	for o := range counts {
+		if !slices.Contains(wantTokenOutcomes, o) {
+			panic("tokenRequestsWant: no outcome " + o)
+		}
+	}
+	return b.String()
 }
