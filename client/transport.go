@@ -55,15 +55,25 @@ type SNAPTransport struct {
 	signer atomic.Pointer[sign.SNAPSymmetric]
 }
 
+// signerOf is the transport's signer, built from secret on first use and
+// kept in p; a secret the signer refuses is an ErrTransport.
+func signerOf[S any](p *atomic.Pointer[S], secret []byte, build func([]byte) (*S, error)) (*S, error) {
+	if s := p.Load(); s != nil {
+		return s, nil
+	}
+	s, err := build(secret)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTransport, err)
+	}
+	p.Store(s)
+	return s, nil
+}
+
 // RoundTrip implements http.RoundTripper.
 func (t *SNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := t.signer.Load()
-	if s == nil {
-		var err error
-		if s, err = sign.NewSNAPSymmetric(t.Secret); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrTransport, err)
-		}
-		t.signer.Store(s)
+	s, err := signerOf(&t.signer, t.Secret, sign.NewSNAPSymmetric)
+	if err != nil {
+		return nil, err
 	}
 	if t.PartnerID == "" || t.Token == nil {
 		return nil, fmt.Errorf("%w: SNAPTransport needs PartnerID and Token", ErrTransport)
@@ -127,13 +137,9 @@ type NonSNAPTransport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *NonSNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := t.signer.Load()
-	if s == nil {
-		var err error
-		if s, err = sign.NewNonSNAP(t.Secret); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrTransport, err)
-		}
-		t.signer.Store(s)
+	s, err := signerOf(&t.signer, t.Secret, sign.NewNonSNAP)
+	if err != nil {
+		return nil, err
 	}
 	if t.ClientID == "" {
 		return nil, fmt.Errorf("%w: NonSNAPTransport needs ClientID", ErrTransport)
