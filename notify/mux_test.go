@@ -23,6 +23,7 @@ import (
 
 	"github.com/dokukit/dokukit/conformance"
 	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
@@ -155,7 +156,7 @@ func TestMuxPassesConformance(t *testing.T) {
 // with the clock at now, and a DOKU holding a fresh access token for it.
 func merchantWithDOKU(t *testing.T) (*merchant, *doku, string) {
 	t.Helper()
-	clock := &fakeClock{t: time.Now()}
+	clock := testkit.NewClock(time.Now())
 	m := newMerchant(t, clock.Now, false)
 	dokuKey, _, _ := keys(t)
 	d := &doku{t: t, url: newTestServer(t, m.mux), clock: clock, key: dokuKey}
@@ -235,7 +236,7 @@ func debitBody(ref string) []byte {
 }
 
 func TestDOKUSimulatorEndToEnd(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 	m := newMerchant(t, clock.Now, false)
 	srv := httptest.NewServer(m.mux)
 	defer srv.Close()
@@ -398,7 +399,7 @@ func TestChannelsSharingAStoreDoNotCollide(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(m)
 	defer srv.Close()
-	d := &doku{t: t, url: srv.URL, clock: &fakeClock{t: time.Now()}, key: dokuKey}
+	d := &doku{t: t, url: srv.URL, clock: testkit.NewClock(time.Now()), key: dokuKey}
 	tok := d.fetchToken()
 	vaBody := []byte(`{"partnerServiceId":"   88899","customerNo":"1","virtualAccountNo":"   888991","virtualAccountName":"Jane",` +
 		`"trxId":"INV-1","paymentRequestId":"P1","paidAmount":{"value":"10000.00","currency":"IDR"},"additionalInfo":{}}`)

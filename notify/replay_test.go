@@ -22,6 +22,7 @@ import (
 
 	"github.com/dokukit/dokukit/internal/redistest"
 	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
@@ -44,7 +45,7 @@ func newReplaySite(t *testing.T, store idempotency.Store) *replaySite {
 	dokuKey, mkey, _ := keys(t)
 	secrets, err := verify.SecretsFor(muxClient, []byte(snapSecret))
 	require.NoError(t, err)
-	s := &replaySite{clock: &fakeClock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}, effects: &atomic.Int32{},
+	s := &replaySite{clock: testkit.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)), effects: &atomic.Int32{},
 		reg: prometheus.NewPedanticRegistry(), logs: &syncbuf.Buffer{}}
 	m, err := NewMux(MuxConfig{
 		Common: Common{Store: store, Registerer: s.reg, Timestamps: verify.Timestamps{Now: s.clock.Now},
@@ -301,7 +302,7 @@ func TestSNAPReplayKeyAddsNoRoundTrip(t *testing.T) {
 // signature is one key.
 func TestSNAPReplayReencodedRSASignatureRunsOnce(t *testing.T) {
 	dokuKey, mkey, _ := keys(t)
-	clock := &fakeClock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 	var effects atomic.Int32
 	m, err := NewMux(MuxConfig{
 		Common:         Common{Timestamps: verify.Timestamps{Now: clock.Now}},

@@ -10,6 +10,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/internal/testkit"
 )
 
 // refuseAll makes every full check of iss fail, so that a Validate that
@@ -118,7 +120,7 @@ func TestTokenCacheRefusesEveryOneByteChangeOfACachedToken(t *testing.T) {
 
 func TestTokenCacheRefusesAForeignKeyTokenWithTheCachedClaims(t *testing.T) {
 	_, merchant, other := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	iss := mustIssuer(t, merchant, clock, nil)
 	c := jwt.MapClaims{"iss": DefaultTokenIssuer, "aud": DefaultTokenAudience, "sub": clientID, "jti": "j",
 		"iat": t0.Unix(), "exp": t0.Add(time.Minute).Unix()}
@@ -267,7 +269,7 @@ func TestTokenCacheExpiredEntriesFreeTheirPlace(t *testing.T) {
 
 func TestTokenCacheSizeDefaultsAndDisable(t *testing.T) {
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	for _, size := range []int{0, -1} {
 		iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.CacheSize = size })
 		assert.Equal(t, DefaultTokenCacheSize, iss.cache.size, "CacheSize %d", size)
@@ -291,7 +293,7 @@ func TestTokenCacheSizeDefaultsAndDisable(t *testing.T) {
 // -race.
 func TestTokenCacheConcurrent(t *testing.T) {
 	_, merchant, other := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.CacheSize = 4 })
 	foreignIss := mustIssuer(t, other, clock, nil)
 	var good, bad []string
@@ -340,7 +342,7 @@ func TestTokenCacheHitAllocs(t *testing.T) {
 		t.Skip("allocation counts are meaningless under -race; `make test` reruns this without it")
 	}
 	_, merchant, _ := keys(t)
-	iss := mustIssuer(t, merchant, &fakeClock{t: t0}, nil)
+	iss := mustIssuer(t, merchant, testkit.NewClock(t0), nil)
 	tok, _, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	_, err = iss.ValidateFor(tok, clientID)

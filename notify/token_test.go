@@ -31,6 +31,7 @@ import (
 
 	"github.com/dokukit/dokukit/conformance"
 	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
@@ -75,17 +76,7 @@ func keys(t testing.TB) (doku, merchant, other *rsa.PrivateKey) {
 }
 
 // fakeClock is an injectable clock tests move by hand; nothing sleeps.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type fakeClock = testkit.Clock
 
 // t0 is the DOKU Wallet SNAP page's X-TIMESTAMP 2020-12-21T14:56:11+07:00.
 var t0 = time.Date(2020, 12, 21, 7, 56, 11, 0, time.UTC)
@@ -104,7 +95,7 @@ type fixture struct {
 func newFixture(t *testing.T, mod func(*TokenEndpointConfig)) *fixture {
 	t.Helper()
 	doku, merchant, _ := keys(t)
-	f := &fixture{clock: &fakeClock{t: t0}, reg: prometheus.NewPedanticRegistry(), logs: &syncbuf.Buffer{}}
+	f := &fixture{clock: testkit.NewClock(t0), reg: prometheus.NewPedanticRegistry(), logs: &syncbuf.Buffer{}}
 	var err error
 	f.issuer, err = NewTokenIssuer(merchant, TokenIssuerConfig{Now: f.clock.Now})
 	require.NoError(t, err)
@@ -483,7 +474,7 @@ func forge(t testing.TB, m jwt.SigningMethod, key any, c jwt.MapClaims) string {
 
 func TestTokenRejectsForeignTokens(t *testing.T) {
 	_, merchant, other := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	iss := mustIssuer(t, merchant, clock, nil)
 	good := func() jwt.MapClaims {
 		return jwt.MapClaims{"iss": DefaultTokenIssuer, "aud": DefaultTokenAudience, "sub": clientID, "jti": "x",
@@ -562,7 +553,7 @@ func must[T any](v T, err error) T {
 
 func TestTokenIssuerWithAnotherIssuerOrAudienceRejects(t *testing.T) {
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	a := mustIssuer(t, merchant, clock, nil)
 	b := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.Issuer = "shop-b" })
 	c := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.Audience = "admin" })
@@ -659,7 +650,7 @@ func TestPropertyTokenValidUntilExpOnly(t *testing.T) {
 	props := gopter.NewProperties(params)
 	props.Property("valid iff now < exp; exp <= issue time + TTL", prop.ForAll(
 		func(ttlSec int64, startNanos int64, afterMillis int64) bool {
-			clock := &fakeClock{t: time.Unix(0, startNanos).UTC()}
+			clock := testkit.NewClock(time.Unix(0, startNanos).UTC())
 			iss, err := NewTokenIssuer(merchant, TokenIssuerConfig{TTL: time.Duration(ttlSec) * time.Second, Now: clock.Now})
 			if err != nil {
 				return false
@@ -723,7 +714,7 @@ func TestPropertyEndpointSignature(t *testing.T) {
 // issuer did not issue (the issued ones are the only strings it may accept).
 func FuzzTokenValidate(f *testing.F) {
 	_, merchant, other := keys(f)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	iss := mustIssuer(f, merchant, clock, nil)
 	issued := map[string]bool{}
 	for range 3 {
@@ -1000,7 +991,7 @@ func newIssuer(t testing.TB, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeC
 func newIssuerAt(t testing.TB, start time.Time, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeClock) {
 	t.Helper()
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: start}
+	clock := testkit.NewClock(start)
 	return mustIssuer(t, merchant, clock, mod), clock
 }
 
