@@ -410,7 +410,7 @@ func (c *Client) preflight(rt schemas.Route, o callOptions) error {
 
 func (c *Client) newID(rt schemas.Route) string {
 	if rt.Family == schemas.NonSNAP {
-		return uuid(c.cfg.RequestID)
+		return requestID(c.cfg.RequestID)
 	}
 	return externalID(c.cfg.ExternalID)
 }

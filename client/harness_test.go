@@ -2,12 +2,7 @@ package client_test
 
 import (
 	"context"
-	"crypto/rsa"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,8 +11,7 @@ import (
 
 	"github.com/dokukit/dokukit/client"
 	"github.com/dokukit/dokukit/dokutest"
-	"github.com/dokukit/dokukit/internal/testvectors"
-	"github.com/dokukit/dokukit/sign"
+	"github.com/dokukit/dokukit/internal/testkit"
 )
 
 const (
@@ -30,12 +24,7 @@ const (
 )
 
 // merchantKey is the shipped TEST-ONLY key pair (internal/testvectors).
-func merchantKey(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
-	k, err := sign.ParsePrivateKey(testvectors.MustRead(testvectors.PrivatePKCS8))
-	require.NoError(t, err)
-	return k
-}
+var merchantKey = testkit.Key
 
 // newSim starts a simulated DOKU with every product configured.
 func newSim(t testing.TB, edit func(*dokutest.Config)) *dokutest.Server {
@@ -71,15 +60,11 @@ func init() { seq.Store(time.Now().UnixNano() % 1e9) }
 
 func uniq(prefix string) string { return fmt.Sprintf("%s-%d", prefix, seq.Add(1)) }
 
-// sample reads the route's corrected DOKU-page sample request.
-func sample(t testing.TB, route string) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "schemas", "testdata", "samples", route+".request.json"))
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m))
-	return m
-}
+// The shared fixtures: a route's sample request and a member of a JSON body.
+var (
+	sample = testkit.Sample
+	field  = testkit.Field
+)
 
 func with(t testing.TB, route string, edit func(m map[string]any)) []byte {
 	t.Helper()
@@ -87,27 +72,7 @@ func with(t testing.TB, route string, edit func(m map[string]any)) []byte {
 	if edit != nil {
 		edit(m)
 	}
-	b, err := json.Marshal(m)
-	require.NoError(t, err)
-	return b
-}
-
-func field(t testing.TB, body []byte, path ...string) string {
-	t.Helper()
-	var v any
-	require.NoError(t, json.Unmarshal(body, &v), string(body))
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		require.True(t, ok, "%s in %s", p, body)
-		v = m[p]
-	}
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
+	return testkit.JSON(t, m)
 }
 
 // opts are the call options every route of the tests gets: the DANA

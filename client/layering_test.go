@@ -15,7 +15,7 @@ import (
 func TestImports(t *testing.T) {
 	allowed := map[string]bool{
 		"github.com/dokukit/dokukit/sign": true, "github.com/dokukit/dokukit/verify": true, "github.com/dokukit/dokukit/schemas": true,
-		"github.com/dokukit/dokukit/client/routes": true, "github.com/dokukit/dokukit/internal/promreg": true,
+		"github.com/dokukit/dokukit/client/routes": true, "github.com/dokukit/dokukit/internal/promreg": true, "github.com/dokukit/dokukit/internal/uuid": true,
 		"github.com/prometheus/client_golang/prometheus": true, "github.com/redis/go-redis/v9": true,
 	}
 	for _, dir := range []string{".", "routes"} {

@@ -18,8 +18,7 @@ const (
 )
 
 type metrics struct {
-	requests  *prometheus.CounterVec
-	duration  *prometheus.HistogramVec
+	*promreg.Routes
 	refreshes *prometheus.CounterVec
 	fallbacks prometheus.Counter
 }
@@ -30,15 +29,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	m := &metrics{}
 	var err error
-	if m.requests, err = promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "dokukit_client_requests_total", Help: "Calls made to DOKU by route and outcome (ok, api_error, unknown, bad_response, not_sent).",
-	}, []string{"route", "outcome"})); err != nil {
-		return nil, err
-	}
-	if m.duration, err = promreg.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "dokukit_client_request_duration_seconds", Help: "Duration of calls to DOKU, retries and token requests included, by route.",
-		Buckets: prometheus.DefBuckets,
-	}, []string{"route"})); err != nil {
+	if m.Routes, err = promreg.NewRoutes(reg, "client",
+		"Calls made to DOKU by route and outcome (ok, api_error, unknown, bad_response, not_sent).",
+		"Duration of calls to DOKU, retries and token requests included, by route."); err != nil {
 		return nil, err
 	}
 	if m.refreshes, err = promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -58,8 +51,7 @@ func (m *metrics) observe(route, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, outcome).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	m.Observe(route, outcome, d)
 }
 
 func (m *metrics) refresh(kind string, err error) {

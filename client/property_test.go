@@ -16,25 +16,11 @@ import (
 
 	"github.com/dokukit/dokukit/client"
 	"github.com/dokukit/dokukit/dokutest"
+	"github.com/dokukit/dokukit/internal/testkit"
 )
 
 // clock is a settable clock shared by the simulator and the clients.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+type clock = testkit.Clock
 
 // sent records, per request the clients send, the clock and the bearer
 // token (observing the wire; DOKU's side is the real simulator).
@@ -64,7 +50,7 @@ func (s *sent) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestPropertyOneTokenRequestPerExpiry(t *testing.T) {
 	const ttl = 900 * time.Second
 	const margin = 60 * time.Second
-	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	s := newSim(t, func(c *dokutest.Config) { c.Now = clk.Now; c.TokenTTL = ttl })
 	body := with(t, "kirim.balance_inquiry", nil)
 
@@ -142,7 +128,7 @@ func TestPropertyOneTokenRequestPerExpiry(t *testing.T) {
 // A customer's token is refreshed with its refresh token when it is due,
 // and sent as Authorization-Customer: Bearer.
 func TestCustomerTokenRefresh(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	s := newSim(t, func(c *dokutest.Config) { c.Now = clk.Now })
 	c := newClient(t, s, func(cfg *client.Config) { cfg.Now = clk.Now })
 	bind(t, c, "1120340030")

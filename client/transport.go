@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dokukit/dokukit/internal/uuid"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -55,15 +55,25 @@ type SNAPTransport struct {
 	signer atomic.Pointer[sign.SNAPSymmetric]
 }
 
+// signerOf is the transport's signer, built from secret on first use and
+// kept in p; a secret the signer refuses is an ErrTransport.
+func signerOf[S any](p *atomic.Pointer[S], secret []byte, build func([]byte) (*S, error)) (*S, error) {
+	if s := p.Load(); s != nil {
+		return s, nil
+	}
+	s, err := build(secret)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTransport, err)
+	}
+	p.Store(s)
+	return s, nil
+}
+
 // RoundTrip implements http.RoundTripper.
 func (t *SNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := t.signer.Load()
-	if s == nil {
-		var err error
-		if s, err = sign.NewSNAPSymmetric(t.Secret); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrTransport, err)
-		}
-		t.signer.Store(s)
+	s, err := signerOf(&t.signer, t.Secret, sign.NewSNAPSymmetric)
+	if err != nil {
+		return nil, err
 	}
 	if t.PartnerID == "" || t.Token == nil {
 		return nil, fmt.Errorf("%w: SNAPTransport needs PartnerID and Token", ErrTransport)
@@ -127,13 +137,9 @@ type NonSNAPTransport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *NonSNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := t.signer.Load()
-	if s == nil {
-		var err error
-		if s, err = sign.NewNonSNAP(t.Secret); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrTransport, err)
-		}
-		t.signer.Store(s)
+	s, err := signerOf(&t.signer, t.Secret, sign.NewNonSNAP)
+	if err != nil {
+		return nil, err
 	}
 	if t.ClientID == "" {
 		return nil, fmt.Errorf("%w: NonSNAPTransport needs ClientID", ErrTransport)
@@ -148,7 +154,7 @@ func (t *NonSNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	h := out.Header
 	reqID := h.Get("Request-Id")
 	if reqID == "" {
-		reqID = uuid(t.RequestID)
+		reqID = requestID(t.RequestID)
 		h.Set("Request-Id", reqID)
 	}
 	ts := now(t.Now).UTC().Format("2006-01-02T15:04:05Z")
@@ -225,14 +231,9 @@ func externalID(f func() string) string {
 	return string(out[:])
 }
 
-func uuid(f func() string) string {
+func requestID(f func() string) string {
 	if f != nil {
 		return f()
 	}
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return uuid.V4()
 }

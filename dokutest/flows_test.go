@@ -465,7 +465,7 @@ func (s *Server) metricsCounter(route, outcome string) (float64, error) {
 	if s.metrics == nil {
 		return 0, errors.New("no metrics")
 	}
-	return testutil.ToFloat64(s.metrics.requests.WithLabelValues(route, outcome)), nil
+	return testutil.ToFloat64(s.metrics.Requests.WithLabelValues(route, outcome)), nil
 }
 
 // Without the non-SNAP secret or the Kirim key the simulator still starts,

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -220,41 +219,13 @@ func (c *client) nonSNAP(path string, body []byte, o nsOpts) reply {
 	return c.do("POST", path, h, body)
 }
 
-// sample reads the route's corrected DOKU-page sample request as a map.
-func sample(t testing.TB, route string) map[string]any {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "schemas", "testdata", "samples", route+".request.json"))
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m))
-	return m
-}
-
-func mustMarshal(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return b
-}
-
-// field reads a string member of a JSON body by path.
-func field(t testing.TB, body []byte, path ...string) string {
-	t.Helper()
-	var v any
-	require.NoError(t, json.Unmarshal(body, &v), string(body))
-	for _, p := range path {
-		m, ok := v.(map[string]any)
-		require.True(t, ok, "%s in %s", p, body)
-		v = m[p]
-	}
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
+// The shared fixtures: a route's sample request, a value as JSON and a
+// member of a JSON body.
+var (
+	sample      = testkit.Sample
+	mustMarshal = testkit.JSON
+	field       = testkit.Field
+)
 
 // bindCustomer runs binding → binding inquiry → B2B2C token and keeps the
 // customer token; it returns the account id and link id.

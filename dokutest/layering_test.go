@@ -17,7 +17,7 @@ func TestImports(t *testing.T) {
 	allowed := map[string]bool{
 		"github.com/dokukit/dokukit/conformance": true, "github.com/dokukit/dokukit/notify": true,
 		"github.com/dokukit/dokukit/schemas": true, "github.com/dokukit/dokukit/sign": true, "github.com/dokukit/dokukit/verify": true,
-		"github.com/dokukit/dokukit/internal/respond": true, "github.com/dokukit/dokukit/internal/promreg": true,
+		"github.com/dokukit/dokukit/internal/respond": true, "github.com/dokukit/dokukit/internal/promreg": true, "github.com/dokukit/dokukit/internal/uuid": true,
 		"github.com/prometheus/client_golang/prometheus": true,
 	}
 	for _, imp := range pkg.Imports {

@@ -12,8 +12,7 @@ import (
 // Labels are bounded: route names of the table (or "unknown"), the fixed
 // outcomes, the notification channels.
 type metrics struct {
-	requests      *prometheus.CounterVec
-	duration      *prometheus.HistogramVec
+	*promreg.Routes
 	notifications *prometheus.CounterVec
 }
 
@@ -23,15 +22,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	m := &metrics{}
 	var err error
-	if m.requests, err = promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "dokukit_simulator_requests_total", Help: "Calls the DOKU simulator answered, by route and outcome.",
-	}, []string{"route", "outcome"})); err != nil {
-		return nil, err
-	}
-	if m.duration, err = promreg.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "dokukit_simulator_request_duration_seconds", Help: "Time the DOKU simulator took to answer, by route.",
-		Buckets: prometheus.DefBuckets,
-	}, []string{"route"})); err != nil {
+	if m.Routes, err = promreg.NewRoutes(reg, "simulator",
+		"Calls the DOKU simulator answered, by route and outcome.",
+		"Time the DOKU simulator took to answer, by route."); err != nil {
 		return nil, err
 	}
 	if m.notifications, err = promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -46,8 +39,7 @@ func (m *metrics) observe(route, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, outcome).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	m.Observe(route, outcome, d)
 }
 
 func (m *metrics) notified(channel, outcome string) {

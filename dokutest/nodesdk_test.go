@@ -1,7 +1,6 @@
 package dokutest
 
 import (
-	"bufio"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
@@ -17,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 )
 
 // skipOrFail skips a test whose tool is missing, except in CI (CI=true),
@@ -59,16 +58,10 @@ func TestNodeSDK(t *testing.T) {
 		"DOKU_PRIVATE_KEY_FILE="+keyFile, "TZ=Asia/Jakarta")
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var stderr syncbuf.Buffer // written by exec's copier while the test reads it
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	defer cmd.Process.Kill()
+	rd, stderr := testkit.Start(t, cmd)
 	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
 	defer timer.Stop()
 
-	rd := bufio.NewReader(stdout)
 	line, err := rd.ReadString('\n')
 	require.NoError(t, err, "stderr:\n%s", stderr.String())
 	var wait struct{ WaitingForCompletion string }

@@ -2,7 +2,6 @@ package dokutest
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"math/big"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/uuid"
 )
 
 // Delivery is one try at delivering a notification to the merchant.
@@ -64,15 +64,6 @@ func numericID() string {
 	return n.String()
 }
 
-func uuidV4() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // notificationsFor builds the notification a completed p causes; nil
 // without NotifyURL. The caller holds s.mu.
 func (s *Server) notificationsFor(p *payment) []notification {
@@ -111,7 +102,7 @@ func (s *Server) notificationsFor(p *payment) []notification {
 			n["service"], n["acquirer"], n["channel"] = map[string]string{"id": "PEER_TO_PEER"}, map[string]string{"id": "AKULAKU"}, map[string]string{"id": "PEER_TO_PEER_AKULAKU"}
 			n["peer_to_peer_info"] = map[string]any{"status": status, "identifier": []map[string]string{{"name": "ORDER_ID", "value": p.ReferenceNo}}}
 		}
-		return []notification{{channel: conformance.NonSNAP, path: paths.NonSNAP, body: mustJSON(n), id: uuidV4(), reference: p.Reference}}
+		return []notification{{channel: conformance.NonSNAP, path: paths.NonSNAP, body: mustJSON(n), id: uuid.V4(), reference: p.Reference}}
 	case "kirim.transfer_bank":
 		if len(s.cfg.KirimKey) == 0 {
 			return nil
@@ -120,7 +111,7 @@ func (s *Server) notificationsFor(p *payment) []notification {
 		if p.Status == StatusRefunded {
 			body := mustJSON(map[string]string{"transactionId": p.ReferenceNo, "transactionStatus": "40", "activityCode": "200",
 				"message": "Transaction is Refunded", "processDate": process})
-			return []notification{{channel: conformance.KirimRefund, path: paths.KirimRefund, body: body, id: uuidV4(), reference: p.Reference,
+			return []notification{{channel: conformance.KirimRefund, path: paths.KirimRefund, body: body, id: uuid.V4(), reference: p.Reference,
 				transfer: conformance.KirimTransfer{TransactionID: p.ReferenceNo}}}
 		}
 		st, msg := "50", "Transaction is Success"
@@ -130,7 +121,7 @@ func (s *Server) notificationsFor(p *payment) []notification {
 		body := mustJSON(map[string]string{"sendTrxId": p.Reference, "transactionId": p.ReferenceNo, "invoiceNumber": p.Reference,
 			"transactionStatus": st, "activityCode": "200", "message": msg, "processDate": process,
 			"createdTime": big.NewInt(p.Created.UnixMilli()).String()})
-		return []notification{{channel: conformance.KirimUnpaid, path: paths.KirimUnpaid, body: body, id: uuidV4(), reference: p.Reference,
+		return []notification{{channel: conformance.KirimUnpaid, path: paths.KirimUnpaid, body: body, id: uuid.V4(), reference: p.Reference,
 			transfer: conformance.KirimTransfer{TransactionID: p.ReferenceNo, InvoiceNumber: p.Reference, SendTrxID: p.Reference}}}
 	}
 	return nil

@@ -17,12 +17,8 @@ import (
 // page defines one. SNAP answers 400xx01 naming the field, non-SNAP 400
 // naming it, and the merchant's func never runs.
 func TestNegativeAmountsAreRejected(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
-	m := newMerchant(t, clock.Now, false)
-	srv := newTestServer(t, m.mux)
-	dokuKey, _, _ := keys(t)
-	d := &doku{t: t, url: srv, clock: clock, key: dokuKey}
-	tok := d.fetchToken()
+	m, d, tok := merchantWithDOKU(t)
+	srv := d.url
 
 	neg := bytes.Replace(debitBody("INV-NEG"), []byte(`"value":"10000.00"`), []byte(`"value":"-10000.00"`), 1)
 	require.Contains(t, string(neg), `"-10000.00"`)

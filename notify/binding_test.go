@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/verify"
@@ -104,7 +105,7 @@ func TestSNAPTokenClientsMapsPartnerToClientKey(t *testing.T) {
 
 func TestTokenIssuerValidateFor(t *testing.T) {
 	_, mkey, _ := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	issuer, err := NewTokenIssuer(mkey, TokenIssuerConfig{Now: clock.Now})
 	require.NoError(t, err)
 	tok, _, err := issuer.Issue("CLIENT-1")

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -20,9 +19,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/syncbuf"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
-	"github.com/dokukit/dokukit/verify"
 )
 
 // awaits is a transfer check that knows trs and never settles them.
@@ -89,13 +88,12 @@ const (
 // transfer the merchant never made, is refused and runs nothing. (Before
 // the transfer check it was acked 200 and the refund func ran.)
 func TestKirimSplicedForgeryForUnknownTransferIsRefused(t *testing.T) {
-	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	keys := kirimKeys(t)
 	reg := prometheus.NewPedanticRegistry()
-	var logs bytes.Buffer
+	var logs syncbuf.Buffer
 	var ran atomic.Int32
 	h, err := NewKirimRefund(KirimConfig{
-		Common:    Common{Registerer: reg, Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs}, nil))},
+		Common:    Common{Registerer: reg, Logger: slog.New(slog.NewJSONHandler(&logs, nil))},
 		Keys:      keys,
 		Transfers: awaits([]conformance.KirimTransfer{{TransactionID: "DKREAL0001"}}),
 	}, func(context.Context, *schemas.KirimNotification) error { ran.Add(1); return nil })
@@ -133,8 +131,7 @@ dokukit_notifications_total{channel="kirim-refund",outcome="unknown_transfer"} 1
 }
 
 func TestKirimChannelNeedsATransferCheck(t *testing.T) {
-	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	keys := kirimKeys(t)
 	fn := func(context.Context, *schemas.KirimNotification) error { return nil }
 	check := awaits(nil)
 	for _, build := range []func(KirimConfig, Func[schemas.KirimNotification]) (http.Handler, error){NewKirimUnpaid, NewKirimRefund} {
@@ -147,7 +144,7 @@ func TestKirimChannelNeedsATransferCheck(t *testing.T) {
 		_, err = build(KirimConfig{Keys: keys, Transfers: check}, fn)
 		assert.NoError(t, err)
 	}
-	_, err = NewMux(MuxConfig{KirimKeys: keys, KirimRefund: fn})
+	_, err := NewMux(MuxConfig{KirimKeys: keys, KirimRefund: fn})
 	assert.ErrorIs(t, err, ErrConfig)
 	_, err = NewMux(MuxConfig{KirimKeys: keys, KirimRefund: fn, KirimTransfers: check})
 	assert.NoError(t, err)
@@ -155,8 +152,7 @@ func TestKirimChannelNeedsATransferCheck(t *testing.T) {
 
 // The opt-out does what its name says: a spliced forgery is acked.
 func TestKirimInsecureSkipTransferCheckActsOnForgeries(t *testing.T) {
-	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	keys := kirimKeys(t)
 	var ran atomic.Int32
 	m, err := NewMux(MuxConfig{KirimKeys: keys, KirimInsecureSkipTransferCheck: true,
 		KirimRefund: func(context.Context, *schemas.KirimNotification) error { ran.Add(1); return nil }})
@@ -173,8 +169,7 @@ func TestKirimInsecureSkipTransferCheckActsOnForgeries(t *testing.T) {
 // nothing; the duplicate guard is released, so Kirim DOKU's retry of the
 // same callback is checked again and processed.
 func TestKirimTransferCheckFailureIsRetried(t *testing.T) {
-	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	keys := kirimKeys(t)
 	reg := prometheus.NewPedanticRegistry()
 	var mode atomic.Value
 	var ran atomic.Int32
@@ -245,8 +240,7 @@ func (l *ledger) settle(_ context.Context, n *schemas.KirimNotification) error {
 // refused, while Kirim DOKU's retry of the callback that settled it still
 // gets the same ack (the duplicate guard answers before the check).
 func TestKirimSettledTransfer(t *testing.T) {
-	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	keys := kirimKeys(t)
 	l := newLedger([]conformance.KirimTransfer{{TransactionID: "DKREAL0001"}})
 	var ran atomic.Int32
 	h, err := NewKirimUnpaid(KirimConfig{Keys: keys, Transfers: l.awaited},
@@ -271,8 +265,7 @@ func TestKirimSettledTransfer(t *testing.T) {
 // config: a check that knows them, and settles each on its first callback,
 // passes every case on both channels.
 func TestKirimConformanceWithASettlingCheck(t *testing.T) {
-	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	keys := kirimKeys(t)
 	for _, ch := range []conformance.Channel{conformance.KirimUnpaid, conformance.KirimRefund} {
 		t.Run(string(ch), func(t *testing.T) {
 			cfg := conformance.Config{Channel: ch, Secret: []byte(kirimSecret)}

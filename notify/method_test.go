@@ -18,7 +18,6 @@ import (
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
-	"github.com/dokukit/dokukit/verify"
 )
 
 // methodServer mounts every channel and the token endpoint and records
@@ -42,12 +41,7 @@ func newMethodServer(t *testing.T) *methodServer {
 		s.targets[ch] = res.Target
 		return nil
 	}
-	snapSet, err := verify.SecretsFor(muxClient, []byte(snapSecret))
-	require.NoError(t, err)
-	nsSet, err := verify.SecretsFor(muxClient, []byte(nsSecret))
-	require.NoError(t, err)
-	kSet, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	snapSet, nsSet, kSet := muxSecrets(t)
 	m, err := NewMux(MuxConfig{
 		TokenKey:       mkey,
 		DOKUPublicKeys: map[string][]*rsa.PublicKey{muxClient: {&doku.PublicKey}},

@@ -22,6 +22,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
@@ -41,7 +43,7 @@ const (
 type merchant struct {
 	mux     *Mux
 	effects map[string]*atomic.Int32
-	logs    *bytes.Buffer
+	logs    *syncbuf.Buffer
 	reg     *prometheus.Registry
 	// fail makes the next n calls of a channel's func fail (error) or panic.
 	mu   sync.Mutex
@@ -65,22 +67,38 @@ func (m *merchant) run(channel string) error {
 	return nil
 }
 
+// muxSecrets are the SNAP, non-SNAP and Kirim secret sets of the test
+// merchant's Mux: muxClient's two secrets and the Kirim agent's key.
+func muxSecrets(t *testing.T) (snap, nonSNAP, kirim verify.Secrets) {
+	t.Helper()
+	var err error
+	snap, err = verify.SecretsFor(muxClient, []byte(snapSecret))
+	require.NoError(t, err)
+	nonSNAP, err = verify.SecretsFor(muxClient, []byte(nsSecret))
+	require.NoError(t, err)
+	return snap, nonSNAP, kirimKeys(t)
+}
+
+// kirimKeys is the Kirim agent's key set the Kirim channels verify with.
+func kirimKeys(t *testing.T) verify.Secrets {
+	t.Helper()
+	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
+	require.NoError(t, err)
+	return keys
+}
+
 func newMerchant(t *testing.T, clock func() time.Time, rsaNotify bool) *merchant {
 	t.Helper()
 	doku, mkey, _ := keys(t)
-	m := &merchant{effects: map[string]*atomic.Int32{}, logs: &bytes.Buffer{}, reg: prometheus.NewPedanticRegistry(), fail: map[string][]string{}}
+	m := &merchant{effects: map[string]*atomic.Int32{}, logs: &syncbuf.Buffer{}, reg: prometheus.NewPedanticRegistry(), fail: map[string][]string{}}
 	for _, c := range []string{"snap-debit", "snap-va", "nonsnap", "kirim-unpaid", "kirim-refund"} {
 		m.effects[c] = &atomic.Int32{}
 	}
-	snapSet, err := verify.SecretsFor(muxClient, []byte(snapSecret))
-	require.NoError(t, err)
-	nsSet, err := verify.SecretsFor(muxClient, []byte(nsSecret))
-	require.NoError(t, err)
-	kSet, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	snapSet, nsSet, kSet := muxSecrets(t)
+	var err error
 	m.mux, err = NewMux(MuxConfig{
 		Common: Common{
-			Logger:     slog.New(slog.NewJSONHandler(&lockedWriter{w: m.logs}, nil)),
+			Logger:     slog.New(slog.NewJSONHandler(m.logs, nil)),
 			Registerer: m.reg,
 			Timestamps: verify.Timestamps{Now: clock},
 		},
@@ -134,6 +152,17 @@ func TestMuxPassesConformance(t *testing.T) {
 }
 
 // doku is a DOKU simulator built from the kit's own signers.
+// merchantWithDOKU starts the test merchant's Mux on a loopback server
+// with the clock at now, and a DOKU holding a fresh access token for it.
+func merchantWithDOKU(t *testing.T) (*merchant, *doku, string) {
+	t.Helper()
+	clock := testkit.NewClock(time.Now())
+	m := newMerchant(t, clock.Now, false)
+	dokuKey, _, _ := keys(t)
+	d := &doku{t: t, url: newTestServer(t, m.mux), clock: clock, key: dokuKey}
+	return m, d, d.fetchToken()
+}
+
 type doku struct {
 	t      *testing.T
 	offset time.Duration // DOKU's clock minus the merchant's
@@ -207,7 +236,7 @@ func debitBody(ref string) []byte {
 }
 
 func TestDOKUSimulatorEndToEnd(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 	m := newMerchant(t, clock.Now, false)
 	srv := httptest.NewServer(m.mux)
 	defer srv.Close()
@@ -370,7 +399,7 @@ func TestChannelsSharingAStoreDoNotCollide(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(m)
 	defer srv.Close()
-	d := &doku{t: t, url: srv.URL, clock: &fakeClock{t: time.Now()}, key: dokuKey}
+	d := &doku{t: t, url: srv.URL, clock: testkit.NewClock(time.Now()), key: dokuKey}
 	tok := d.fetchToken()
 	vaBody := []byte(`{"partnerServiceId":"   88899","customerNo":"1","virtualAccountNo":"   888991","virtualAccountName":"Jane",` +
 		`"trxId":"INV-1","paymentRequestId":"P1","paidAmount":{"value":"10000.00","currency":"IDR"},"additionalInfo":{}}`)
@@ -553,8 +582,7 @@ func TestKirimCustomVerifier(t *testing.T) {
 	assert.EqualValues(t, 1, ran.Load())
 
 	// Keys and a Verifier at once is a wiring mistake.
-	keys, err := verify.SecretsFor(kirimAgent, []byte(kirimSecret))
-	require.NoError(t, err)
+	keys := kirimKeys(t)
 	_, err = NewKirimUnpaid(KirimConfig{Keys: keys, Verifier: headerVerifier{}, InsecureSkipTransferCheck: true},
 		func(context.Context, *schemas.KirimNotification) error { return nil })
 	assert.ErrorIs(t, err, ErrConfig)

@@ -3,7 +3,6 @@ package notify
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,12 +13,8 @@ import (
 // in another case ("AMOUNT") — is refused naming the key, and the
 // merchant's func does not run.
 func TestNotificationsHaveOneReading(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
-	m := newMerchant(t, clock.Now, false)
-	srv := newTestServer(t, m.mux)
-	dokuKey, _, _ := keys(t)
-	d := &doku{t: t, url: srv, clock: clock, key: dokuKey}
-	tok := d.fetchToken()
+	m, d, tok := merchantWithDOKU(t)
+	srv := d.url
 
 	dupStatus := []byte(`{"originalPartnerReferenceNo":"INV-1","latestTransactionStatus":"06","latestTransactionStatus":"00",` +
 		`"amount":{"value":"10000.00","currency":"IDR"}}`)

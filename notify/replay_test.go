@@ -21,6 +21,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/internal/redistest"
+	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
@@ -34,7 +36,7 @@ type replaySite struct {
 	clock   *fakeClock
 	effects *atomic.Int32
 	reg     *prometheus.Registry
-	logs    *bytes.Buffer
+	logs    *syncbuf.Buffer
 	token   string
 }
 
@@ -43,11 +45,11 @@ func newReplaySite(t *testing.T, store idempotency.Store) *replaySite {
 	dokuKey, mkey, _ := keys(t)
 	secrets, err := verify.SecretsFor(muxClient, []byte(snapSecret))
 	require.NoError(t, err)
-	s := &replaySite{clock: &fakeClock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}, effects: &atomic.Int32{},
-		reg: prometheus.NewPedanticRegistry(), logs: &bytes.Buffer{}}
+	s := &replaySite{clock: testkit.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)), effects: &atomic.Int32{},
+		reg: prometheus.NewPedanticRegistry(), logs: &syncbuf.Buffer{}}
 	m, err := NewMux(MuxConfig{
 		Common: Common{Store: store, Registerer: s.reg, Timestamps: verify.Timestamps{Now: s.clock.Now},
-			Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: s.logs}, nil))},
+			Logger: slog.New(slog.NewJSONHandler(s.logs, nil))},
 		TokenKey:       mkey,
 		DOKUPublicKeys: map[string][]*rsa.PublicKey{muxClient: {&dokuKey.PublicKey}},
 		SNAPSecrets:    secrets,
@@ -300,7 +302,7 @@ func TestSNAPReplayKeyAddsNoRoundTrip(t *testing.T) {
 // signature is one key.
 func TestSNAPReplayReencodedRSASignatureRunsOnce(t *testing.T) {
 	dokuKey, mkey, _ := keys(t)
-	clock := &fakeClock{t: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 	var effects atomic.Int32
 	m, err := NewMux(MuxConfig{
 		Common:         Common{Timestamps: verify.Timestamps{Now: clock.Now}},

@@ -10,6 +10,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/internal/testkit"
 )
 
 // refuseAll makes every full check of iss fail, so that a Validate that
@@ -20,10 +22,7 @@ func refuseAll(iss *TokenIssuer) {
 
 func TestTokenCacheAnswersTheSameTokenWithoutTheFullCheck(t *testing.T) {
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
+	iss, clock, tok := issuedToken(t, nil)
 	first, err := iss.Validate(tok)
 	require.NoError(t, err)
 	require.Equal(t, 1, iss.cache.len())
@@ -44,9 +43,7 @@ func TestTokenCacheAnswersTheSameTokenWithoutTheFullCheck(t *testing.T) {
 }
 
 func TestTokenCacheRefusesACachedTokenOnceItsExpPasses(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0.Add(400 * time.Millisecond)}
-	iss := mustIssuer(t, merchant, clock, nil)
+	iss, clock := newIssuerAt(t, t0.Add(400*time.Millisecond), nil)
 	tok, _, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	_, err = iss.Validate(tok)
@@ -70,8 +67,7 @@ func TestTokenCacheRefusesACachedTokenOnceItsExpPasses(t *testing.T) {
 
 func TestTokenCacheRefusesAnExpiredTokenBesideACachedOne(t *testing.T) {
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
+	iss, _ := newIssuer(t, nil)
 	claims := func(exp time.Time) jwt.MapClaims {
 		return jwt.MapClaims{"iss": DefaultTokenIssuer, "aud": DefaultTokenAudience, "sub": clientID, "jti": "same-jti",
 			"iat": t0.Add(-time.Hour).Unix(), "exp": exp.Unix()}
@@ -97,12 +93,8 @@ func TestTokenCacheRefusesAnExpiredTokenBesideACachedOne(t *testing.T) {
 }
 
 func TestTokenCacheRefusesEveryOneByteChangeOfACachedToken(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
-	_, err = iss.Validate(tok)
+	iss, _, tok := issuedToken(t, nil)
+	_, err := iss.Validate(tok)
 	require.NoError(t, err)
 
 	for i := range len(tok) {
@@ -128,7 +120,7 @@ func TestTokenCacheRefusesEveryOneByteChangeOfACachedToken(t *testing.T) {
 
 func TestTokenCacheRefusesAForeignKeyTokenWithTheCachedClaims(t *testing.T) {
 	_, merchant, other := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	iss := mustIssuer(t, merchant, clock, nil)
 	c := jwt.MapClaims{"iss": DefaultTokenIssuer, "aud": DefaultTokenAudience, "sub": clientID, "jti": "j",
 		"iat": t0.Unix(), "exp": t0.Add(time.Minute).Unix()}
@@ -159,11 +151,8 @@ func TestTokenCacheRefusesAForeignKeyTokenWithTheCachedClaims(t *testing.T) {
 // not hold; key rotation keeps working on top of the cache.
 func TestTokenCacheIsPerIssuerAndRotationStillWorks(t *testing.T) {
 	_, oldKey, newKey := keys(t)
-	clock := &fakeClock{t: t0}
-	old := mustIssuer(t, oldKey, clock, nil)
-	tok, _, err := old.Issue(clientID)
-	require.NoError(t, err)
-	_, err = old.Validate(tok)
+	old, clock, tok := issuedToken(t, nil) // the merchant key is oldKey
+	_, err := old.Validate(tok)
 	require.NoError(t, err)
 
 	rotated := mustIssuer(t, newKey, clock, func(c *TokenIssuerConfig) { c.PreviousKeys = []*rsa.PublicKey{&oldKey.PublicKey} })
@@ -189,12 +178,8 @@ func TestTokenCacheIsPerIssuerAndRotationStillWorks(t *testing.T) {
 }
 
 func TestTokenCacheValidateForUsesTheCachedSub(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
-	_, err = iss.ValidateFor(tok, clientID)
+	iss, _, tok := issuedToken(t, nil)
+	_, err := iss.ValidateFor(tok, clientID)
 	require.NoError(t, err)
 
 	refuseAll(iss) // from here on only the cache answers
@@ -210,12 +195,8 @@ func TestTokenCacheValidateForUsesTheCachedSub(t *testing.T) {
 }
 
 func TestTokenCacheFollowsTheClockBackwards(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, nil)
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
-	_, err = iss.Validate(tok)
+	iss, clock, tok := issuedToken(t, nil)
+	_, err := iss.Validate(tok)
 	require.NoError(t, err)
 	clock.Advance(-time.Second) // before iat: the full check refuses it, so must the cache
 	_, err = iss.Validate(tok)
@@ -226,13 +207,9 @@ func TestTokenCacheFollowsTheClockBackwards(t *testing.T) {
 }
 
 func TestTokenCacheNeverHoldsPastExpEvenWithLeeway(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.Leeway = 10 * time.Second; c.TTL = time.Minute })
-	tok, _, err := iss.Issue(clientID)
-	require.NoError(t, err)
+	iss, clock, tok := issuedToken(t, func(c *TokenIssuerConfig) { c.Leeway = 10 * time.Second; c.TTL = time.Minute })
 	clock.Advance(65 * time.Second) // past exp, within leeway
-	_, err = iss.Validate(tok)
+	_, err := iss.Validate(tok)
 	require.NoError(t, err, "accepted by the full check through Leeway")
 	assert.Equal(t, 0, iss.cache.len(), "but not cached: the cache never holds a token past its exp")
 	clock.Advance(5 * time.Second)
@@ -241,9 +218,7 @@ func TestTokenCacheNeverHoldsPastExpEvenWithLeeway(t *testing.T) {
 }
 
 func TestTokenCacheIsBoundedOldestFirst(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.CacheSize = 3 })
+	iss, _ := newIssuer(t, func(c *TokenIssuerConfig) { c.CacheSize = 3 })
 	var toks []string
 	for i := range 5 {
 		tok, _, err := iss.Issue(fmt.Sprintf("client-%d", i))
@@ -267,9 +242,7 @@ func TestTokenCacheIsBoundedOldestFirst(t *testing.T) {
 // An entry removed because it expired leaves its ring slot behind; the
 // ring still bounds the map and reusing the slot evicts nothing live.
 func TestTokenCacheExpiredEntriesFreeTheirPlace(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.CacheSize = 2; c.TTL = 10 * time.Second })
+	iss, clock := newIssuer(t, func(c *TokenIssuerConfig) { c.CacheSize = 2; c.TTL = 10 * time.Second })
 	a, _, err := iss.Issue("a")
 	require.NoError(t, err)
 	_, err = iss.Validate(a)
@@ -296,7 +269,7 @@ func TestTokenCacheExpiredEntriesFreeTheirPlace(t *testing.T) {
 
 func TestTokenCacheSizeDefaultsAndDisable(t *testing.T) {
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	for _, size := range []int{0, -1} {
 		iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.CacheSize = size })
 		assert.Equal(t, DefaultTokenCacheSize, iss.cache.size, "CacheSize %d", size)
@@ -320,7 +293,7 @@ func TestTokenCacheSizeDefaultsAndDisable(t *testing.T) {
 // -race.
 func TestTokenCacheConcurrent(t *testing.T) {
 	_, merchant, other := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.CacheSize = 4 })
 	foreignIss := mustIssuer(t, other, clock, nil)
 	var good, bad []string
@@ -330,7 +303,11 @@ func TestTokenCacheConcurrent(t *testing.T) {
 		good = append(good, tok)
 		f, _, err := foreignIss.Issue(fmt.Sprintf("client-%d", i))
 		require.NoError(t, err)
-		bad = append(bad, f, tok[:len(tok)-2]+"AA")
+		tampered := tok[:len(tok)-2] + "AA"
+		if tampered == tok { // the signature already ended so (about one token in 256)
+			tampered = tok[:len(tok)-2] + "BA"
+		}
+		bad = append(bad, f, tampered)
 	}
 	const workers, rounds = 16, 40
 	var wg sync.WaitGroup
@@ -365,7 +342,7 @@ func TestTokenCacheHitAllocs(t *testing.T) {
 		t.Skip("allocation counts are meaningless under -race; `make test` reruns this without it")
 	}
 	_, merchant, _ := keys(t)
-	iss := mustIssuer(t, merchant, &fakeClock{t: t0}, nil)
+	iss := mustIssuer(t, merchant, testkit.NewClock(t0), nil)
 	tok, _, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	_, err = iss.ValidateFor(tok, clientID)

@@ -9,10 +9,12 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +30,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
@@ -72,17 +76,7 @@ func keys(t testing.TB) (doku, merchant, other *rsa.PrivateKey) {
 }
 
 // fakeClock is an injectable clock tests move by hand; nothing sleeps.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type fakeClock = testkit.Clock
 
 // t0 is the DOKU Wallet SNAP page's X-TIMESTAMP 2020-12-21T14:56:11+07:00.
 var t0 = time.Date(2020, 12, 21, 7, 56, 11, 0, time.UTC)
@@ -95,13 +89,13 @@ type fixture struct {
 	endpoint *TokenEndpoint
 	srv      *httptest.Server
 	reg      *prometheus.Registry
-	logs     *bytes.Buffer
+	logs     *syncbuf.Buffer
 }
 
 func newFixture(t *testing.T, mod func(*TokenEndpointConfig)) *fixture {
 	t.Helper()
 	doku, merchant, _ := keys(t)
-	f := &fixture{clock: &fakeClock{t: t0}, reg: prometheus.NewPedanticRegistry(), logs: &bytes.Buffer{}}
+	f := &fixture{clock: testkit.NewClock(t0), reg: prometheus.NewPedanticRegistry(), logs: &syncbuf.Buffer{}}
 	var err error
 	f.issuer, err = NewTokenIssuer(merchant, TokenIssuerConfig{Now: f.clock.Now})
 	require.NoError(t, err)
@@ -110,7 +104,7 @@ func newFixture(t *testing.T, mod func(*TokenEndpointConfig)) *fixture {
 		Issuer:         f.issuer,
 		Now:            f.clock.Now,
 		Registerer:     f.reg,
-		Logger:         slog.New(slog.NewJSONHandler(&lockedWriter{w: f.logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger:         slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -122,17 +116,6 @@ func newFixture(t *testing.T, mod func(*TokenEndpointConfig)) *fixture {
 	f.srv = httptest.NewServer(mux) // binds 127.0.0.1
 	t.Cleanup(f.srv.Close)
 	return f
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // tokenReq is one token call as DOKU makes it.
@@ -447,9 +430,7 @@ func mustIssuer(t testing.TB, key *rsa.PrivateKey, clock *fakeClock, mod func(*T
 }
 
 func TestTokenExpires(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0.Add(700 * time.Millisecond)}
-	iss := mustIssuer(t, merchant, clock, nil)
+	iss, clock := newIssuerAt(t, t0.Add(700*time.Millisecond), nil)
 	tok, ttl, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	assert.Equal(t, 900*time.Second, ttl)
@@ -471,9 +452,7 @@ func TestTokenExpires(t *testing.T) {
 }
 
 func TestTokenLeeway(t *testing.T) {
-	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
-	iss := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.Leeway = 10 * time.Second; c.TTL = 60 * time.Second })
+	iss, clock := newIssuer(t, func(c *TokenIssuerConfig) { c.Leeway = 10 * time.Second; c.TTL = 60 * time.Second })
 	tok, ttl, err := iss.Issue(clientID)
 	require.NoError(t, err)
 	assert.Equal(t, time.Minute, ttl)
@@ -495,7 +474,7 @@ func forge(t testing.TB, m jwt.SigningMethod, key any, c jwt.MapClaims) string {
 
 func TestTokenRejectsForeignTokens(t *testing.T) {
 	_, merchant, other := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	iss := mustIssuer(t, merchant, clock, nil)
 	good := func() jwt.MapClaims {
 		return jwt.MapClaims{"iss": DefaultTokenIssuer, "aud": DefaultTokenAudience, "sub": clientID, "jti": "x",
@@ -574,7 +553,7 @@ func must[T any](v T, err error) T {
 
 func TestTokenIssuerWithAnotherIssuerOrAudienceRejects(t *testing.T) {
 	_, merchant, _ := keys(t)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	a := mustIssuer(t, merchant, clock, nil)
 	b := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.Issuer = "shop-b" })
 	c := mustIssuer(t, merchant, clock, func(c *TokenIssuerConfig) { c.Audience = "admin" })
@@ -671,7 +650,7 @@ func TestPropertyTokenValidUntilExpOnly(t *testing.T) {
 	props := gopter.NewProperties(params)
 	props.Property("valid iff now < exp; exp <= issue time + TTL", prop.ForAll(
 		func(ttlSec int64, startNanos int64, afterMillis int64) bool {
-			clock := &fakeClock{t: time.Unix(0, startNanos).UTC()}
+			clock := testkit.NewClock(time.Unix(0, startNanos).UTC())
 			iss, err := NewTokenIssuer(merchant, TokenIssuerConfig{TTL: time.Duration(ttlSec) * time.Second, Now: clock.Now})
 			if err != nil {
 				return false
@@ -735,7 +714,7 @@ func TestPropertyEndpointSignature(t *testing.T) {
 // issuer did not issue (the issued ones are the only strings it may accept).
 func FuzzTokenValidate(f *testing.F) {
 	_, merchant, other := keys(f)
-	clock := &fakeClock{t: t0}
+	clock := testkit.NewClock(t0)
 	iss := mustIssuer(f, merchant, clock, nil)
 	issued := map[string]bool{}
 	for range 3 {
@@ -889,23 +868,7 @@ func TestTokenEndpointMetrics(t *testing.T) {
 	r.header.Del("X-TIMESTAMP")
 	require.Equal(t, 400, f.do(t, r).status)
 
-	const want = `
-# HELP dokukit_token_requests_total SNAP B2B token requests received from DOKU, by outcome.
-# TYPE dokukit_token_requests_total counter
-dokukit_token_requests_total{outcome="bad_grant_type"} 0
-dokukit_token_requests_total{outcome="bad_signature"} 1
-dokukit_token_requests_total{outcome="body_too_large"} 0
-dokukit_token_requests_total{outcome="future_timestamp"} 0
-dokukit_token_requests_total{outcome="issue_failed"} 0
-dokukit_token_requests_total{outcome="issued"} 2
-dokukit_token_requests_total{outcome="malformed_body"} 0
-dokukit_token_requests_total{outcome="malformed_timestamp"} 0
-dokukit_token_requests_total{outcome="method_not_allowed"} 0
-dokukit_token_requests_total{outcome="missing_grant_type"} 0
-dokukit_token_requests_total{outcome="missing_header"} 1
-dokukit_token_requests_total{outcome="stale_timestamp"} 1
-dokukit_token_requests_total{outcome="unknown_client"} 0
-`
+	want := tokenRequestsWant(map[string]int{"bad_signature": 1, "issued": 2, "missing_header": 1, "stale_timestamp": 1})
 	require.NoError(t, testutil.GatherAndCompare(f.reg, strings.NewReader(want), "dokukit_token_requests_total"))
 	problems, err := testutil.GatherAndLint(f.reg)
 	require.NoError(t, err)
@@ -996,10 +959,7 @@ func TestTokenEndpointPassesConformance(t *testing.T) {
 // while its public half is in PreviousKeys, and only then.
 func TestTokenIssuerKeyRotation(t *testing.T) {
 	_, oldKey, newKey := keys(t)
-	clock := &fakeClock{t: t0}
-	old := mustIssuer(t, oldKey, clock, nil)
-	tok, _, err := old.Issue(clientID)
-	require.NoError(t, err)
+	old, clock, tok := issuedToken(t, nil) // the merchant key is oldKey
 
 	rotated := mustIssuer(t, newKey, clock, func(c *TokenIssuerConfig) { c.PreviousKeys = []*rsa.PublicKey{&oldKey.PublicKey} })
 	got, err := rotated.Validate(tok)
@@ -1018,4 +978,52 @@ func TestTokenIssuerKeyRotation(t *testing.T) {
 
 	_, err = NewTokenIssuer(newKey, TokenIssuerConfig{PreviousKeys: []*rsa.PublicKey{nil}})
 	assert.Error(t, err)
+}
+
+// newIssuer is the merchant-key issuer on a fake clock at t0 that most token
+// tests start from; mod adjusts its config (nil for the defaults).
+func newIssuer(t testing.TB, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeClock) {
+	t.Helper()
+	return newIssuerAt(t, t0, mod)
+}
+
+// newIssuerAt is newIssuer with the clock starting at start.
+func newIssuerAt(t testing.TB, start time.Time, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeClock) {
+	t.Helper()
+	_, merchant, _ := keys(t)
+	clock := testkit.NewClock(start)
+	return mustIssuer(t, merchant, clock, mod), clock
+}
+
+// issuedToken is newIssuer plus one token issued to clientID at t0.
+func issuedToken(t testing.TB, mod func(*TokenIssuerConfig)) (*TokenIssuer, *fakeClock, string) {
+	t.Helper()
+	iss, clock := newIssuer(t, mod)
+	tok, _, err := iss.Issue(clientID)
+	require.NoError(t, err)
+	return iss, clock, tok
+}
+
+// wantTokenOutcomes are the outcome values of dokukit_token_requests_total
+// that dashboards and alerts rely on, in exposition order, written out here
+// on their own (not read from tokenOutcomes) so that a dropped or renamed
+// label fails the comparison; every one is exported from the start.
+var wantTokenOutcomes = []string{"bad_grant_type", "bad_signature", "body_too_large", "future_timestamp", "issue_failed", "issued",
+	"malformed_body", "malformed_timestamp", "method_not_allowed", "missing_grant_type", "missing_header", "stale_timestamp", "unknown_client"}
+
+// tokenRequestsWant is the exposition of dokukit_token_requests_total with
+// the given counts and every other outcome at 0, for GatherAndCompare.
+func tokenRequestsWant(counts map[string]int) string {
+	var b strings.Builder
+	b.WriteString("\n# HELP dokukit_token_requests_total SNAP B2B token requests received from DOKU, by outcome.\n" +
+		"# TYPE dokukit_token_requests_total counter\n")
+	for _, o := range wantTokenOutcomes {
+		fmt.Fprintf(&b, "dokukit_token_requests_total{outcome=%q} %d\n", o, counts[o])
+	}
+	for o := range counts {
+		if !slices.Contains(wantTokenOutcomes, o) {
+			panic("tokenRequestsWant: no outcome " + o)
+		}
+	}
+	return b.String()
 }

@@ -156,12 +156,7 @@ func TestSignVerifyProperties(t *testing.T) {
 		}
 		// Change one byte of one input.
 		m := in
-		flip := func(v string) string {
-			b := []byte(v)
-			k := pos % len(b)
-			b[k] ^= 0x01
-			return string(b)
-		}
+		flip := func(v string) string { return flipAt(v, pos, 0x01) }
 		switch field % 6 {
 		case 0:
 			m.Method = flip(m.Method)
@@ -177,9 +172,7 @@ func TestSignVerifyProperties(t *testing.T) {
 			// A significant body byte: the minified body must change too,
 			// otherwise the signature rightly stays the same.
 			min, _ := Minify([]byte(m.Body))
-			b := []byte(m.Body)
-			k := pos % len(b)
-			b[k] ^= 0x01
+			b := []byte(flip(m.Body))
 			min2, err := Minify(b)
 			if err != nil || bytes.Equal(min, min2) {
 				return true // not a significant change; nothing to check
@@ -200,11 +193,7 @@ func TestSignVerifyProperties(t *testing.T) {
 		if s.Verify(sig, c) != nil {
 			return false
 		}
-		flip := func(v string) string {
-			b := []byte(v)
-			b[pos%len(b)] ^= 0x20
-			return string(b)
-		}
+		flip := func(v string) string { return flipAt(v, pos, 0x20) }
 		switch field % 5 {
 		case 0:
 			c.ClientID = flip(c.ClientID)
@@ -220,4 +209,12 @@ func TestSignVerifyProperties(t *testing.T) {
 		return s.Verify(sig, c) != nil
 	}, genSNAPInput(), gen.IntRange(0, 4), gen.IntRange(0, 1<<20)))
 	props.TestingRun(t)
+}
+
+// flipAt returns v with its byte at pos (modulo its length) xored with mask:
+// a one-byte change of a non-empty input.
+func flipAt(v string, pos int, mask byte) string {
+	b := []byte(v)
+	b[pos%len(b)] ^= mask
+	return string(b)
 }

@@ -31,18 +31,23 @@ func signedSNAP(t testing.TB, secret, target string, body []byte) Message {
 	return Message{Method: "POST", Target: target, Header: snapHeader(sig), Body: body}
 }
 
+// snapRejection is one TestSNAPRejections case: an edit of a signed
+// message (or another verifier) and the error, status, SNAP case and field
+// it must be refused with.
+type snapRejection struct {
+	name   string
+	edit   func(m *Message)
+	v      *SNAP
+	want   error
+	status int
+	kase   int
+	field  string
+}
+
 func TestSNAPRejections(t *testing.T) {
 	body := []byte(protoBody)
 	ctx := context.Background()
-	cases := []struct {
-		name   string
-		edit   func(m *Message)
-		v      *SNAP
-		want   error
-		status int
-		kase   int
-		field  string
-	}{
+	cases := []snapRejection{
 		{name: "body byte", edit: func(m *Message) { m.Body = bytes.Replace(m.Body, []byte("10000"), []byte("90000"), 1) }, want: ErrSignatureMismatch, status: 401, kase: 0, field: "X-SIGNATURE"},
 		{name: "path", edit: func(m *Message) { m.Target = "/v1.0/debit/notify2" }, want: ErrSignatureMismatch, status: 401},
 		{name: "query added", edit: func(m *Message) { m.Target += "?amount=1" }, want: ErrSignatureMismatch, status: 401},
@@ -61,15 +66,7 @@ func TestSNAPRejections(t *testing.T) {
 	}
 	for _, hn := range snapHeaders {
 		h := hn.display
-		cases = append(cases, struct {
-			name   string
-			edit   func(m *Message)
-			v      *SNAP
-			want   error
-			status int
-			kase   int
-			field  string
-		}{name: "missing " + h, edit: func(m *Message) { m.Header.Del(h) }, want: ErrMissingHeader, status: 400, kase: 2, field: h})
+		cases = append(cases, snapRejection{name: "missing " + h, edit: func(m *Message) { m.Header.Del(h) }, want: ErrMissingHeader, status: 400, kase: 2, field: h})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -47,8 +47,7 @@ func runConformance(e *env, args []string) int {
 		return code
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(e.stderr, "doku-verify conformance: %v\n", err)
-		return exitUsage
+		return e.fail("conformance", exitUsage, err)
 	}
 	cfg, base, err := f.config(e)
 	if err != nil {

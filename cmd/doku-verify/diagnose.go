@@ -54,8 +54,7 @@ func runDiagnose(e *env, args []string) int {
 		c.altToken, err = loadToken(&env{getenv: func(string) string { return "" }}, "alt-token", c.altToken, c.altTokenFile)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "doku-verify diagnose: %v\n", err)
-		return exitUsage
+		return e.fail("diagnose", exitUsage, err)
 	}
 	v := verifyCapture(ck, &c)
 	d := diagnosis{verifyResult: v, Mistakes: []string{}}
@@ -73,8 +72,7 @@ func runDiagnose(e *env, args []string) int {
 		case errors.Is(err, verify.ErrMissingHeader) && errors.As(err, &missing):
 			d.Explanation = "the capture lacks a header the scheme needs: " + missing.Field
 		case err != nil:
-			fmt.Fprintf(e.stderr, "doku-verify diagnose: %v\n", err)
-			return exitUsage
+			return e.fail("diagnose", exitUsage, err)
 		case rep.Explained && len(rep.Mistakes) == 0:
 			// The signature is right; what failed is another check (the
 			// timestamp's age, which only verify's --max-skew judges).

@@ -55,8 +55,7 @@ func runExamples(e *env, args []string) int {
 	dir := args[0]
 	n, err := writeExamples(dir)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "doku-verify examples: %v\n", err)
-		return exitUsage
+		return e.fail("examples", exitUsage, err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %d files to %s (TEST-ONLY keys: never use them outside a test)\n", n, dir)
 	return exitOK

@@ -41,6 +41,13 @@ type env struct {
 	getenv func(string) string
 }
 
+// fail reports err on stderr as "doku-verify CMD: err" and returns code,
+// the exit status of the command.
+func (e *env) fail(cmd string, code int, err error) int {
+	fmt.Fprintf(e.stderr, "doku-verify %s: %v\n", cmd, err)
+	return code
+}
+
 type command struct {
 	name    string
 	summary string

@@ -174,8 +174,7 @@ func runSend(e *env, args []string) int {
 		return code
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(e.stderr, "doku-verify send: %v\n", err)
-		return exitUsage
+		return e.fail("send", exitUsage, err)
 	}
 	if repeat < 1 || repeat > 100 {
 		return fail(errors.New("--repeat must be between 1 and 100"))

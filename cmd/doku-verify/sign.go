@@ -86,8 +86,7 @@ func runSign(e *env, args []string) int {
 		return code
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(e.stderr, "doku-verify sign %s: %v\n", scheme, err)
-		return exitUsage
+		return e.fail("sign "+scheme, exitUsage, err)
 	}
 
 	var err error

@@ -76,8 +76,7 @@ func runSimulate(e *env, args []string) int {
 		return code
 	}
 	usage := func(err error) int {
-		fmt.Fprintf(e.stderr, "doku-verify simulate: %v\n", err)
-		return exitUsage
+		return e.fail("simulate", exitUsage, err)
 	}
 	if err := requireFlags("addr", addr, "client-id", clientID, "merchant-public-key", merchantKey); err != nil {
 		return usage(err)
@@ -126,8 +125,7 @@ func runSimulate(e *env, args []string) int {
 	case errors.Is(err, dokutest.ErrConfig):
 		return usage(err)
 	case err != nil:
-		fmt.Fprintf(e.stderr, "doku-verify simulate: %v\n", err)
-		return exitFailed
+		return e.fail("simulate", exitFailed, err)
 	}
 	if nonSNAP == nil {
 		fmt.Fprintln(e.stderr, "simulate: no non-SNAP secret (DOKU_NONSNAP_SECRET or --nonsnap-secret-file): the Cards and Akulaku routes refuse every call")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -18,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -41,14 +40,9 @@ func TestSimulateServesUntilSIGTERM(t *testing.T) {
 	key, pubFile, _ := simulateKeys(t)
 	cmd := exec.Command(binPath, "simulate", "--addr", "127.0.0.1:0", "--client-id", "BRN-1", "--merchant-public-key", pubFile)
 	cmd.Env = []string{"DOKU_SNAP_SECRET=SK-snap-test"}
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var stderr syncbuf.Buffer // written by exec's copier while the test reads it
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	defer cmd.Process.Kill()
+	stdout, stderr := testkit.Start(t, cmd)
 
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	line, err := stdout.ReadString('\n')
 	require.NoError(t, err, stderr.String())
 	require.True(t, strings.HasPrefix(line, "simulate: listening on http://127.0.0.1:"), line)
 	base := strings.TrimSpace(strings.TrimPrefix(line, "simulate: listening on "))

@@ -66,8 +66,7 @@ func runValidate(e *env, args []string) int {
 	}
 	r, body, err := pickRoute(data, *route)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "doku-verify validate: %v\n", err)
-		return exitUsage
+		return e.fail("validate", exitUsage, err)
 	}
 	newMsg := r.NewRequest
 	if *response {
@@ -82,8 +81,7 @@ func runValidate(e *env, args []string) int {
 	if err := schemas.Decode(body, newMsg(), strict); err != nil {
 		var ve *schemas.ValidationError
 		if !errors.As(err, &ve) {
-			fmt.Fprintf(e.stderr, "doku-verify validate: %v\n", err)
-			return exitUsage
+			return e.fail("validate", exitUsage, err)
 		}
 		res.Valid = false
 		for _, f := range ve.Fields {

@@ -240,8 +240,7 @@ func runVerify(e *env, args []string) int {
 	}
 	ck, err := loadChecked(e, "verify", &c, pos)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "doku-verify verify: %v\n", err)
-		return exitUsage
+		return e.fail("verify", exitUsage, err)
 	}
 	v := verifyCapture(ck, &c)
 	v.StringToSign = c.redact(ck, v.StringToSign)

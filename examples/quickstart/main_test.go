@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/rsa"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/dokukit/dokukit/conformance"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/internal/testvectors"
-	"github.com/dokukit/dokukit/sign"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -68,16 +67,9 @@ func TestQuickstartFailsClosed(t *testing.T) {
 	assert.True(t, strings.Contains(err.Error(), "secret"), err.Error())
 }
 
-func mustPath(t *testing.T, name string) string {
-	t.Helper()
-	p, err := testvectors.Path(name)
-	require.NoError(t, err)
-	return p
-}
-
-func dokuPrivate(t *testing.T) *rsa.PrivateKey {
-	t.Helper()
-	k, err := sign.ParsePrivateKey(testvectors.MustRead(testvectors.PrivatePKCS8))
-	require.NoError(t, err)
-	return k
-}
+// The shared fixtures: a known-answer file's path and the TEST-ONLY key
+// that signs as DOKU.
+var (
+	mustPath    = testkit.VectorPath
+	dokuPrivate = testkit.Key
+)

@@ -3,7 +3,6 @@ package snippets
 import (
 	"bytes"
 	"context"
-	"crypto/rsa"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,9 +16,9 @@ import (
 
 	"github.com/dokukit/dokukit/conformance"
 	"github.com/dokukit/dokukit/internal/redistest"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/internal/testvectors"
 	"github.com/dokukit/dokukit/middleware"
-	"github.com/dokukit/dokukit/sign"
 )
 
 const (
@@ -27,19 +26,12 @@ const (
 	snapSecret = "SK-snap-secret-123"
 )
 
-func testPath(t *testing.T, name string) string {
-	t.Helper()
-	p, err := testvectors.Path(name)
-	require.NoError(t, err)
-	return p
-}
-
-func dokuPrivate(t *testing.T) *rsa.PrivateKey {
-	t.Helper()
-	k, err := sign.ParsePrivateKey(testvectors.MustRead(testvectors.PrivatePKCS8))
-	require.NoError(t, err)
-	return k
-}
+// The shared fixtures: a known-answer file's path and the TEST-ONLY key
+// that signs as DOKU.
+var (
+	testPath    = testkit.VectorPath
+	dokuPrivate = testkit.Key
+)
 
 // The middleware snippet lets a correctly signed notification through to
 // the merchant's handler and answers a tampered one 401xx00 itself.

@@ -3,8 +3,10 @@ package promreg_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -39,4 +41,17 @@ func Example() {
 	fams, _ := reg.Gather()
 	fmt.Println(fams[0].GetName(), fams[0].GetMetric()[0].GetCounter().GetValue())
 	// Output: dokukit_test_total 2
+}
+
+func TestRoutesNamesAndNil(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	r, err := promreg.NewRoutes(reg, "test", "calls", "time")
+	require.NoError(t, err)
+	r.Observe("a.route", "ok", time.Millisecond)
+	assert.Equal(t, 1.0, testutil.ToFloat64(r.Requests.WithLabelValues("a.route", "ok")))
+	n, err := testutil.GatherAndCount(reg, "dokukit_test_requests_total", "dokukit_test_request_duration_seconds")
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	var none *promreg.Routes
+	none.Observe("a.route", "ok", time.Millisecond) // records nothing, does not panic
 }
