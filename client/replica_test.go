@@ -2,7 +2,9 @@ package client_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,8 +30,11 @@ func redisStore(t *testing.T, rs *redistest.Server) *client.RedisStore {
 
 // Three replicas, each with its own Redis connection, share one B2B token:
 // with a 2 s token (refreshed 0.5 s early) and calls every 20 ms from each,
-// exactly one token request is made per token period, and no call is
-// refused.
+// exactly one token request is made per token period, and no call fails.
+// A call already on its way with the old token when another replica's
+// refresh replaces it is refused 401xx01 by DOKU ("the latest access token
+// will be processed") and retried once with the shared new token: that is
+// the one retry a call may need, never a second.
 func TestReplicasShareOneTokenPerPeriod(t *testing.T) {
 	rs := redistest.Start(t)
 	const ttl = 2 * time.Second
@@ -42,6 +47,7 @@ func TestReplicasShareOneTokenPerPeriod(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	var wg sync.WaitGroup
 	errs := make(chan error, 1000)
+	var retried atomic.Int32
 	for _, c := range clients {
 		for range 2 {
 			wg.Go(func() {
@@ -53,9 +59,12 @@ func TestReplicasShareOneTokenPerPeriod(t *testing.T) {
 						errs <- err
 						return
 					}
-					if r.Attempts != 1 {
-						errs <- assert.AnError
+					if r.Attempts > 2 {
+						errs <- fmt.Errorf("%d attempts: more than the one retry a token change explains", r.Attempts)
 						return
+					}
+					if r.Attempts == 2 {
+						retried.Add(1)
 					}
 					<-tick.C
 				}
@@ -78,7 +87,9 @@ func TestReplicasShareOneTokenPerPeriod(t *testing.T) {
 		assert.GreaterOrEqual(t, gap, period-50*time.Millisecond, "two token requests within one period (request %d)", i)
 		assert.LessOrEqual(t, gap, period+300*time.Millisecond, "a period without its token request (request %d)", i)
 	}
-	t.Logf("%d token requests in 5 s for 3 replicas (period %v)", len(issued), period)
+	// At most the calls in flight at each token change (6 callers) retry.
+	assert.LessOrEqual(t, int(retried.Load()), 6*len(issued), "retries beyond those a token change explains")
+	t.Logf("%d token requests in 5 s for 3 replicas (period %v), %d calls retried across a token change", len(issued), period, retried.Load())
 }
 
 // Redis down: the client keeps working with an in-process token and
