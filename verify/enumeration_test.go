@@ -37,3 +37,19 @@ func TestSNAPUnknownPartnerLooksLikeBadSignature(t *testing.T) {
 	assert.Equal(t, "unknown_client", Reason(unknown), "metrics keep the label")
 	assert.Equal(t, "signature_mismatch", Reason(badSig))
 }
+
+// Answered turns an unknown client into the scheme's wrong signature and
+// leaves every other failure as it is; the original keeps the reason.
+func TestErrorAnswered(t *testing.T) {
+	for s, field := range map[Scheme]string{SchemeSNAP: "X-SIGNATURE", SchemeNonSNAP: "Signature", SchemeKirim: "signature"} {
+		e := fail(s, CheckKey, "X-PARTNER-ID", ErrUnknownClient)
+		a := e.Answered()
+		assert.ErrorIs(t, a, ErrSignatureMismatch, s)
+		assert.Equal(t, CheckSignature, a.Check, s)
+		assert.Equal(t, field, a.Field, s)
+		assert.Equal(t, e.Status, a.Status, s)
+		assert.Equal(t, "unknown_client", Reason(e), "the original keeps the distinction")
+		other := fail(s, CheckSignature, field, ErrSignatureMismatch)
+		assert.Same(t, other, other.Answered(), s)
+	}
+}

@@ -177,6 +177,20 @@ func mod100(n int) int {
 	return n
 }
 
+// Answered is the failure as the sender is told it: an unknown client
+// (ErrUnknownClient) becomes the scheme's wrong signature — the same check,
+// field, status and case — so answers do not reveal which client ids
+// exist; any other failure is e itself. Reason(e) and e keep the difference
+// for logs and metrics.
+func (e *Error) Answered() *Error {
+	if !errors.Is(e.Err, ErrUnknownClient) {
+		return e
+	}
+	masked := *e
+	masked.Err, masked.Check, masked.Field = ErrSignatureMismatch, CheckSignature, signatureHeader(e.Scheme)
+	return &masked
+}
+
 // SNAPMessage is the responseMessage SNAP uses for this failure
 // ("Unauthorized. Invalid Signature", "Invalid Mandatory Field {X-TIMESTAMP}").
 // It follows from Status and Case (and, for 401xx00, whether the timestamp

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/internal/syncbuf"
+	"github.com/dokukit/dokukit/internal/testkit"
 	"github.com/dokukit/dokukit/internal/testvectors"
 )
 
@@ -61,10 +62,7 @@ func TestHelpListsEveryEnvironmentVariable(t *testing.T) {
 
 func serveEnv(t *testing.T) map[string]string {
 	t.Helper()
-	pub, err := testvectors.Path(testvectors.PublicSPKI)
-	require.NoError(t, err)
-	priv, err := testvectors.Path(testvectors.PrivatePKCS1)
-	require.NoError(t, err)
+	pub, priv := testkit.VectorPath(t, testvectors.PublicSPKI), testkit.VectorPath(t, testvectors.PrivatePKCS1)
 	return map[string]string{"DOKU_CLIENT_ID": "DOKU-TEST-CLIENT", "DOKU_AGENT_KEY": "A41418", "DOKU_SNAP_SECRET": "SK-snap-secret-123",
 		"DOKU_NONSNAP_SECRET": "SK-nonsnap", "DOKU_KIRIM_KEY": "0123456789abcdef", "DOKU_PUBLIC_KEY_FILE": pub, "MERCHANT_KEY_FILE": priv}
 }

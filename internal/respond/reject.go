@@ -27,11 +27,7 @@ func Verification(w http.ResponseWriter, err error, service int) {
 	if !errors.As(err, &ve) {
 		ve = &verify.Error{Status: http.StatusInternalServerError, Err: err}
 	}
-	if errors.Is(ve.Err, verify.ErrUnknownClient) {
-		masked := *ve
-		masked.Err, masked.Check, masked.Field = verify.ErrSignatureMismatch, verify.CheckSignature, signatureHeader(ve.Scheme)
-		ve = &masked
-	}
+	ve = ve.Answered()
 	switch ve.Scheme {
 	case verify.SchemeNonSNAP:
 		WriteNonSNAP(w, ve.Status, verify.Reason(ve.Err), plainMessage(ve), nil)
@@ -40,17 +36,6 @@ func Verification(w http.ResponseWriter, err error, service int) {
 	default:
 		WriteSNAP(w, SNAPCode{HTTP: ve.Status, Service: service, Case: ve.Case}, ve.SNAPMessage())
 	}
-}
-
-// signatureHeader is the header a wrong signature is reported on.
-func signatureHeader(s verify.Scheme) string {
-	switch s {
-	case verify.SchemeNonSNAP:
-		return "Signature"
-	case verify.SchemeKirim:
-		return "signature"
-	}
-	return "X-SIGNATURE"
 }
 
 func plainMessage(ve *verify.Error) string {
