@@ -74,7 +74,7 @@ func (g *Guard) bodyError(scheme idempotency.Scheme, err error) *Error {
 // the case (docs/protocol.md §5), the others with code and a message naming
 // the request id header.
 func (g *Guard) conflict(scheme idempotency.Scheme, snapCase int, why error, code, detail string) *Error {
-	_, idHeader := scheme.Headers()
+	_, idHeader := idempotency.Headers(scheme)
 	e := &Error{Err: why, Scheme: scheme, Status: http.StatusConflict, Case: snapCase, Code: code, snapMsg: "Conflict", msg: "Conflict. " + idHeader + " " + detail}
 	switch why {
 	case ErrDuplicateReference:

@@ -92,8 +92,10 @@ type Config struct {
 	// Store keeps reservations and responses. Required; share one (Redis)
 	// between replicas.
 	Store idempotency.Store
-	// Scheme is what the key is read from; SchemeAuto (zero) detects it
-	// from the headers per request.
+	// Scheme is the signature scheme whose headers carry the key (the
+	// kit's one sign.Scheme; SchemeSNAPRSA keys like SchemeSNAP);
+	// idempotency.SchemeAuto (the zero value) detects it from the headers
+	// per request. A scheme without a key (SchemeSNAPToken) is an error.
 	Scheme idempotency.Scheme
 	// ServiceCode is the SNAP service code (0–99, e.g. 56 debit notify) in
 	// every responseCode the guard answers; 0 renders "00".
@@ -167,8 +169,8 @@ func New(cfg Config) (*Guard, error) {
 	if cfg.ServiceCode < 0 || cfg.ServiceCode > 99 {
 		return nil, fmt.Errorf("dedupe: SNAP service code %d is not two digits", cfg.ServiceCode)
 	}
-	if cfg.Scheme > idempotency.SchemeKirim {
-		return nil, fmt.Errorf("dedupe: unknown scheme %d", cfg.Scheme)
+	if !idempotency.Keyed(cfg.Scheme) {
+		return nil, fmt.Errorf("dedupe: scheme %q has no idempotency key", cfg.Scheme)
 	}
 	if cfg.TTL <= 0 {
 		cfg.TTL = DefaultTTL

@@ -481,7 +481,8 @@ func TestNewRefusesUnusableConfig(t *testing.T) {
 		"store":   {},
 		"svc":     {Store: s, ServiceCode: 100},
 		"svc<0":   {Store: s, ServiceCode: -1},
-		"scheme":  {Store: s, Scheme: idempotency.SchemeKirim + 1},
+		"scheme":  {Store: s, Scheme: "bogus"},
+		"token":   {Store: s, Scheme: sign.SchemeSNAPToken},
 		"metrics": {Store: s, Registerer: clash},
 	} {
 		g, err := dedupe.New(c)

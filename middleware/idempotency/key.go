@@ -7,45 +7,49 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+
+	"github.com/dokukit/dokukit/sign"
 )
 
-// Scheme says which headers carry a notification's idempotency key.
-type Scheme uint8
+// Scheme is the kit's one Scheme type, [sign.Scheme]: a key is read from the
+// headers of the notification's signature scheme. SchemeSNAPRSA keys exactly
+// like SchemeSNAP (same headers, one keyspace: a retry is the same request
+// however it is signed); SchemeSNAPToken has no idempotency key.
+type Scheme = sign.Scheme
 
+// The schemes a key can be read by. SchemeSNAP, SchemeNonSNAP and
+// SchemeKirim are sign's constants under this package's names.
 const (
-	// SchemeAuto picks the scheme from the headers present: X-EXTERNAL-ID
-	// means SNAP, Request-Id non-SNAP, requestId Kirim DOKU (the first
-	// match in that order).
-	SchemeAuto Scheme = iota
+	// SchemeAuto (the zero Scheme, "") picks the scheme from the headers
+	// present: X-EXTERNAL-ID means SNAP, Request-Id non-SNAP, requestId
+	// Kirim DOKU (the first match in that order).
+	SchemeAuto Scheme = ""
 	// SchemeSNAP keys on X-PARTNER-ID + X-EXTERNAL-ID (unique per partner
 	// per day, docs/protocol.md §5).
-	SchemeSNAP
+	SchemeSNAP = sign.SchemeSNAP
 	// SchemeNonSNAP keys on Client-Id + Request-Id (unique per
 	// notification, max 128 characters).
-	SchemeNonSNAP
+	SchemeNonSNAP = sign.SchemeNonSNAP
 	// SchemeKirim keys on agentKey + requestId (Kirim DOKU callbacks).
-	SchemeKirim
+	SchemeKirim = sign.SchemeKirim
 )
 
-// String names the scheme ("auto", "snap", "nonsnap", "kirim").
-func (s Scheme) String() string {
-	switch s {
-	case SchemeAuto:
-		return "auto"
-	case SchemeSNAP:
-		return "snap"
-	case SchemeNonSNAP:
-		return "nonsnap"
-	case SchemeKirim:
-		return "kirim"
+// keyScheme is the scheme a key of s is stored under: SNAP-RSA shares
+// SNAP's keyspace. The stored spellings ("snap", "nonsnap", "kirim") are the
+// ones this package has always written, so keys in a store survive an
+// upgrade.
+func keyScheme(s Scheme) Scheme {
+	if s == sign.SchemeSNAPRSA {
+		return SchemeSNAP
 	}
-	return "unknown"
+	return s
 }
 
-// Headers returns the (owner, id) header names of the scheme, or two empty
-// strings for SchemeAuto.
-func (s Scheme) Headers() (owner, id string) {
-	switch s {
+// Headers returns the (owner, id) header names a key of scheme s is read
+// from, or two empty strings for SchemeAuto and for a scheme that has no
+// idempotency key (SchemeSNAPToken, an unknown name).
+func Headers(s Scheme) (owner, id string) {
+	switch keyScheme(s) {
 	case SchemeSNAP:
 		return "X-PARTNER-ID", "X-EXTERNAL-ID"
 	case SchemeNonSNAP:
@@ -54,6 +58,13 @@ func (s Scheme) Headers() (owner, id string) {
 		return "agentKey", "requestId"
 	}
 	return "", ""
+}
+
+// Keyed reports whether RequestKey accepts s: SchemeAuto or a scheme with
+// key headers.
+func Keyed(s Scheme) bool {
+	owner, _ := Headers(s)
+	return s == SchemeAuto || owner != ""
 }
 
 // MaxKeyPart bounds each header value that goes into a key: Request-Id is
@@ -78,7 +89,15 @@ type KeyError struct {
 
 // Error names the scheme and the header, never its value.
 func (e *KeyError) Error() string {
-	return e.Err.Error() + ": " + e.Header + " (" + e.Scheme.String() + ")"
+	return e.Err.Error() + ": " + e.Header + " (" + schemeName(e.Scheme) + ")"
+}
+
+// schemeName is s for an error message, "auto" for SchemeAuto.
+func schemeName(s Scheme) string {
+	if s == SchemeAuto {
+		return "auto"
+	}
+	return string(s)
 }
 
 // Unwrap returns ErrMissingKey or ErrKeyTooLong.
@@ -95,14 +114,14 @@ type Key struct {
 // String is the store key. Parts are length-prefixed, so no choice of
 // header values makes two different keys collide ("a:b"+"c" vs "a"+"b:c").
 func (k Key) String() string {
-	return k.Scheme.String() + ":" + strconv.Itoa(len(k.Owner)) + ":" + k.Owner + ":" + k.ID
+	return string(k.Scheme) + ":" + strconv.Itoa(len(k.Owner)) + ":" + k.Owner + ":" + k.ID
 }
 
 // Business is the store key for a business reference (partnerReferenceNo,
 // invoice_number) of the same sender, so two partners' references never
 // collide.
 func (k Key) Business(ref string) string {
-	return "biz:" + k.Scheme.String() + ":" + strconv.Itoa(len(k.Owner)) + ":" + k.Owner + ":" + ref
+	return "biz:" + string(k.Scheme) + ":" + strconv.Itoa(len(k.Owner)) + ":" + k.Owner + ":" + ref
 }
 
 // Replay is the store key of a signature from the same sender: "sig:", the
@@ -129,7 +148,7 @@ func (k Key) AppendReplay(dst []byte, signature string) []byte {
 		sum = sha256.Sum256([]byte(signature))
 	}
 	dst = append(dst, "sig:"...)
-	dst = append(dst, k.Scheme.String()...)
+	dst = append(dst, string(k.Scheme)...)
 	dst = append(dst, ':')
 	dst = strconv.AppendInt(dst, int64(len(k.Owner)), 10)
 	dst = append(dst, ':')
@@ -155,7 +174,8 @@ func RequestKey(h http.Header, s Scheme) (Key, error) {
 			return Key{}, &KeyError{Scheme: SchemeNonSNAP, Header: "Request-Id", Err: ErrMissingKey}
 		}
 	}
-	ownerH, idH := s.Headers()
+	s = keyScheme(s)
+	ownerH, idH := Headers(s)
 	if ownerH == "" {
 		return Key{}, &KeyError{Scheme: s, Header: "scheme", Err: ErrMissingKey}
 	}

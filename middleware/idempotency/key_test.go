@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dokukit/dokukit/sign"
 )
 
 func hdr(kv ...string) http.Header {
@@ -57,8 +59,19 @@ func TestRequestKey(t *testing.T) {
 	_, err := RequestKey(hdr("X-PARTNER-ID", "P", "X-EXTERNAL-ID", long), SchemeSNAP)
 	assert.ErrorIs(t, err, ErrKeyTooLong)
 	assert.NotContains(t, err.Error(), long, "no header value in the error")
-	_, err = RequestKey(hdr("X-PARTNER-ID", "P"), Scheme(99))
-	assert.ErrorIs(t, err, ErrMissingKey)
+	for _, s := range []Scheme{"bogus", sign.SchemeSNAPToken} {
+		_, err = RequestKey(hdr("X-PARTNER-ID", "P", "X-EXTERNAL-ID", "E"), s)
+		assert.ErrorIs(t, err, ErrMissingKey, s)
+	}
+	// SNAP-RSA keys exactly like SNAP: one keyspace, and the key strings a
+	// store already holds ("snap:…") stay what they were.
+	h := hdr("X-PARTNER-ID", "P1", "X-EXTERNAL-ID", "E1")
+	rsa, err := RequestKey(h, sign.SchemeSNAPRSA)
+	require.NoError(t, err)
+	hmac, err := RequestKey(h, SchemeSNAP)
+	require.NoError(t, err)
+	assert.Equal(t, "snap:2:P1:E1", rsa.String())
+	assert.Equal(t, hmac, rsa)
 }
 
 func TestKeyPartsCannotCollide(t *testing.T) {
@@ -77,7 +90,7 @@ func FuzzRequestKey(f *testing.F) {
 	f.Add("MCH-0001-10791114622547", "cc682442-6c22-493e-8121-b9ef6b3fa728", "", "x")
 	f.Fuzz(func(t *testing.T, o1, i1, o2, i2 string) {
 		for _, s := range []Scheme{SchemeSNAP, SchemeNonSNAP, SchemeKirim} {
-			oh, ih := s.Headers()
+			oh, ih := Headers(s)
 			k1, err1 := RequestKey(hdr(oh, o1, ih, i1), s)
 			k2, err2 := RequestKey(hdr(oh, o2, ih, i2), s)
 			for _, err := range []error{err1, err2} {
