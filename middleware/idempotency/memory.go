@@ -183,11 +183,8 @@ func (m *Memory) Reserve(ctx context.Context, key string, fp Fingerprint, lease 
 // MemoryMaxKeys on their own; a full set of claims drops the one closest to
 // expiry.
 func (m *Memory) ReserveClaim(ctx context.Context, key string, fp Fingerprint, lease time.Duration, claim Claim) (Reservation, string, error) {
-	if err := checkArgs(key, lease); err != nil {
-		return Reservation{}, "", opErr("reserve", err)
-	}
-	if err := checkClaim(claim); err != nil {
-		return Reservation{}, "", opErr("claim", err)
+	if err := checkReserveClaim(key, lease, claim); err != nil {
+		return Reservation{}, "", err
 	}
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, "", opErr("reserve", err)

@@ -296,11 +296,8 @@ const claimPrefix = "R"
 // the claim fails while the reservation succeeded, the lease is released
 // in the background and the error returned.
 func (r *Redis) ReserveClaim(ctx context.Context, key string, fp Fingerprint, lease time.Duration, claim Claim) (Reservation, string, error) {
-	if err := checkArgs(key, lease); err != nil {
-		return Reservation{}, "", opErr("reserve", err)
-	}
-	if err := checkClaim(claim); err != nil {
-		return Reservation{}, "", opErr("claim", err)
+	if err := checkReserveClaim(key, lease, claim); err != nil {
+		return Reservation{}, "", err
 	}
 	if err := ctx.Err(); err != nil {
 		return Reservation{}, "", opErr("reserve", timeoutErr(err))
@@ -393,19 +390,7 @@ func (r *Redis) Complete(ctx context.Context, key, token string, rec Record, ttl
 		return opErr("complete", err)
 	}
 	val := "C" + rec.Fingerprint.String() + string(j)
-	var n int
-	_, err = r.call(ctx, func(ctx context.Context) error {
-		var err error
-		n, err = completeScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token), val, ms(ttl)).Int()
-		return err
-	})
-	if err != nil {
-		return opErr("complete", err)
-	}
-	if n != 1 {
-		return opErr("complete", ErrLeaseLost)
-	}
-	return nil
+	return r.owned(ctx, "complete", completeScript, key, leaseValue(token), val, ms(ttl))
 }
 
 // Extend implements Extender.
@@ -413,17 +398,24 @@ func (r *Redis) Extend(ctx context.Context, key, token string, lease time.Durati
 	if err := checkArgs(key, lease); err != nil {
 		return opErr("extend", err)
 	}
+	return r.owned(ctx, "extend", extendScript, key, leaseValue(token), ms(lease))
+}
+
+// owned runs a script that acts on key only while the lease value (args[0])
+// still owns it (complete, extend): the script answers 1 when it did, and
+// anything else is ErrLeaseLost.
+func (r *Redis) owned(ctx context.Context, op string, script *redis.Script, key string, args ...any) error {
 	var n int
 	_, err := r.call(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = extendScript.Run(ctx, r.c, []string{r.Key(key)}, leaseValue(token), ms(lease)).Int()
+		n, err = script.Run(ctx, r.c, []string{r.Key(key)}, args...).Int()
 		return err
 	})
 	if err != nil {
-		return opErr("extend", err)
+		return opErr(op, err)
 	}
 	if n != 1 {
-		return opErr("extend", ErrLeaseLost)
+		return opErr(op, ErrLeaseLost)
 	}
 	return nil
 }

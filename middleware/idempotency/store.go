@@ -124,6 +124,15 @@ func checkClaim(c Claim) error {
 	return checkArgs(c.Key, c.TTL)
 }
 
+// checkReserveClaim checks ReserveClaim's arguments; the error is the
+// StoreError every store returns for them.
+func checkReserveClaim(key string, lease time.Duration, c Claim) error {
+	if err := checkArgs(key, lease); err != nil {
+		return opErr("reserve", err)
+	}
+	return opErr("claim", checkClaim(c))
+}
+
 // State is where a key is in its life.
 type State uint8
 
