@@ -27,16 +27,19 @@
 // SNAPTransport, NonSNAPTransport, TokenSource and StaticToken remain here
 // as deprecated aliases of client's.
 //
-// Metrics are opt-in: build them with NewMetrics on your own
-// prometheus.Registerer and pass them with WithMetrics. Nothing is
-// registered globally.
+// Metrics are opt-in: set Config.Registerer (or SchemaConfig.Registerer)
+// to your own prometheus.Registerer. Nothing is registered globally.
 //
-// Options are small functional options on a constructor that returns an
-// error (NewVerification, NewSchemaChecker), as go-chi's middleware: each
-// middleware has a handful, and most uses set none. A knob means what it
-// means in the rest of the kit: a body limit 0 or less is
-// verify.DefaultMaxBodyBytes, a nil logger logs nothing (never
-// slog.Default()), metrics go only to the prometheus.Registerer given.
+// Configuration is a config struct whose zero value is safe, the one idiom
+// of the kit (verify.SNAPConfig, notify.MuxConfig, dedupe.Config,
+// client.Config): a setup reads as one literal, a review sees every knob in
+// one place, and a field means the same in every package — a body limit 0
+// or less is verify.DefaultMaxBodyBytes, a nil logger logs nothing (never
+// slog.Default()), metrics go only to the prometheus.Registerer given. New
+// and NewSchema take the structs. The functional options that Verify,
+// NewVerification, Schema and NewSchemaChecker take (WithServiceCode,
+// SchemaRoute, …) are one-line shorthand that set one field each, kept
+// because those calls are what merchants copy.
 // Every rejection is rendered by one renderer (DefaultDeny for
 // verification, the schema checker's answer for bodies), in the protocol
 // shapes verify's package doc tabulates.

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -39,4 +41,35 @@ func Example() {
 	// handler: partner PARTNER-1 sent {"latestTransactionStatus": "00"}
 	// 200
 	// 400 {"responseCode":"4005602","responseMessage":"Invalid Mandatory Field {X-TIMESTAMP}"}
+}
+
+// New takes the whole configuration as one struct whose zero value is safe,
+// the kit's idiom; Verify's options are shorthand for its fields. Metrics go
+// to the Registerer given, here a fresh one.
+func ExampleNew() {
+	secrets, _ := verify.SecretsFor("PARTNER-1", []byte("SK-snap-secret-123"))
+	v, _ := verify.NewSNAP(verify.SNAPConfig{Secrets: secrets})
+	reg := prometheus.NewRegistry()
+	m, err := middleware.New(v, middleware.Config{ServiceCode: 56, Registerer: reg})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := httptest.NewServer(m.Handler(http.NotFoundHandler()))
+	defer srv.Close()
+
+	forged, _ := http.Post(srv.URL+"/v1.0/debit/notify", "application/json", strings.NewReader(`{}`))
+	b, _ := io.ReadAll(forged.Body)
+	fmt.Println(forged.StatusCode, string(b))
+	families, _ := reg.Gather()
+	for _, f := range families {
+		if f.GetName() == "dokukit_verifications_total" {
+			for _, c := range f.GetMetric() {
+				fmt.Println(f.GetName(), c.GetLabel()[0].GetValue(), c.GetLabel()[1].GetValue(), c.GetCounter().GetValue())
+			}
+		}
+	}
+	// Output:
+	// 400 {"responseCode":"4005602","responseMessage":"Invalid Mandatory Field {X-TIMESTAMP}"}
+	// dokukit_verifications_total missing_header snap 1
 }

@@ -51,54 +51,75 @@ const (
 	SchemaResponseStrict
 )
 
-// SchemaOption configures a SchemaChecker.
-type SchemaOption func(*SchemaChecker)
+// SchemaConfig configures a SchemaChecker. The zero value is usable: the
+// route is looked up in the route table, DOKU's and the merchant's messages
+// are read leniently, responses are not checked, the body limit is
+// SchemaDefaultMaxBodyBytes, nothing is logged, no metrics are kept.
+type SchemaConfig struct {
+	// Route, if set, is used for every request instead of looking the
+	// route up by method and path. Needed for merchant-chosen notification
+	// paths (schemas routes whose Path has a {placeholder}).
+	Route *schemas.Route
+	// RejectUnknownFields makes fields the schema does not know an error
+	// (rule "unknown") on routes where the merchant is the sender. Messages
+	// DOKU sends are always read leniently: DOKU adds fields.
+	RejectUnknownFields bool
+	// ResponseCheck is the response check mode (default SchemaResponseOff).
+	// Checking buffers each response of a route that has a response schema
+	// until the handler returns.
+	ResponseCheck SchemaResponseMode
+	// MaxBodyBytes bounds the request body read; 0 or less is
+	// SchemaDefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Logger gets response violations; nil logs nothing, as everywhere in
+	// the kit: the global logger is never used behind the caller's back.
+	Logger *slog.Logger
+	// Registerer gets the checker's metrics; nil keeps none. The counter is
+	// dokukit_schema_checks_total{route,stage,outcome} with route a
+	// schemas.Route name (or "unrouted"), stage "request" or "response",
+	// outcome "valid", "invalid", "malformed", "too_large" or "unrouted".
+	// Checkers sharing a registerer share the counter.
+	Registerer prometheus.Registerer
+}
 
-// SchemaRoute makes the checker use route for every request instead of
-// looking the route up by method and path. Needed for merchant-chosen
-// notification paths (schemas routes whose Path has a {placeholder}).
+// SchemaOption sets one SchemaConfig field: the shorthand Schema and
+// NewSchemaChecker take.
+type SchemaOption func(*SchemaConfig)
+
+// SchemaRoute sets SchemaConfig.Route: the checker uses route for every
+// request instead of looking it up by method and path.
 func SchemaRoute(route schemas.Route) SchemaOption {
-	return func(c *SchemaChecker) { r := route; c.route = &r }
+	return func(c *SchemaConfig) { r := route; c.Route = &r }
 }
 
-// SchemaRejectUnknownFields makes fields the schema does not know an error
-// (rule "unknown") on routes where the merchant is the sender. Messages DOKU
-// sends are always read leniently: DOKU adds fields. Off by default.
+// SchemaRejectUnknownFields sets SchemaConfig.RejectUnknownFields: fields
+// the schema does not know are an error on routes where the merchant is the
+// sender. Off by default.
 func SchemaRejectUnknownFields() SchemaOption {
-	return func(c *SchemaChecker) { c.rejectUnknown = true }
+	return func(c *SchemaConfig) { c.RejectUnknownFields = true }
 }
 
-// SchemaResponseCheck sets the response check mode (default
-// SchemaResponseOff). Checking buffers each response of a route that has a
-// response schema until the handler returns.
+// SchemaResponseCheck sets SchemaConfig.ResponseCheck (default
+// SchemaResponseOff).
 func SchemaResponseCheck(mode SchemaResponseMode) SchemaOption {
-	return func(c *SchemaChecker) { c.responseMode = mode }
+	return func(c *SchemaConfig) { c.ResponseCheck = mode }
 }
 
-// SchemaRegisterer registers the checker's metrics on reg (nil: no
-// metrics). The counter is dokukit_schema_checks_total{route,stage,outcome}
-// with route a schemas.Route name (or "unrouted"), stage "request" or
-// "response", outcome "valid", "invalid", "malformed", "too_large" or
-// "unrouted". Checkers sharing a registerer share the counter.
+// SchemaRegisterer sets SchemaConfig.Registerer (nil: no metrics).
 func SchemaRegisterer(reg prometheus.Registerer) SchemaOption {
-	return func(c *SchemaChecker) { c.reg = reg }
+	return func(c *SchemaConfig) { c.Registerer = reg }
 }
 
-// SchemaLogger sets where response violations are logged. Nil (the
-// default) logs nothing, as everywhere in the kit: the global logger is
-// never used behind the caller's back.
+// SchemaLogger sets SchemaConfig.Logger, where response violations are
+// logged. Nil (the default) logs nothing.
 func SchemaLogger(l *slog.Logger) SchemaOption {
-	return func(c *SchemaChecker) { c.log = l }
+	return func(c *SchemaConfig) { c.Logger = l }
 }
 
-// SchemaMaxBodyBytes bounds the request body read (default
+// SchemaMaxBodyBytes sets SchemaConfig.MaxBodyBytes (default
 // SchemaDefaultMaxBodyBytes); n <= 0 keeps the default.
 func SchemaMaxBodyBytes(n int64) SchemaOption {
-	return func(c *SchemaChecker) {
-		if n > 0 {
-			c.maxBody = n
-		}
-	}
+	return func(c *SchemaConfig) { c.MaxBodyBytes = n }
 }
 
 // SchemaChecker checks request bodies, and optionally handler responses,
@@ -118,32 +139,45 @@ type SchemaChecker struct {
 	rejectUnknown bool
 	responseMode  SchemaResponseMode
 	maxBody       int64
-	reg           prometheus.Registerer
 	log           *slog.Logger
 	checks        *prometheus.CounterVec
 }
 
-// NewSchemaChecker builds a checker. It fails only when the metrics cannot
-// be registered on the given registerer.
-func NewSchemaChecker(opts ...SchemaOption) (*SchemaChecker, error) {
-	c := &SchemaChecker{maxBody: SchemaDefaultMaxBodyBytes}
-	for _, o := range opts {
-		o(c)
+// NewSchema builds the checker cfg describes. It fails only when the
+// metrics cannot be registered on cfg.Registerer.
+func NewSchema(cfg SchemaConfig) (*SchemaChecker, error) {
+	c := &SchemaChecker{rejectUnknown: cfg.RejectUnknownFields, responseMode: cfg.ResponseCheck, maxBody: cfg.MaxBodyBytes, log: cfg.Logger}
+	if cfg.Route != nil {
+		r := *cfg.Route
+		c.route = &r
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = SchemaDefaultMaxBodyBytes
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	if c.reg != nil {
+	if cfg.Registerer != nil {
 		cv := prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dokukit_schema_checks_total",
 			Help: "Schema checks of DOKU messages by route, stage (request, response) and outcome.",
 		}, []string{"route", "stage", "outcome"})
 		var err error
-		if c.checks, err = promreg.Register(c.reg, cv); err != nil {
+		if c.checks, err = promreg.Register(cfg.Registerer, cv); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// NewSchemaChecker is NewSchema with the SchemaConfig the options set. It
+// fails only when the metrics cannot be registered on the given registerer.
+func NewSchemaChecker(opts ...SchemaOption) (*SchemaChecker, error) {
+	var cfg SchemaConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return NewSchema(cfg)
 }
 
 // Schema returns middleware that checks requests (and, if configured,

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dokukit/dokukit/internal/bodyctx"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/verify"
@@ -18,27 +20,48 @@ import (
 // *verify.Error (errors.As), safe to log: it holds no secret.
 type DenyFunc func(w http.ResponseWriter, r *http.Request, err error)
 
-// Option configures Verify and NewVerification.
-type Option func(*Verification)
+// Config configures a Verification. The zero value is usable: rejections
+// carry service code "00" and DefaultDeny's protocol-shaped answer, nothing
+// is logged, no metrics are kept.
+type Config struct {
+	// ServiceCode is the SNAP service code put in rejection codes
+	// ("401" + "56" + "00"): 56 debit notify, 25 VA payment notify, 73
+	// token, …; 0 renders "00".
+	ServiceCode int
+	// Deny answers a rejected request; nil is DefaultDeny(ServiceCode).
+	Deny DenyFunc
+	// Logger gets each rejection at Warn level (scheme, reason, field,
+	// client id; nothing secret); nil logs nothing.
+	Logger *slog.Logger
+	// Registerer gets the verification metrics (see Metrics); nil keeps
+	// none. Verifications built on one Registerer share its collectors.
+	Registerer prometheus.Registerer
 
-// WithServiceCode sets the SNAP service code put in rejection codes
-// ("401" + "56" + "00"). Default 0, rendered "00"; set it per route (56
-// debit notify, 25 VA payment notify, 73 token, …).
-func WithServiceCode(code int) Option { return func(v *Verification) { v.service = code } }
+	metrics *Metrics // WithMetrics: collectors built beforehand
+}
 
-// WithDeny replaces the rejection handler. The default, DefaultDeny, answers
-// in the scheme's protocol shape.
-func WithDeny(d DenyFunc) Option { return func(v *Verification) { v.deny = d } }
+// Option sets one Config field: the shorthand Verify and NewVerification
+// take (middleware.Verify(v, middleware.WithServiceCode(56))).
+type Option func(*Config)
 
-// WithMetrics counts every verification on m.
-func WithMetrics(m *Metrics) Option { return func(v *Verification) { v.metrics = m } }
+// WithServiceCode sets Config.ServiceCode.
+func WithServiceCode(code int) Option { return func(c *Config) { c.ServiceCode = code } }
 
-// WithLogger logs each rejection at Warn level (scheme, reason, field,
-// client id) on l. Nothing secret is logged. Default: no logging.
-func WithLogger(l *slog.Logger) Option { return func(v *Verification) { v.log = l } }
+// WithDeny sets Config.Deny, the rejection handler. The default,
+// DefaultDeny, answers in the scheme's protocol shape.
+func WithDeny(d DenyFunc) Option { return func(c *Config) { c.Deny = d } }
+
+// WithMetrics counts every verification on m, collectors built with
+// NewMetrics (Config.Registerer builds them for you).
+func WithMetrics(m *Metrics) Option { return func(c *Config) { c.metrics = m } }
+
+// WithLogger sets Config.Logger: each rejection is logged at Warn level
+// (scheme, reason, field, client id) on l. Nothing secret is logged.
+// Default: no logging.
+func WithLogger(l *slog.Logger) Option { return func(c *Config) { c.Logger = l } }
 
 // Verification is the configured verification middleware. Build it with
-// NewVerification; it is safe for concurrent use.
+// New (or NewVerification); it is safe for concurrent use.
 type Verification struct {
 	v       verify.Verifier
 	service int
@@ -47,19 +70,34 @@ type Verification struct {
 	log     *slog.Logger
 }
 
-// NewVerification wraps v. A nil verifier is an error (fail closed).
-func NewVerification(v verify.Verifier, opts ...Option) (*Verification, error) {
+// New wraps v as cfg says. A nil verifier is an error (fail closed), and
+// so is a Registerer that holds another collector under one of the
+// verification metrics' names.
+func New(v verify.Verifier, cfg Config) (*Verification, error) {
 	if v == nil {
-		return nil, errors.New("middleware: NewVerification needs a verifier")
+		return nil, errors.New("middleware: a Verification needs a verifier (nil verify.Verifier)")
 	}
-	m := &Verification{v: v}
-	for _, o := range opts {
-		o(m)
+	m := &Verification{v: v, service: cfg.ServiceCode, deny: cfg.Deny, metrics: cfg.metrics, log: cfg.Logger}
+	if m.metrics == nil && cfg.Registerer != nil {
+		var err error
+		if m.metrics, err = NewMetrics(cfg.Registerer); err != nil {
+			return nil, err
+		}
 	}
 	if m.deny == nil {
 		m.deny = DefaultDeny(m.service)
 	}
 	return m, nil
+}
+
+// NewVerification is New with the Config the options set. A nil verifier
+// is an error (fail closed).
+func NewVerification(v verify.Verifier, opts ...Option) (*Verification, error) {
+	var cfg Config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return New(v, cfg)
 }
 
 // Verify is NewVerification(v, opts...).Handler as a

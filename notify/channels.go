@@ -293,20 +293,9 @@ func assemble[T any](c Common, name string, v verify.Verifier, guard dedupe.Conf
 		return nil, configErr(name+" metrics", err)
 	}
 	ch.count, ch.log, ch.strict = count, c.Logger, c.StrictFields
-	opts := []middleware.Option{middleware.WithServiceCode(svc)}
-	if c.Registerer != nil {
-		m, err := middleware.NewMetrics(c.Registerer)
-		if err != nil {
-			return nil, configErr(name+" metrics", err)
-		}
-		opts = append(opts, middleware.WithMetrics(m))
-	}
-	if c.Logger != nil {
-		opts = append(opts, middleware.WithLogger(c.Logger))
-	}
-	vm, err := middleware.NewVerification(v, opts...)
+	vm, err := middleware.New(v, middleware.Config{ServiceCode: svc, Logger: c.Logger, Registerer: c.Registerer})
 	if err != nil {
-		return nil, err
+		return nil, configErr(name+" metrics", err)
 	}
 	store := c.Store
 	if store == nil {
