@@ -42,10 +42,7 @@ type AkulakuLineItem struct {
 
 // AkulakuOrderResponse is DOKU's answer to generate order.
 type AkulakuOrderResponse struct {
-	Order struct {
-		InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
-		Amount        FlexString `json:"amount" validate:"required,flexnum"`
-	} `json:"order"`
+	Order   LenientOrderWithAmount `json:"order"`
 	Payment struct {
 		MerchantUniqueReference FlexString  `json:"merchant_unique_reference" validate:"required"`
 		URL                     FlexString  `json:"url" validate:"required_if=Status PENDING,omitempty,url"`
@@ -57,9 +54,7 @@ type AkulakuOrderResponse struct {
 
 // AkulakuCancelRequest is POST /akulaku-peer-to-peer/v2/cancel.
 type AkulakuCancelRequest struct {
-	Order struct {
-		InvoiceNumber string `json:"invoice_number" validate:"required,max=64"`
-	} `json:"order"`
+	Order   OrderRef `json:"order"`
 	Payment struct {
 		MerchantUniqueReference string       `json:"merchant_unique_reference" validate:"required,max=64"`
 		Identifier              []Identifier `json:"identifier,omitempty" validate:"omitempty,dive"`
@@ -68,10 +63,7 @@ type AkulakuCancelRequest struct {
 
 // AkulakuCancelResponse is DOKU's answer to a cancellation.
 type AkulakuCancelResponse struct {
-	Order struct {
-		InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
-		Amount        FlexString `json:"amount,omitempty" validate:"omitempty,flexnum"`
-	} `json:"order"`
+	Order   LenientOrder `json:"order"`
 	Payment struct {
 		Status                  FlexString  `json:"status,omitempty"`
 		Date                    FlexString  `json:"date,omitempty" validate:"omitempty,dokutime"`
@@ -91,9 +83,7 @@ type AkulakuCancelResponse struct {
 // refunds the full amount only, so the request carries no amount; an
 // amount sent anyway is rejected rather than silently ignored.
 type AkulakuRefundRequest struct {
-	Order struct {
-		InvoiceNumber string `json:"invoice_number" validate:"required,max=64"`
-	} `json:"order"`
+	Order   OrderRef `json:"order"`
 	Payment struct {
 		MerchantUniqueReference string       `json:"merchant_unique_reference" validate:"required,max=64"`
 		Identifier              []Identifier `json:"identifier" validate:"required,min=1,dive"`
@@ -107,10 +97,7 @@ type AkulakuRefundRequest struct {
 
 // AkulakuRefundResponse is DOKU's answer to a refund.
 type AkulakuRefundResponse struct {
-	Order struct {
-		InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
-		Amount        FlexString `json:"amount" validate:"required,flexnum"`
-	} `json:"order"`
+	Order   LenientOrderWithAmount `json:"order"`
 	Payment struct {
 		Date                    FlexString  `json:"date,omitempty" validate:"omitempty,dokutime"`
 		Status                  FlexString  `json:"status" validate:"required"`

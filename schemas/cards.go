@@ -144,10 +144,7 @@ type CardsCaptureRequest struct {
 
 // CardsCaptureResponse is DOKU's answer to a capture.
 type CardsCaptureResponse struct {
-	Order struct {
-		InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
-		Amount        FlexString `json:"amount" validate:"required,flexnum"`
-	} `json:"order"`
+	Order    LenientOrderWithAmount `json:"order"`
 	Customer struct {
 		ID FlexString `json:"id,omitempty"`
 	} `json:"customer"`
@@ -176,9 +173,7 @@ type CardsCaptureResponse struct {
 
 // CardsRefundRequest is POST /cancellation/credit-card/refund.
 type CardsRefundRequest struct {
-	Order struct {
-		InvoiceNumber string `json:"invoice_number" validate:"required,max=64"`
-	} `json:"order"`
+	Order   OrderRef `json:"order"`
 	Payment struct {
 		OriginalRequestID string `json:"original_request_id" validate:"required,max=128"`
 	} `json:"payment"`

@@ -9,17 +9,27 @@ import (
 	"testing"
 )
 
-// FuzzDecode: for any body and any route, Decode never panics, returns nil
-// or a *ValidationError matching ErrInvalid, and a body it accepts also
-// passes Validate on its own (no second opinion).
-func FuzzDecode(f *testing.F) {
+// seedBodies returns every sample and slip body in testdata, the fuzz
+// targets' seed corpus.
+func seedBodies() [][]byte {
+	var out [][]byte
 	for _, dir := range []string{"samples", "slips"} {
 		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
 		for _, fn := range files {
 			if b, err := os.ReadFile(fn); err == nil {
-				f.Add(b, uint8(0), false)
+				out = append(out, b)
 			}
 		}
+	}
+	return out
+}
+
+// FuzzDecode: for any body and any route, Decode never panics, returns nil
+// or a *ValidationError matching ErrInvalid, and a body it accepts also
+// passes Validate on its own (no second opinion).
+func FuzzDecode(f *testing.F) {
+	for _, b := range seedBodies() {
+		f.Add(b, uint8(0), false)
 	}
 	f.Add([]byte(`{"order":{"amount":1e999}}`), uint8(2), true)
 	f.Add([]byte(`{"amount":{"value":1.5,"currency":null}}`), uint8(24), false)
@@ -53,13 +63,8 @@ func FuzzDecode(f *testing.F) {
 // tokenizer (which decodes keys the way Unmarshal does) finds one; and
 // ValueAt of the first key agrees with encoding/json when there is none.
 func FuzzCheckKeys(f *testing.F) {
-	for _, dir := range []string{"samples", "slips"} {
-		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
-		for _, fn := range files {
-			if b, err := os.ReadFile(fn); err == nil {
-				f.Add(b)
-			}
-		}
+	for _, b := range seedBodies() {
+		f.Add(b)
 	}
 	for _, s := range []string{`{"a":1,"a":2}`, `{"a":{"b":[{"c":1,"c":2}]}}`, `{"\u0061":1,"a":2}`, "{\"\xff\":1,\"\xfe\":2}",
 		`{"a\"b":1,"a\\b":2}`, `[{"x":1},{"x":1}]`, `{"a":[],"b":{},"c":"}"}`, `"{\"a\":1,\"a\":1}"`} {

@@ -102,16 +102,9 @@ type KirimTransferBankRequest struct {
 	AdditionalInfo *KirimAdditionalInfo `json:"additionalInfo,omitempty"`
 }
 
-// KirimTransferBankResponse is DOKU's answer (2004300 on its DOKU page).
-type KirimTransferBankResponse struct {
-	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
-	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
-	ReferenceNo        FlexString `json:"referenceNo,omitempty"`
-	PartnerReferenceNo FlexString `json:"partnerReferenceNo,omitempty"`
-	TransactionDate    FlexString `json:"transactionDate,omitempty" validate:"omitempty,dokutime"`
-	ReferenceNumber    FlexString `json:"referenceNumber,omitempty"`
-	AdditionalInfo     FlexObject `json:"additionalInfo"`
-}
+// KirimTransferBankResponse is DOKU's answer (2004300 on its DOKU page),
+// the SNAP transfer-bank answer DOKU Wallet gives too.
+type KirimTransferBankResponse SNAPTransferBankResponse
 
 // KirimStatusRequest is POST /v1.0/qr/qr-mpm-status (Kirim DOKU's check
 // status).

@@ -102,14 +102,10 @@ type VirtualAccountData struct {
 // (Cards, Checkout, VA, Akulaku, …) send. Only order.invoice_number and
 // transaction.status are mandatory; every channel block is optional.
 type NonSNAPNotification struct {
-	Service  IDOnly `json:"service"`
-	Acquirer IDOnly `json:"acquirer"`
-	Channel  IDOnly `json:"channel"`
-	Order    struct {
-		InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
-		// Amount is a number or numeric string, never negative.
-		Amount FlexString `json:"amount,omitempty" validate:"omitempty,flexnum"`
-	} `json:"order"`
+	Service     IDOnly       `json:"service"`
+	Acquirer    IDOnly       `json:"acquirer"`
+	Channel     IDOnly       `json:"channel"`
+	Order       LenientOrder `json:"order"`
 	Transaction struct {
 		// Status is SUCCESS or FAILED (Checkout integrations must ignore
 		// FAILED); other values are passed through, not rejected.

@@ -1,7 +1,6 @@
 package schemas
 
 import (
-	"encoding/json"
 	"errors"
 	"testing"
 
@@ -15,17 +14,14 @@ var sdkOrigin = map[string]any{"product": "SDK", "source": "NODE JS", "sourceVer
 // additionalInfo (created when the sample has none).
 func withAdditional(t *testing.T, route, key string, v any) []byte {
 	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(readSample(t, route+".request.json"), &m))
-	ai, _ := m["additionalInfo"].(map[string]any)
-	if ai == nil {
-		ai = map[string]any{}
-	}
-	ai[key] = v
-	m["additionalInfo"] = ai
-	b, err := json.Marshal(m)
-	require.NoError(t, err)
-	return b
+	return mutate(t, route+".request.json", func(m map[string]any) {
+		ai, _ := m["additionalInfo"].(map[string]any)
+		if ai == nil {
+			ai = map[string]any{}
+		}
+		ai[key] = v
+		m["additionalInfo"] = ai
+	})
 }
 
 // DOKU's Node SDK adds additionalInfo.origin to every SNAP call: every SNAP
@@ -63,18 +59,12 @@ func TestStrictUnknownFieldFullPath(t *testing.T) {
 			return withAdditional(t, "kirim.balance_inquiry", "note", "x")
 		}},
 		{"top level", "dana.refund", "origin", func(t *testing.T) []byte {
-			var m map[string]any
-			require.NoError(t, json.Unmarshal(readSample(t, "dana.refund.request.json"), &m))
-			m["origin"] = sdkOrigin
-			b, _ := json.Marshal(m)
-			return b
+			return mutate(t, "dana.refund.request.json", func(m map[string]any) { m["origin"] = sdkOrigin })
 		}},
 		{"inside a list", "akulaku.generate_order", "order.line_items[1].colour", func(t *testing.T) []byte {
-			var m map[string]any
-			require.NoError(t, json.Unmarshal(readSample(t, "akulaku.generate_order.request.json"), &m))
-			m["order"].(map[string]any)["line_items"].([]any)[1].(map[string]any)["colour"] = "red"
-			b, _ := json.Marshal(m)
-			return b
+			return mutate(t, "akulaku.generate_order.request.json", func(m map[string]any) {
+				obj(m, "order")["line_items"].([]any)[1].(map[string]any)["colour"] = "red"
+			})
 		}},
 	}
 	for _, c := range cases {

@@ -188,8 +188,9 @@ func TestPropertySNAPMoney(t *testing.T) {
 	props.TestingRun(t)
 }
 
-// leaves lists the JSON paths of every scalar in v (arrays with indexes).
-func leaves(v any, prefix string, out *[]string) {
+// walkLeaves calls f with the JSON path (arrays with indexes) and value of
+// every scalar in v.
+func walkLeaves(v any, prefix string, f func(path string, val any)) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, c := range x {
@@ -197,15 +198,20 @@ func leaves(v any, prefix string, out *[]string) {
 			if prefix != "" {
 				p = prefix + "." + k
 			}
-			leaves(c, p, out)
+			walkLeaves(c, p, f)
 		}
 	case []any:
 		for i, c := range x {
-			leaves(c, fmt.Sprintf("%s[%d]", prefix, i), out)
+			walkLeaves(c, fmt.Sprintf("%s[%d]", prefix, i), f)
 		}
 	default:
-		*out = append(*out, prefix)
+		f(prefix, x)
 	}
+}
+
+// leaves lists the JSON paths of every scalar in v.
+func leaves(v any, prefix string, out *[]string) {
+	walkLeaves(v, prefix, func(path string, _ any) { *out = append(*out, path) })
 }
 
 // setLeaf replaces the scalar at a leaves() path.
@@ -281,11 +287,18 @@ func TestPropertySingleFieldTypeViolation(t *testing.T) {
 		}
 		return true
 	}
-	for _, c := range cases { // every field once, then random picks
-		require.True(t, check(c), "%s %s", c.route.Name, c.path)
+	checkEveryThenRandom(t, "a wrongly typed field is named by its path", cases, check)
+}
+
+// checkEveryThenRandom runs check on every case once, then as a property
+// on random picks of them.
+func checkEveryThenRandom(t *testing.T, name string, cases []leafCase, check func(leafCase) bool) {
+	t.Helper()
+	for _, c := range cases {
+		require.True(t, check(c), "%s %s %s", c.route.Name, c.part, c.path)
 	}
 	props := gopter.NewProperties(params(t))
-	props.Property("a wrongly typed field is named by its path", prop.ForAll(func(i int) bool {
+	props.Property(name, prop.ForAll(func(i int) bool {
 		return check(cases[i%len(cases)])
 	}, gen.IntRange(0, 1<<20)))
 	props.TestingRun(t)
@@ -330,50 +343,23 @@ func TestPropertyDOKUSentDigitsAsNumbers(t *testing.T) {
 		_ = d.Decode(&m)
 		setLeaf(m, c.path, json.Number(leafValue(m, c.path).(string)))
 		b, _ := json.Marshal(m)
-		newV := c.route.NewResponse
-		if c.part == "request" {
-			newV = c.route.NewRequest
-		}
-		if err := Decode(b, newV(), false); err != nil {
+		v, _ := partTarget(c.route, c.part)
+		if err := Decode(b, v, false); err != nil {
 			t.Logf("%s %s %s: %v", c.route.Name, c.part, c.path, err)
 			return false
 		}
 		return true
 	}
-	for _, c := range cases {
-		require.True(t, check(c), "%s %s", c.route.Name, c.path)
-	}
-	props := gopter.NewProperties(params(t))
-	props.Property("digit strings may be numbers", prop.ForAll(func(i int) bool {
-		return check(cases[i%len(cases)])
-	}, gen.IntRange(0, 1<<20)))
-	props.TestingRun(t)
+	checkEveryThenRandom(t, "digit strings may be numbers", cases, check)
 }
 
 // leafValue returns the scalar at a leaves() path.
 func leafValue(root any, path string) any {
 	var out any
-	var walk func(v any, prefix string)
-	walk = func(v any, prefix string) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, c := range x {
-				p := k
-				if prefix != "" {
-					p = prefix + "." + k
-				}
-				walk(c, p)
-			}
-		case []any:
-			for i, c := range x {
-				walk(c, fmt.Sprintf("%s[%d]", prefix, i))
-			}
-		default:
-			if prefix == path {
-				out = x
-			}
+	walkLeaves(root, "", func(p string, val any) {
+		if p == path {
+			out = val
 		}
-	}
-	walk(root, "")
+	})
 	return out
 }

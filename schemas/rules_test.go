@@ -216,13 +216,7 @@ func TestRulesEachFail(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r, ok := RouteByName(c.route)
 			require.True(t, ok)
-			var v any
-			strict := false
-			if c.part == "request" {
-				v, strict = r.NewRequest(), r.Strict()
-			} else {
-				v = r.NewResponse()
-			}
+			v, strict := partTarget(r, c.part)
 			err := Decode(mutate(t, c.route+"."+c.part+".json", c.mut), v, strict)
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)

@@ -19,6 +19,16 @@ func readSample(t testing.TB, name string) []byte {
 	return b
 }
 
+// partTarget returns a new value for the route's part ("request" or
+// "response") and whether that part is decoded strictly (a request the
+// merchant sends).
+func partTarget(r Route, part string) (v any, strict bool) {
+	if part == "request" {
+		return r.NewRequest(), r.Strict()
+	}
+	return r.NewResponse(), false
+}
+
 // Every route has a corrected DOKU page sample for its request and response, and
 // they pass: requests the merchant sends pass even with unknown fields
 // rejected (so the schema covers every field the DOKU page shows).
@@ -63,13 +73,7 @@ func TestPageSlipsDecided(t *testing.T) {
 			require.True(t, ok, s.Route)
 			data, err := os.ReadFile(filepath.Join("testdata", s.File))
 			require.NoError(t, err)
-			var v any
-			strict := false
-			if s.Part == "request" {
-				v, strict = r.NewRequest(), r.Strict()
-			} else {
-				v = r.NewResponse()
-			}
+			v, strict := partTarget(r, s.Part)
 			err = Decode(data, v, strict)
 			switch s.Decision {
 			case "accept":

@@ -195,23 +195,24 @@ func buildNode(t reflect.Type, seen map[reflect.Type]*keyNode) *keyNode {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return nil
 		}
-		n := &keyNode{kind: nodeArray}
-		seen[t] = n
-		if n.elem = buildNode(t.Elem(), seen); n.elem == nil {
-			delete(seen, t)
-			return nil
-		}
-		return n
+		return containerNode(nodeArray, t, seen)
 	case reflect.Map:
-		n := &keyNode{kind: nodeMap}
-		seen[t] = n
-		if n.elem = buildNode(t.Elem(), seen); n.elem == nil {
-			delete(seen, t)
-			return nil
-		}
-		return n
+		return containerNode(nodeMap, t, seen)
 	}
 	return nil
+}
+
+// containerNode is the node of an array or map type t whose elements have
+// keys to check, or nil when they have none (then only duplicates are
+// checked inside).
+func containerNode(kind int, t reflect.Type, seen map[reflect.Type]*keyNode) *keyNode {
+	n := &keyNode{kind: kind}
+	seen[t] = n
+	if n.elem = buildNode(t.Elem(), seen); n.elem == nil {
+		delete(seen, t)
+		return nil
+	}
+	return n
 }
 
 // addFields adds t's JSON fields to n, promoting embedded structs' fields

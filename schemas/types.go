@@ -219,3 +219,28 @@ type SDKOrigin struct {
 type SNAPOriginInfo struct {
 	Origin *SDKOrigin `json:"origin,omitempty"`
 }
+
+// OrderRef is the order block of a non-SNAP request that refers to an
+// order the merchant created before (Cards refund, Akulaku cancel and
+// refund): its invoice number only.
+type OrderRef struct {
+	InvoiceNumber string `json:"invoice_number" validate:"required,max=64"`
+}
+
+// LenientOrder is the order block DOKU sends in a non-SNAP notification or
+// answer where the amount may be absent (the non-SNAP notification, the
+// Akulaku cancel answer). The amount is a number or numeric string, never
+// negative.
+type LenientOrder struct {
+	InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
+	Amount        FlexString `json:"amount,omitempty" validate:"omitempty,flexnum"`
+}
+
+// LenientOrderWithAmount is the order block of a non-SNAP answer that
+// always carries the amount (Cards capture, Akulaku generate order and
+// refund): both members are mandatory, the amount a number or numeric
+// string, never negative.
+type LenientOrderWithAmount struct {
+	InvoiceNumber FlexString `json:"invoice_number" validate:"required"`
+	Amount        FlexString `json:"amount" validate:"required,flexnum"`
+}

@@ -200,8 +200,11 @@ type WalletTransferBankRequest struct {
 	} `json:"additionalInfo,omitempty"`
 }
 
-// WalletTransferBankResponse is DOKU's answer (service 43).
-type WalletTransferBankResponse struct {
+// SNAPTransferBankResponse is DOKU's answer to a SNAP transfer to a bank
+// account (service 43, 2004300), which the DOKU Wallet SNAP and Kirim DOKU
+// pages give the same fields: WalletTransferBankResponse and
+// KirimTransferBankResponse are this struct under their pages' names.
+type SNAPTransferBankResponse struct {
 	ResponseCode       FlexString `json:"responseCode" validate:"required,snapcode"`
 	ResponseMessage    FlexString `json:"responseMessage" validate:"required"`
 	ReferenceNo        FlexString `json:"referenceNo,omitempty"`
@@ -210,6 +213,10 @@ type WalletTransferBankResponse struct {
 	ReferenceNumber    FlexString `json:"referenceNumber,omitempty"`
 	AdditionalInfo     FlexObject `json:"additionalInfo"`
 }
+
+// WalletTransferBankResponse is DOKU's answer (service 43), the SNAP
+// transfer-bank answer Kirim DOKU gives too.
+type WalletTransferBankResponse SNAPTransferBankResponse
 
 // WalletTopUpRequest is POST /snap-adapter/b2b2c/v1.0/emoney/topup.
 type WalletTopUpRequest struct {
