@@ -24,8 +24,8 @@ var notifyBody = []byte(`{"originalPartnerReferenceNo":"INV-20240101-0001","orig
 
 var notifyAck = []byte(`{"responseCode":"2005600","responseMessage":"Request has been processed successfully","approvalCode":"123456"}`)
 
-// discardWriter is a reusable ResponseWriter so the benchmark measures the
-// middleware, not httptest.ResponseRecorder.
+// discardWriter is a reusable ResponseWriter that keeps only the status, so
+// a benchmark measures the middleware, not httptest.ResponseRecorder.
 type discardWriter struct {
 	h      http.Header
 	status int

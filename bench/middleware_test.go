@@ -29,14 +29,6 @@ const (
 
 var mwNow = func() time.Time { return time.Date(2026, 11, 25, 8, 0, 30, 0, time.UTC) }
 
-// discard is a ResponseWriter that keeps nothing, so the benchmark measures
-// the middleware, not a recorder.
-type discard struct{ h http.Header }
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discard) WriteHeader(int)             {}
-
 // ack is the merchant's handler: it reads the body, as a real one does.
 var ack = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	io.Copy(io.Discard, r.Body)
@@ -74,7 +66,7 @@ func nonSNAPRequest(body []byte) *http.Request {
 
 // serve runs h on r b.N times with a fresh body reader each time.
 func serve(b *testing.B, h http.Handler, r *http.Request, body []byte) {
-	w := &discard{h: http.Header{}}
+	w := &discardWriter{h: http.Header{}}
 	rd := bytes.NewReader(body)
 	rc := io.NopCloser(rd)
 	b.SetBytes(int64(len(body)))
@@ -130,7 +122,7 @@ func BenchmarkMiddlewareSNAP(b *testing.B) {
 		r := snapRequest(b, body)
 		b.Run("bare/"+sz.name, func(b *testing.B) { serve(b, ack, r, body) })
 		b.Run("dokukit/"+sz.name, func(b *testing.B) {
-			w := &discard{h: http.Header{}}
+			w := &discardWriter{h: http.Header{}}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			if wrapped.ServeHTTP(w, r); len(w.h) != 0 {
 				b.Fatal("the valid request was rejected")
@@ -154,7 +146,7 @@ func BenchmarkMiddlewareNonSNAP(b *testing.B) {
 	r := nonSNAPRequest(body)
 	b.Run("bare/1KiB", func(b *testing.B) { serve(b, ack, r, body) })
 	b.Run("dokukit/1KiB", func(b *testing.B) {
-		w := &discard{h: http.Header{}}
+		w := &discardWriter{h: http.Header{}}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if wrapped.ServeHTTP(w, r); len(w.h) != 0 {
 			b.Fatal("the valid request was rejected")

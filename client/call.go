@@ -26,7 +26,7 @@ func Call[Req, Resp any](ctx context.Context, c *Client, r routes.Route[Req, Res
 		return nil, fmt.Errorf("%w: %s: nil request", ErrInvalidRequest, rt.Name)
 	}
 	if err := schemas.Validate(req); err != nil {
-		c.metrics.observe(rt.Name, outcomeNotSent, 0)
+		c.metrics.Observe(rt.Name, outcomeNotSent, 0)
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidRequest, rt.Name, err)
 	}
 	body, err := json.Marshal(req)

@@ -114,7 +114,7 @@ type Client struct {
 	ns      *sign.NonSNAP
 	nsv     *verify.NonSNAP
 	tokens  *tokens
-	metrics *metrics
+	metrics metrics
 	urls    sync.Map // route name → routeURL
 	ts      atomic.Pointer[stamp]
 }
@@ -264,7 +264,7 @@ func (c *Client) Do(ctx context.Context, route string, body []byte, opts ...Call
 	}
 	req := rt.NewRequest()
 	if err := schemas.Decode(body, req, true); err != nil {
-		c.metrics.observe(rt.Name, outcomeNotSent, 0)
+		c.metrics.Observe(rt.Name, outcomeNotSent, 0)
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidRequest, rt.Name, err)
 	}
 	return c.do(ctx, rt, body, o, nil)
@@ -286,7 +286,7 @@ func (c *Client) do(ctx context.Context, rt schemas.Route, body []byte, o callOp
 	start := time.Now()
 	outcome := outcomeNotSent
 	defer func() {
-		c.metrics.observe(rt.Name, outcome, time.Since(start))
+		c.metrics.Observe(rt.Name, outcome, time.Since(start))
 		if c.cfg.Logger == nil {
 			return
 		}

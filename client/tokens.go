@@ -172,7 +172,7 @@ func (ts *tokens) refreshShared(ctx context.Context, key, stale string, fetch fe
 	}
 	// The shared store is down: keep working with a token of this
 	// process, and say so.
-	ts.c.metrics.fallback()
+	ts.c.metrics.fallbacks.Inc()
 	ts.c.log(ctx, slog.LevelWarn, "dokukit client: token store unavailable, using an in-process token", slog.String("key_kind", keyKind(key)), slog.String("error", err.Error()))
 	return ts.underLock(ctx, ts.local, key, stale, fetch)
 }
@@ -240,7 +240,7 @@ func (ts *tokens) fetchRefresh(ctx context.Context, stored Token) (Token, error)
 // clientId|X-TIMESTAMP).
 func (ts *tokens) tokenRequest(ctx context.Context, route, kind string, body []byte) (tok Token, err error) {
 	c := ts.c
-	defer func() { c.metrics.refresh(kind, err) }()
+	defer func() { c.metrics.refreshes.Inc(kind, refreshResult(err)) }()
 	if c.cfg.PrivateKey == nil {
 		return Token{}, fmt.Errorf("%w: %w: Config.PrivateKey is needed for SNAP routes", ErrToken, ErrConfig)
 	}
@@ -323,7 +323,7 @@ func (c *Client) Authorize(ctx context.Context, customer, authCode string) error
 	}
 	t, err := c.tokens.exchange(ctx, c.tokens.store, key, fetch)
 	if errors.Is(err, ErrStore) {
-		c.metrics.fallback()
+		c.metrics.fallbacks.Inc()
 		t, err = c.tokens.exchange(ctx, c.tokens.local, key, fetch)
 	}
 	if err != nil {

@@ -27,11 +27,16 @@ var (
 
 // kit makes one channel's cases from its message spec S, whose zero fields
 // mean "as DOKU would send it": build turns a spec into the request (or says
-// why it could not), withBody is the spec of a request with another body.
+// why it could not), withBody is the spec of a request with another body and
+// withTS of one signed at another time (nil on a channel that signs none).
 type kit[S any] struct {
 	build    func(s *session, sp S) (msg, string)
 	withBody func(body []byte) S
+	withTS   func(ts time.Time) S
 }
+
+// freshBody is the channel's sample body made unique for one case.
+func (s *session) freshBody() []byte { return s.body(s.id()) }
 
 // plain is the spec of the request exactly as DOKU sends it.
 func plain[S any](*session) S { var sp S; return sp }
@@ -72,7 +77,7 @@ func (k kit[S]) reject(name, doc string, statuses []int, sp func(*session) S, ed
 func (k kit[S]) duplicate(doc string, newID func(*session) string, retry func(body []byte, id string, ts time.Time) S) Case {
 	return Case{Name: "duplicate", Doc: doc, run: func(_ context.Context, s *session) outcome {
 		id := newID(s)
-		body := s.body(s.id())
+		body := s.freshBody()
 		first, fail := k.build(s, retry(body, id, time.Time{}))
 		if fail != "" {
 			return outcome{fail: fail}
@@ -83,6 +88,26 @@ func (k kit[S]) duplicate(doc string, newID func(*session) string, retry func(bo
 		}
 		return s.duplicate(first, again)
 	}}
+}
+
+// skewed is "timestamp/past" (when is "past") or "timestamp/future": the
+// request correctly signed at twice the allowed skew from now.
+func (k kit[S]) skewed(when, doc string) Case {
+	factor := time.Duration(2)
+	if when == "past" {
+		factor = -2
+	}
+	return k.reject("timestamp/"+when, doc, badRequest, func(s *session) S {
+		return k.withTS(s.cfg.Now().Add(factor * s.cfg.Skew))
+	}, nil)
+}
+
+// oversize is "oversized-body": the request with base's body padded to one
+// byte over the body limit.
+func (k kit[S]) oversize(doc string, base func(*session) []byte) Case {
+	return k.reject("oversized-body", doc, tooLarge, func(s *session) S {
+		return k.withBody(oversized(base(s), s.cfg.MaxBodyBytes))
+	}, nil)
 }
 
 // missingHeaders is one case a header, each without it; doc is a format
@@ -266,7 +291,8 @@ func (s *session) tokenMsg(sp tokenSpec) (msg, string) {
 var grant = []byte(`{"grantType":"client_credentials"}`)
 
 func tokenCases() []Case {
-	k := kit[tokenSpec]{build: (*session).tokenMsg, withBody: func(b []byte) tokenSpec { return tokenSpec{body: b} }}
+	k := kit[tokenSpec]{build: (*session).tokenMsg, withBody: func(b []byte) tokenSpec { return tokenSpec{body: b} },
+		withTS: func(ts time.Time) tokenSpec { return tokenSpec{ts: ts} }}
 	cs := []Case{
 		k.accept("valid", "a token request signed with DOKU's key gets 2007300 with accessToken, tokenType Bearer and expiresIn", plain),
 		k.accept("valid/lowercase-header-names", "header names are case-insensitive: x-client-key, x-timestamp, x-signature are accepted", plain, func(m *msg) {
@@ -286,21 +312,15 @@ func tokenCases() []Case {
 		k.reject("tamper/timestamp", "a signature made for another X-TIMESTAMP gets 4017300", only401, func(s *session) tokenSpec {
 			return tokenSpec{sentTS: s.cfg.Now().Add(time.Second)}
 		}, nil, 0),
-		k.reject("timestamp/past", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the past is rejected", badRequest, func(s *session) tokenSpec {
-			return tokenSpec{ts: s.cfg.Now().Add(-2 * s.cfg.Skew)}
-		}, nil),
-		k.reject("timestamp/future", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the future is rejected", badRequest, func(s *session) tokenSpec {
-			return tokenSpec{ts: s.cfg.Now().Add(2 * s.cfg.Skew)}
-		}, nil),
+		k.skewed("past", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the past is rejected"),
+		k.skewed("future", "a correctly signed token request with an X-TIMESTAMP twice the allowed skew in the future is rejected"),
 		k.reject("malformed-json", "a correctly signed token request whose body is not JSON gets 400", only400, func(*session) tokenSpec {
 			return tokenSpec{body: []byte(`{"grantType":`)}
 		}, nil),
 		k.reject("schema/grantType", `grantType other than "client_credentials" gets 400`, only400, func(*session) tokenSpec {
 			return tokenSpec{body: []byte(`{"grantType":"password"}`)}
 		}, nil),
-		k.reject("oversized-body", "a token request larger than the body limit is rejected before it is parsed", tooLarge, func(s *session) tokenSpec {
-			return tokenSpec{body: oversized(grant, s.cfg.MaxBodyBytes)}
-		}, nil),
+		k.oversize("a token request larger than the body limit is rejected before it is parsed", func(*session) []byte { return grant }),
 	}
 	return append(cs, k.missingHeaders("a token request without %s is rejected", "X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE")...)
 }
@@ -351,7 +371,7 @@ type notice struct {
 // first), and sets every empty path to Config.Path.
 func (s *session) fill(n notice, paths ...*string) {
 	if *n.body == nil {
-		*n.body = s.body(s.id())
+		*n.body = s.freshBody()
 	}
 	for _, p := range paths {
 		if *p == "" {
@@ -423,7 +443,8 @@ func (s *session) snapMsg(sp snapSpec) (msg, string) {
 }
 
 func snapCases(cfg Config) []Case {
-	k := kit[snapSpec]{build: (*session).snapMsg, withBody: func(b []byte) snapSpec { return snapSpec{body: b} }}
+	k := kit[snapSpec]{build: (*session).snapMsg, withBody: func(b []byte) snapSpec { return snapSpec{body: b} },
+		withTS: func(ts time.Time) snapSpec { return snapSpec{ts: ts} }}
 	accept, reject, plain := k.accept, k.reject, plain[snapSpec]
 	cs := []Case{
 		accept("valid", "a notification signed as DOKU signs it gets the channel's ack", plain),
@@ -447,15 +468,9 @@ func snapCases(cfg Config) []Case {
 		reject("tamper/timestamp", "X-TIMESTAMP changed after signing: 401xx00", only401, plain, func(m *msg) {
 			m.header.Set("X-TIMESTAMP", strings.Replace(m.header.Get("X-TIMESTAMP"), "+07:00", "+07:01", 1))
 		}, 0),
-		reject("timestamp/past", "correctly signed, X-TIMESTAMP twice the allowed skew in the past: rejected", badRequest, func(s *session) snapSpec {
-			return snapSpec{ts: s.cfg.Now().Add(-2 * s.cfg.Skew)}
-		}, nil),
-		reject("timestamp/future", "correctly signed, X-TIMESTAMP twice the allowed skew in the future: rejected", badRequest, func(s *session) snapSpec {
-			return snapSpec{ts: s.cfg.Now().Add(2 * s.cfg.Skew)}
-		}, nil),
-		reject("oversized-body", "correctly signed body one byte over the limit: rejected before it is processed", tooLarge, func(s *session) snapSpec {
-			return snapSpec{body: oversized(s.body(s.id()), s.cfg.MaxBodyBytes)}
-		}, nil),
+		k.skewed("past", "correctly signed, X-TIMESTAMP twice the allowed skew in the past: rejected"),
+		k.skewed("future", "correctly signed, X-TIMESTAMP twice the allowed skew in the future: rejected"),
+		k.oversize("correctly signed body one byte over the limit: rejected before it is processed", (*session).freshBody),
 		reject("malformed-json", "a body that is not JSON (signed over its raw bytes): rejected with 400xx01 (or 401xx00)", badRequest, func(s *session) snapSpec {
 			return snapSpec{body: []byte(`{"originalPartnerReferenceNo":"INV-1",`)}
 		}, nil),
@@ -540,7 +555,8 @@ func (s *session) nsMsg(sp nsSpec) (msg, string) {
 }
 
 func nonSNAPCases() []Case {
-	k := kit[nsSpec]{build: (*session).nsMsg, withBody: func(b []byte) nsSpec { return nsSpec{body: b} }}
+	k := kit[nsSpec]{build: (*session).nsMsg, withBody: func(b []byte) nsSpec { return nsSpec{body: b} },
+		withTS: func(ts time.Time) nsSpec { return nsSpec{ts: ts} }}
 	accept, reject, plain := k.accept, k.reject, plain[nsSpec]
 	cs := []Case{
 		accept("valid", "a notification signed as DOKU signs it (Request-Target = the notification path) gets a 2xx", plain),
@@ -570,15 +586,9 @@ func nonSNAPCases() []Case {
 		reject("unknown-client", "a Client-Id the merchant does not know: 401", badRequest, func(s *session) nsSpec {
 			return nsSpec{clientID: s.cfg.ClientID + "-OTHER"}
 		}, nil),
-		reject("timestamp/past", "correctly signed, Request-Timestamp twice the allowed skew in the past: rejected", badRequest, func(s *session) nsSpec {
-			return nsSpec{ts: s.cfg.Now().Add(-2 * s.cfg.Skew)}
-		}, nil),
-		reject("timestamp/future", "correctly signed, Request-Timestamp twice the allowed skew in the future: rejected", badRequest, func(s *session) nsSpec {
-			return nsSpec{ts: s.cfg.Now().Add(2 * s.cfg.Skew)}
-		}, nil),
-		reject("oversized-body", "correctly signed body one byte over the limit: rejected before it is processed", tooLarge, func(s *session) nsSpec {
-			return nsSpec{body: oversized(s.body(s.id()), s.cfg.MaxBodyBytes)}
-		}, nil),
+		k.skewed("past", "correctly signed, Request-Timestamp twice the allowed skew in the past: rejected"),
+		k.skewed("future", "correctly signed, Request-Timestamp twice the allowed skew in the future: rejected"),
+		k.oversize("correctly signed body one byte over the limit: rejected before it is processed", (*session).freshBody),
 		reject("malformed-json", "a correctly signed body that is not JSON: 400", only400, func(s *session) nsSpec {
 			return nsSpec{body: []byte(`{"order":{"invoice_number":"INV-1"`)}
 		}, nil),
@@ -663,9 +673,7 @@ func kirimCases() []Case {
 		reject("unknown-agent-key", "an agentKey the merchant does not know (signed for it): rejected", badRequest, func(s *session) kirimSpec {
 			return kirimSpec{agentKey: s.cfg.AgentKey + "X"}
 		}, nil),
-		reject("oversized-body", "a body one byte over the limit: rejected before it is processed", tooLarge, func(s *session) kirimSpec {
-			return kirimSpec{body: oversized(s.body(s.id()), s.cfg.MaxBodyBytes)}
-		}, nil),
+		k.oversize("a body one byte over the limit: rejected before it is processed", (*session).freshBody),
 		reject("malformed-json", "a correctly signed callback whose body is not JSON: 400", only400, func(s *session) kirimSpec {
 			return kirimSpec{body: []byte(`{"transactionId":"DK1"`)}
 		}, nil),

@@ -462,7 +462,7 @@ func TestMetricsAndLogs(t *testing.T) {
 }
 
 func (s *Server) metricsCounter(route, outcome string) (float64, error) {
-	if s.metrics == nil {
+	if s.metrics.Routes == nil {
 		return 0, errors.New("no metrics")
 	}
 	return testutil.ToFloat64(s.metrics.Requests.WithLabelValues(route, outcome)), nil

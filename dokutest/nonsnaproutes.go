@@ -131,47 +131,63 @@ func (s *Server) handleNonSNAP(c *call) answer {
 		a.jobs = jobs
 		return a
 	case *schemas.AkulakuCancelRequest:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		p := s.lookup("akulaku", req.Order.InvoiceNumber)
-		if p == nil {
-			return nonSNAPError(http.StatusNotFound, "transaction_not_found", "no order with this invoice_number", nil)
+		ch, miss := s.akulakuChange(req.Order.InvoiceNumber, StatusPending, StatusCanceled, "CANCELLED")
+		if miss != nil {
+			return *miss
 		}
 		var resp schemas.AkulakuCancelResponse
-		resp.Order.InvoiceNumber = fs(p.Reference)
-		resp.Order.Amount = fs(strconv.FormatInt(p.amount/100, 10))
+		resp.Order.InvoiceNumber, resp.Order.Amount = ch.invoice, ch.amount
 		resp.Payment.MerchantUniqueReference = fs(req.Payment.MerchantUniqueReference)
 		resp.Payment.Date = fs(c.now.UTC().Format("2006-01-02T15:04:05Z"))
 		resp.Cancel.Date = resp.Payment.Date
-		if p.Status == StatusPending {
-			p.Status = StatusCanceled
-			resp.Payment.Status, resp.Cancel.Status = "CANCELLED", "SUCCESS"
-		} else {
-			resp.Payment.Status, resp.Cancel.Status = fs(statusWord(p.Status)), "FAILED"
-		}
+		resp.Payment.Status, resp.Cancel.Status = ch.paymentStatus, ch.result
 		return nonSNAPOK(resp)
 	case *schemas.AkulakuRefundRequest:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		p := s.lookup("akulaku", req.Order.InvoiceNumber)
-		if p == nil {
-			return nonSNAPError(http.StatusNotFound, "transaction_not_found", "no order with this invoice_number", nil)
+		ch, miss := s.akulakuChange(req.Order.InvoiceNumber, StatusSuccess, StatusRefunded, "REFUNDED")
+		if miss != nil {
+			return *miss
 		}
 		var resp schemas.AkulakuRefundResponse
-		resp.Order.InvoiceNumber = fs(p.Reference)
-		resp.Order.Amount = fs(strconv.FormatInt(p.amount/100, 10))
+		resp.Order.InvoiceNumber, resp.Order.Amount = ch.invoice, ch.amount
 		resp.Payment.MerchantUniqueReference = fs(req.Payment.MerchantUniqueReference)
 		resp.Refund.MerchantUniqueReference = fs(req.Refund.MerchantUniqueReference)
 		resp.Refund.Date = fs(c.now.UTC().Format("2006-01-02T15:04:05Z"))
-		if p.Status == StatusSuccess {
-			p.refunded, p.Status = p.amount, StatusRefunded // Akulaku refunds the full amount only
-			resp.Payment.Status, resp.Refund.Status = "REFUNDED", "SUCCESS"
-		} else {
-			resp.Payment.Status, resp.Refund.Status = fs(statusWord(p.Status)), "FAILED"
-		}
+		resp.Payment.Status, resp.Refund.Status = ch.paymentStatus, ch.result
 		return nonSNAPOK(resp)
 	}
 	return nonSNAPError(http.StatusInternalServerError, "internal", "general error", nil)
+}
+
+// akulakuChanged is what an Akulaku cancel or refund answer reports of
+// the order: its invoice, its amount in whole IDR, the payment status after
+// the call and the call's result (SUCCESS or FAILED).
+type akulakuChanged struct {
+	invoice, amount, paymentStatus, result schemas.FlexString
+}
+
+// akulakuChange moves the Akulaku order of invoice from status from to
+// status to, which the payment then shows as word; an order in any other
+// status is left as it is and the change FAILED. A refund is of the full
+// amount: Akulaku refunds nothing less. No order answers 404.
+func (s *Server) akulakuChange(invoice, from, to string, word schemas.FlexString) (akulakuChanged, *answer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.lookup("akulaku", invoice)
+	if p == nil {
+		a := nonSNAPError(http.StatusNotFound, "transaction_not_found", "no order with this invoice_number", nil)
+		return akulakuChanged{}, &a
+	}
+	ch := akulakuChanged{invoice: fs(p.Reference), amount: fs(strconv.FormatInt(p.amount/100, 10))}
+	if p.Status != from {
+		ch.paymentStatus, ch.result = fs(statusWord(p.Status)), "FAILED"
+		return ch, nil
+	}
+	p.Status = to
+	if to == StatusRefunded {
+		p.refunded = p.amount
+	}
+	ch.paymentStatus, ch.result = word, "SUCCESS"
+	return ch, nil
 }
 
 func nonSNAPOK(v any) answer {

@@ -232,7 +232,7 @@ func (s *Server) recordDelivery(n notification, path string, attempt int, sent t
 	case !acked:
 		outcome = "failed"
 	}
-	s.metrics.notified(string(n.channel), outcome)
+	s.metrics.notifications.Inc(string(n.channel), outcome)
 	if s.log != nil {
 		s.log.LogAttrs(s.ctx, slog.LevelInfo, "dokutest notification", slog.String("channel", string(n.channel)),
 			slog.String("path", path), slog.Int("attempt", attempt), slog.Int("status", d.Status), slog.String("outcome", outcome))

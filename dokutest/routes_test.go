@@ -27,16 +27,22 @@ func validBodies(t *testing.T, c *client) map[string]func() []byte {
 		}
 		return mustMarshal(t, m)
 	}
+	// must makes a SNAP prerequisite: it calls route and requires its success.
+	must := func(route string, body []byte) reply {
+		rt, ok := schemas.RouteByName(route)
+		require.True(t, ok, route)
+		r := c.snap(rt.Path, body, snapOpts{})
+		require.Equal(t, 200, r.status, string(r.body))
+		return r
+	}
 	danaPaid := func() string {
 		ref := n("INV")
-		r := c.snap("/direct-debit/core/v1/debit/payment-host-to-host", with("dana.payment", func(m map[string]any) { m["partnerReferenceNo"] = ref }), snapOpts{})
-		require.Equal(t, 200, r.status, string(r.body))
+		must("dana.payment", with("dana.payment", func(m map[string]any) { m["partnerReferenceNo"] = ref }))
 		return ref
 	}
 	walletPaid := func() string {
 		ref := n("WP")
-		r := c.snap("/snap-adapter/b2b2c/v1.0/debit/payment-host-to-host", with("wallet.debit_payment", func(m map[string]any) { m["partnerReferenceNo"] = ref }), snapOpts{})
-		require.Equal(t, 200, r.status, string(r.body))
+		must("wallet.debit_payment", with("wallet.debit_payment", func(m map[string]any) { m["partnerReferenceNo"] = ref }))
 		return ref
 	}
 	cardsPaid := func() (inv, reqID string) {
@@ -56,10 +62,9 @@ func validBodies(t *testing.T, c *client) map[string]func() []byte {
 		return inv
 	}
 	kirimInquired := func(account string) {
-		r := c.snap("/v1.0/emoney/bank-account-inquiry", with("kirim.bank_account_inquiry", func(m map[string]any) {
+		must("kirim.bank_account_inquiry", with("kirim.bank_account_inquiry", func(m map[string]any) {
 			m["partnerReferenceNo"], m["beneficiaryAccountNumber"] = n("KI"), account
-		}), snapOpts{})
-		require.Equal(t, 200, r.status, string(r.body))
+		}))
 	}
 	kirimTransferBody := func(ref, account string) []byte {
 		return with("kirim.transfer_bank", func(m map[string]any) {
@@ -105,8 +110,7 @@ func validBodies(t *testing.T, c *client) map[string]func() []byte {
 		"kirim.qr_mpm_status": func() []byte {
 			kirimInquired("8377388292")
 			ref := n("KT")
-			r := c.snap("/v1.0/emoney/transfer-bank", kirimTransferBody(ref, "8377388292"), snapOpts{})
-			require.Equal(t, 200, r.status, string(r.body))
+			must("kirim.transfer_bank", kirimTransferBody(ref, "8377388292"))
 			return with("kirim.qr_mpm_status", func(m map[string]any) { m["originalPartnerReferenceNo"] = ref })
 		},
 		"wallet.account_creation": func() []byte {
@@ -114,8 +118,7 @@ func validBodies(t *testing.T, c *client) map[string]func() []byte {
 		},
 		"wallet.otp_verification": func() []byte {
 			ref := n("AC")
-			r := c.snap("/snap-adapter/b2b/v1.0/registration-account-creation", with("wallet.account_creation", func(m map[string]any) { m["partnerReferenceNo"] = ref }), snapOpts{})
-			require.Equal(t, 200, r.status, string(r.body))
+			r := must("wallet.account_creation", with("wallet.account_creation", func(m map[string]any) { m["partnerReferenceNo"] = ref }))
 			return with("wallet.otp_verification", func(m map[string]any) {
 				m["originalPartnerReferenceNo"], m["originalReferenceNo"] = ref, field(t, r.body, "referenceNo")
 			})
@@ -127,11 +130,10 @@ func validBodies(t *testing.T, c *client) map[string]func() []byte {
 			return with("wallet.binding_inquiry", func(m map[string]any) { m["additionalInfo"] = map[string]any{"accountId": "1120340010"} })
 		},
 		"wallet.unbinding": func() []byte {
-			bind := sample(t, "wallet.binding")
-			bind["partnerReferenceNo"] = n("BIND")
-			bind["successParams"] = map[string]any{"accountId": n("ACC")}
-			r := c.snap("/snap-adapter/b2b/v1.0/registration-account-binding", mustMarshal(t, bind), snapOpts{})
-			require.Equal(t, 200, r.status, string(r.body))
+			r := must("wallet.binding", with("wallet.binding", func(m map[string]any) {
+				m["partnerReferenceNo"] = n("BIND")
+				m["successParams"] = map[string]any{"accountId": n("ACC")}
+			}))
 			return with("wallet.unbinding", func(m map[string]any) { m["linkId"] = field(t, r.body, "linkId") })
 		},
 		"wallet.balance_inquiry": func() []byte { return with("wallet.balance_inquiry", nil) },
@@ -146,8 +148,7 @@ func validBodies(t *testing.T, c *client) map[string]func() []byte {
 		},
 		"wallet.topup_status": func() []byte {
 			ref := n("TOP")
-			r := c.snap("/snap-adapter/b2b2c/v1.0/emoney/topup", with("wallet.topup", func(m map[string]any) { m["partnerReferenceNo"] = ref }), snapOpts{})
-			require.Equal(t, 200, r.status, string(r.body))
+			must("wallet.topup", with("wallet.topup", func(m map[string]any) { m["partnerReferenceNo"] = ref }))
 			return with("wallet.topup_status", func(m map[string]any) { m["originalPartnerReferenceNo"] = ref })
 		},
 		"wallet.debit_payment": func() []byte {

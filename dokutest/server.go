@@ -128,7 +128,7 @@ type Server struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	notifWG sync.WaitGroup
-	metrics *metrics
+	metrics metrics
 	log     *slog.Logger
 
 	snap     *verify.SNAP
@@ -329,7 +329,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name = "unknown"
 	}
 	s.record(r, name, body, a)
-	s.metrics.observe(name, a.outcome, time.Since(start))
+	s.metrics.Observe(name, a.outcome, time.Since(start))
 	if s.log != nil {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "dokutest request",
 			slog.String("route", name), slog.String("method", r.Method), slog.Int("status", a.status),

@@ -115,9 +115,10 @@ func (s *Server) customerFor(tok string, now time.Time) *binding {
 	return b
 }
 
-// verifyTokenRequest checks the RSA signature, client and timestamp of an
-// access-token request (B2B and B2B2C alike).
-func (s *Server) verifyTokenRequest(r *http.Request, rt schemas.Route, body []byte) (answer, bool) {
+// readTokenRequest checks the RSA signature, client and timestamp of an
+// access-token request (B2B and B2B2C alike), then decodes its body into
+// req strictly. When it fails, the answer is DOKU's to that failure.
+func (s *Server) readTokenRequest(r *http.Request, rt schemas.Route, body []byte, req any) (answer, bool) {
 	for _, h := range []string{"X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE"} {
 		if r.Header.Get(h) == "" {
 			return snapAnswer(rt, http.StatusBadRequest, 2, "Invalid Mandatory Field {"+h+"}", outcomeBadRequest), false
@@ -132,17 +133,17 @@ func (s *Server) verifyTokenRequest(r *http.Request, rt schemas.Route, body []by
 		// Bad signature, unknown client, stale or future timestamp.
 		return snapAnswer(rt, http.StatusUnauthorized, 0, "Unauthorized. Invalid Signature", outcomeUnauthorized), false
 	}
+	if err := schemas.Decode(body, req, true); err != nil {
+		return snapFieldError(rt, err), false
+	}
 	return answer{}, true
 }
 
 // serveTokenB2B is POST /authorization/v1/access-token/b2b.
 func (s *Server) serveTokenB2B(r *http.Request, rt schemas.Route, body []byte) answer {
-	if a, ok := s.verifyTokenRequest(r, rt, body); !ok {
-		return a
-	}
 	var req schemas.SNAPTokenRequest
-	if err := schemas.Decode(body, &req, true); err != nil {
-		return snapFieldError(rt, err)
+	if a, ok := s.readTokenRequest(r, rt, body, &req); !ok {
+		return a
 	}
 	s.mu.Lock()
 	t := s.issue(TokenB2B, s.cfg.ClientID, "", s.cfg.TokenTTL, s.cfg.Now())
@@ -160,12 +161,9 @@ const refreshTTL = 15 * 24 * time.Hour
 // authorization_code (an authCode from the binding flow, single use) or
 // refresh_token (the customer's latest refresh token).
 func (s *Server) serveTokenB2B2C(r *http.Request, rt schemas.Route, body []byte) answer {
-	if a, ok := s.verifyTokenRequest(r, rt, body); !ok {
-		return a
-	}
 	var req schemas.SNAPB2B2CTokenRequest
-	if err := schemas.Decode(body, &req, true); err != nil {
-		return snapFieldError(rt, err)
+	if a, ok := s.readTokenRequest(r, rt, body, &req); !ok {
+		return a
 	}
 	now := s.cfg.Now()
 	s.mu.Lock()

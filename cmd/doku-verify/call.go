@@ -250,7 +250,7 @@ func callFailed(e *env, route string, resp *client.Response, err error, asJSON b
 		if resp != nil {
 			printAnswer(e, resp, false, asJSON)
 		} else if asJSON {
-			printJSON(e, callResult{Route: route, Attempts: 1, Body: json.RawMessage("null")})
+			e.printJSON(callResult{Route: route, Attempts: 1, Body: json.RawMessage("null")})
 		}
 		fmt.Fprintf(e.stderr, "doku-verify call: %s: outcome UNKNOWN (%s): not resent; %s\n", route, unknownWhat(ue), unknownAsk(ue))
 		return exitFailed
@@ -258,7 +258,7 @@ func callFailed(e *env, route string, resp *client.Response, err error, asJSON b
 		if resp != nil {
 			printAnswer(e, resp, false, asJSON)
 		} else if asJSON { // a refused token request
-			printJSON(e, callResult{Route: ae.Route, Status: ae.Status, ResponseCode: ae.ResponseCode, Attempts: 1, Body: jsonOrNull(ae.Body)})
+			e.printJSON(callResult{Route: ae.Route, Status: ae.Status, ResponseCode: ae.ResponseCode, Attempts: 1, Body: jsonOrNull(ae.Body)})
 		}
 		msg := fmt.Sprintf("HTTP %d", ae.Status)
 		if ae.ResponseCode != "" {
@@ -306,12 +306,7 @@ func printAnswer(e *env, resp *client.Response, ok, asJSON bool) {
 		}
 		return
 	}
-	printJSON(e, callResult{Route: resp.Route, Status: resp.Status, ResponseCode: resp.ResponseCode, OK: ok, Attempts: resp.Attempts, Body: jsonOrNull(resp.Body)})
-}
-
-func printJSON(e *env, r callResult) {
-	b, _ := json.Marshal(r)
-	fmt.Fprintf(e.stdout, "%s\n", b)
+	e.printJSON(callResult{Route: resp.Route, Status: resp.Status, ResponseCode: resp.ResponseCode, OK: ok, Attempts: resp.Attempts, Body: jsonOrNull(resp.Body)})
 }
 
 // jsonOrNull keeps DOKU's JSON as is, minified; anything else becomes a

@@ -122,29 +122,21 @@ func TestCallExit1(t *testing.T) {
 
 func TestCallExit2(t *testing.T) {
 	s := callSim(t)
-	for name, tc := range map[string]struct {
-		args []string
-		want string
-	}{
-		"no base url":     {[]string{"call", "--client-id", "X", "--body", samplePath("kirim.balance_inquiry"), "kirim.balance_inquiry"}, "missing --base-url or --env"},
-		"bad env":         {[]string{"call", "--env", "staging", "--client-id", "X", "--body", samplePath("kirim.balance_inquiry"), "kirim.balance_inquiry"}, "--env must be sandbox or production"},
-		"no route":        {callArgs(s, "--body", samplePath("kirim.balance_inquiry")), "missing ROUTE"},
-		"unknown route":   {callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "nope"), `unknown route "nope"`},
-		"token route":     {callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "wallet.token_b2b"), "not callable: the client gets access tokens itself (hint:"},
-		"b2b2c token":     {callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "wallet.token_b2b2c"), "not callable"},
-		"notification":    {callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "notify.snap_debit"), "not a merchant-to-DOKU route"},
-		"schema":          {callArgs(s, "--body", samplePath("dana.refund"), "kirim.balance_inquiry"), "does not match the route's request schema (nothing sent)"},
-		"device id":       {callArgs(s, "--body", samplePath("dana.payment"), "dana.payment"), "pass --device-id"},
-		"auth code":       {callArgs(s, "--body", samplePath("wallet.balance_inquiry"), "wallet.balance_inquiry"), "pass --auth-code"},
-		"no body":         {callArgs(s, "kirim.balance_inquiry"), "--body"},
-		"bad token cache": {callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "--token-cache", "memcached://x", "kirim.balance_inquiry"), "--token-cache must be redis://"},
-		"bad flag":        {callArgs(s, "--nope", "kirim.balance_inquiry"), ""},
-	} {
-		r := cli(t, callEnv, "", tc.args...)
-		assert.Equal(t, 2, r.code, name)
-		assert.Empty(t, r.stdout, "%s: nothing on stdout on exit 2", name)
-		assert.Contains(t, r.stderr, tc.want, name)
-	}
+	usageErrors(t, []usageCase{
+		{"no base url", callEnv, []string{"call", "--client-id", "X", "--body", samplePath("kirim.balance_inquiry"), "kirim.balance_inquiry"}, "missing --base-url or --env"},
+		{"bad env", callEnv, []string{"call", "--env", "staging", "--client-id", "X", "--body", samplePath("kirim.balance_inquiry"), "kirim.balance_inquiry"}, "--env must be sandbox or production"},
+		{"no route", callEnv, callArgs(s, "--body", samplePath("kirim.balance_inquiry")), "missing ROUTE"},
+		{"unknown route", callEnv, callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "nope"), `unknown route "nope"`},
+		{"token route", callEnv, callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "wallet.token_b2b"), "not callable: the client gets access tokens itself (hint:"},
+		{"b2b2c token", callEnv, callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "wallet.token_b2b2c"), "not callable"},
+		{"notification", callEnv, callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "notify.snap_debit"), "not a merchant-to-DOKU route"},
+		{"schema", callEnv, callArgs(s, "--body", samplePath("dana.refund"), "kirim.balance_inquiry"), "does not match the route's request schema (nothing sent)"},
+		{"device id", callEnv, callArgs(s, "--body", samplePath("dana.payment"), "dana.payment"), "pass --device-id"},
+		{"auth code", callEnv, callArgs(s, "--body", samplePath("wallet.balance_inquiry"), "wallet.balance_inquiry"), "pass --auth-code"},
+		{"no body", callEnv, callArgs(s, "kirim.balance_inquiry"), "--body"},
+		{"bad token cache", callEnv, callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "--token-cache", "memcached://x", "kirim.balance_inquiry"), "--token-cache must be redis://"},
+		{"bad flag", callEnv, callArgs(s, "--nope", "kirim.balance_inquiry"), ""},
+	})
 	r := cli(t, nil, "", callArgs(s, "--body", samplePath("kirim.balance_inquiry"), "kirim.balance_inquiry")...)
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, "missing secret: set DOKU_SNAP_SECRET")

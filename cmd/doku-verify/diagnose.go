@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -87,8 +86,7 @@ func runDiagnose(e *env, args []string) int {
 	d.StringToSign, d.SenderToSign = c.redact(ck, d.StringToSign), c.redact(ck, d.SenderToSign)
 	v.StringToSign = d.StringToSign
 	if c.jsonOut {
-		b, _ := json.Marshal(d)
-		fmt.Fprintln(e.stdout, string(b))
+		e.printJSON(d)
 	} else {
 		switch {
 		case v.Valid:

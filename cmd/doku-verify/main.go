@@ -21,6 +21,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -46,6 +47,14 @@ type env struct {
 func (e *env) fail(cmd string, code int, err error) int {
 	fmt.Fprintf(e.stderr, "doku-verify %s: %v\n", cmd, err)
 	return code
+}
+
+// printJSON writes v as one line of JSON on stdout: the --json output of
+// the commands that have one. v is one of their result types, which always
+// marshal.
+func (e *env) printJSON(v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintf(e.stdout, "%s\n", b)
 }
 
 type command struct {

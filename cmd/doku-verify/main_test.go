@@ -63,6 +63,36 @@ func cli(t *testing.T, env []string, stdin string, args ...string) cliResult {
 	return cliResult{o.String(), e.String(), code}
 }
 
+// usageCase is a command line that must end in exit 2 (a usage, I/O or
+// network error) with want on stderr.
+type usageCase struct {
+	name string // the subtest's; the command line when empty
+	env  []string
+	args []string
+	want string
+}
+
+// usageErrors runs each case as a subtest: exit 2, want on stderr, nothing
+// on stdout, and none of secrets anywhere in the output.
+func usageErrors(t *testing.T, cases []usageCase, secrets ...string) {
+	t.Helper()
+	for _, c := range cases {
+		name := c.name
+		if name == "" {
+			name = strings.Join(c.args, " ")
+		}
+		t.Run(name, func(t *testing.T) {
+			r := cli(t, c.env, "", c.args...)
+			assert.Equal(t, 2, r.code, r.stdout)
+			assert.Contains(t, r.stderr, c.want)
+			assert.Empty(t, r.stdout, "nothing on stdout on exit 2")
+			for _, s := range secrets {
+				assert.NotContains(t, r.stderr, s, "a secret must never be printed")
+			}
+		})
+	}
+}
+
 // shared is the on-disk path of a known-answer file in internal/testvectors,
 // for flags that take a file name.
 func shared(name string) string {
@@ -146,12 +176,7 @@ func TestSignErrors(t *testing.T) {
 	env := []string{"DOKU_SECRET=" + secret}
 	badJSON := writeFile(t, "bad.json", `{"a":`)
 	ecKey := writeFile(t, "ec.pem", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49\nAwEHoUQDQgAEPR3tU2Fta9ktY+6P9G0cWO+0kRHYRBxt3ipJ8LodEhLYp3yZXXpe\n2A8VVgbVx1JQnPqf8/Cqw1s/4vCgVHpW0A==\n-----END EC PRIVATE KEY-----\n")
-	cases := []struct {
-		name    string
-		env     []string
-		args    []string
-		wantErr string
-	}{
+	cases := []usageCase{
 		{"no scheme", env, []string{"sign"}, "usage"},
 		{"unknown scheme", env, []string{"sign", "hmac"}, `unknown scheme "hmac"`},
 		{"missing flag", env, []string{"sign", "snap", "--method", "POST", "--token", "t", "--timestamp", "ts"}, "missing required flag --path"},
@@ -168,15 +193,7 @@ func TestSignErrors(t *testing.T) {
 		{"malformed timestamp", env, []string{"sign", "snap", "--method", "POST", "--path", "/p", "--token", "t", "--timestamp", "2024-01-01T1:00:00+07:00"}, "not a timestamp the verifier accepts"},
 		{"zoneless timestamp", nil, []string{"sign", "token", "--client-id", "c", "--timestamp", "2024-01-01T12:00:00", "--private-key", shared(testvectors.PrivatePKCS8)}, "not a timestamp the verifier accepts"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := cli(t, c.env, "", c.args...)
-			assert.Equal(t, 2, r.code)
-			assert.Contains(t, r.stderr, c.wantErr)
-			assert.Empty(t, r.stdout)
-			assert.NotContains(t, r.stderr, secret, "a secret must never be printed")
-		})
-	}
+	usageErrors(t, cases, secret)
 }
 
 func TestSignHelpShowsExample(t *testing.T) {

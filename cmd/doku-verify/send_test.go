@@ -120,28 +120,19 @@ func TestSendAgainstLaxMerchantFails(t *testing.T) {
 }
 
 func TestSendUsageErrors(t *testing.T) {
-	for _, c := range []struct {
-		env  []string
-		args []string
-		want string
-	}{
-		{nsEnv, []string{"send", "--channel", "nonsnap"}, "missing required flag --url"},
-		{nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "sms"}, `unknown --channel "sms"`},
-		{nsEnv, []string{"send", "--url", "127.0.0.1/x", "--channel", "nonsnap"}, "--url must be an http(s) URL"},
-		{nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x?a=1", "--channel", "nonsnap"}, "query string"},
-		{nil, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "nonsnap"}, "missing secret"},
-		{nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "snap-debit"}, "needs --doku-private-key"},
-		{nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "nonsnap", "--tamper", "teleport"}, `unknown tamper kind "teleport"`},
-		{nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "nonsnap", "--tamper", "token"}, "only SNAP notifications carry a bearer token"},
-		{[]string{"DOKU_SECRET=0123456789abcdef"}, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "kirim-unpaid", "--tamper", "body"}, "does not cover the body"},
-		{nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "nonsnap", "--repeat", "0"}, "--repeat"},
-		{nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "snap-debit", "--doku-private-key", "/nonexistent.pem"}, "cannot read private key"},
-	} {
-		r := cli(t, c.env, "", c.args...)
-		assert.Equal(t, 2, r.code, "%v: %s", c.args, r.stdout)
-		assert.Contains(t, r.stderr, c.want, "%v", c.args)
-		assert.NotContains(t, r.stderr, testNSSecret)
-	}
+	usageErrors(t, []usageCase{
+		{"", nsEnv, []string{"send", "--channel", "nonsnap"}, "missing required flag --url"},
+		{"", nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "sms"}, `unknown --channel "sms"`},
+		{"", nsEnv, []string{"send", "--url", "127.0.0.1/x", "--channel", "nonsnap"}, "--url must be an http(s) URL"},
+		{"", nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x?a=1", "--channel", "nonsnap"}, "query string"},
+		{"", nil, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "nonsnap"}, "missing secret"},
+		{"", nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "snap-debit"}, "needs --doku-private-key"},
+		{"", nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "nonsnap", "--tamper", "teleport"}, `unknown tamper kind "teleport"`},
+		{"", nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "nonsnap", "--tamper", "token"}, "only SNAP notifications carry a bearer token"},
+		{"", []string{"DOKU_SECRET=0123456789abcdef"}, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "kirim-unpaid", "--tamper", "body"}, "does not cover the body"},
+		{"", nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "nonsnap", "--repeat", "0"}, "--repeat"},
+		{"", nsEnv, []string{"send", "--url", "http://127.0.0.1:1/x", "--channel", "snap-debit", "--doku-private-key", "/nonexistent.pem"}, "cannot read private key"},
+	}, testNSSecret)
 }
 
 func TestConformanceEndToEnd(t *testing.T) {

@@ -89,8 +89,7 @@ func runValidate(e *env, args []string) int {
 		}
 	}
 	if *jsonOut {
-		b, _ := json.Marshal(res)
-		fmt.Fprintln(e.stdout, string(b))
+		e.printJSON(res)
 	} else {
 		if res.Valid {
 			fmt.Fprintln(e.stdout, "valid")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -245,8 +244,7 @@ func runVerify(e *env, args []string) int {
 	v := verifyCapture(ck, &c)
 	v.StringToSign = c.redact(ck, v.StringToSign)
 	if c.jsonOut {
-		b, _ := json.Marshal(v)
-		fmt.Fprintln(e.stdout, string(b))
+		e.printJSON(v)
 	} else {
 		if v.Valid {
 			fmt.Fprintln(e.stdout, "valid")

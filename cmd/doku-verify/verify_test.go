@@ -245,12 +245,7 @@ func hmacSum(key, msg []byte) []byte {
 }
 
 func TestVerifyUsageErrors(t *testing.T) {
-	cases := []struct {
-		name string
-		env  []string
-		args []string
-		want string
-	}{
+	usageErrors(t, []usageCase{
 		{"no capture", envSNAP, []string{"verify"}, "exactly one CAPTURE"},
 		{"two captures", envSNAP, []string{"verify", "a", "b"}, "exactly one CAPTURE"},
 		{"unreadable", envSNAP, []string{"verify", "/nonexistent/cap.http"}, "cannot read capture: /nonexistent/cap.http"},
@@ -261,14 +256,7 @@ func TestVerifyUsageErrors(t *testing.T) {
 		{"bad now", envSNAP, []string{"verify", "--now", "yesterday", golden("snap_valid.http")}, "--now"},
 		{"bad flag", envSNAP, []string{"verify", "--frob"}, "flag provided but not defined"},
 		{"diagnose truncated", envSNAP, []string{"diagnose", golden("truncated.http")}, "truncated body"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := cli(t, c.env, "", c.args...)
-			assert.Equal(t, 2, r.code, r.stdout)
-			assert.Contains(t, r.stderr, c.want)
-		})
-	}
+	})
 }
 
 func signSNAPForTest(t *testing.T, secret, method, path, token, body, ts string) string {

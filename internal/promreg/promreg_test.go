@@ -55,3 +55,28 @@ func TestRoutesNamesAndNil(t *testing.T) {
 	var none *promreg.Routes
 	none.Observe("a.route", "ok", time.Millisecond) // records nothing, does not panic
 }
+
+func TestBuilderNilRegistererAndFirstError(t *testing.T) {
+	none := promreg.NewBuilder(nil)
+	r, c := none.Routes("test", "calls", "time"), none.Counter("dokukit_test_total", "t", "outcome")
+	assert.Nil(t, r)
+	assert.Nil(t, c)
+	r.Observe("a.route", "ok", time.Millisecond) // record nothing, do not panic
+	c.Inc("ok")
+	require.NoError(t, none.Err())
+
+	reg := prometheus.NewPedanticRegistry()
+	b := promreg.NewBuilder(reg)
+	labelled, plain := b.Counter("dokukit_test_total", "t", "outcome"), b.Counter("dokukit_test_plain_total", "p")
+	require.NoError(t, b.Err())
+	labelled.Inc("ok")
+	assert.Equal(t, 1.0, testutil.ToFloat64(labelled.WithLabelValues("ok")))
+	assert.Equal(t, 0.0, testutil.ToFloat64(plain), "a counter without labels is exposed before its first Inc")
+
+	clash := prometheus.NewPedanticRegistry()
+	clash.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "dokukit_test_total", Help: "other"}))
+	b = promreg.NewBuilder(clash)
+	assert.Nil(t, b.Counter("dokukit_test_total", "t", "outcome"))
+	assert.Nil(t, b.Routes("test", "calls", "time"), "nothing more is registered after a failure")
+	assert.Error(t, b.Err())
+}

@@ -12,18 +12,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func client(t *testing.T, s *Server) *redis.Client {
+// startWithKey starts a server with opts and returns it with a client
+// (no retries) that has written k = v.
+func startWithKey(t *testing.T, opts ...Option) (*Server, *redis.Client) {
+	t.Helper()
+	s := Start(t, opts...)
 	c := redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1})
 	t.Cleanup(func() { _ = c.Close() })
-	return c
+	require.NoError(t, c.Set(context.Background(), "k", "v", 0).Err())
+	return s, c
 }
 
 // With AOF (appendfsync always) an acknowledged write survives SIGKILL.
 func TestKillRestartKeepsAcknowledgedWritesWithAOF(t *testing.T) {
-	s := Start(t, AOF())
-	c := client(t, s)
+	s, c := startWithKey(t, AOF())
 	ctx := context.Background()
-	require.NoError(t, c.Set(ctx, "k", "v", 0).Err())
 	addr := s.Addr()
 
 	s.Kill()
@@ -41,10 +44,8 @@ func TestKillRestartKeepsAcknowledgedWritesWithAOF(t *testing.T) {
 // does not shut down gracefully (a graceful shutdown would not lose data
 // either, but also would not test anything).
 func TestKillWithoutAOFLosesData(t *testing.T) {
-	s := Start(t)
-	c := client(t, s)
+	s, c := startWithKey(t)
 	ctx := context.Background()
-	require.NoError(t, c.Set(ctx, "k", "v", 0).Err())
 	s.Kill()
 	s.Restart()
 	_, err := c.Get(ctx, "k").Result()
@@ -78,10 +79,8 @@ func TestClusterOneNode(t *testing.T) {
 // A stopped server accepts connections but answers nothing; after Cont it
 // answers again, data intact, and runs a command sent during the stall.
 func TestStopContStallsAndResumes(t *testing.T) {
-	s := Start(t)
-	c := client(t, s)
+	s, c := startWithKey(t)
 	ctx := context.Background()
-	require.NoError(t, c.Set(ctx, "k", "v", 0).Err())
 
 	s.Stop()
 	conn, err := net.DialTimeout("tcp", s.Addr(), time.Second)

@@ -146,19 +146,16 @@ func (s Suite[R, M]) verifiedServer(t *testing.T) (*httptest.Server, *seen) {
 	return srv, sn
 }
 
-func post(t *testing.T, c *http.Client, url, body string) (int, string) {
+// send sends method url with body (JSON when there is one) through c and
+// returns the answer's status and body.
+func send(t *testing.T, c *http.Client, method, url, body string) (int, string) {
 	t.Helper()
-	resp, err := c.Post(url, "application/json", strings.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
-}
-
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
@@ -168,7 +165,7 @@ func get(t *testing.T, url string) (int, string) {
 
 func (s Suite[R, M]) verifySignedReachesHandler(t *testing.T) {
 	srv, sn := s.verifiedServer(t)
-	status, body := post(t, dokusim.SNAPClient(false), srv.URL+dokusim.DebitPath, dokusim.DebitBody)
+	status, body := send(t, dokusim.SNAPClient(false), http.MethodPost, srv.URL+dokusim.DebitPath, dokusim.DebitBody)
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, s.GuardedAck, body)
 	calls, client, got := sn.get()
@@ -179,7 +176,7 @@ func (s Suite[R, M]) verifySignedReachesHandler(t *testing.T) {
 
 func (s Suite[R, M]) verifyTamperedBodyRejected(t *testing.T) {
 	srv, sn := s.verifiedServer(t)
-	status, body := post(t, dokusim.SNAPClient(true), srv.URL+dokusim.DebitPath, dokusim.DebitBody)
+	status, body := send(t, dokusim.SNAPClient(true), http.MethodPost, srv.URL+dokusim.DebitPath, dokusim.DebitBody)
 	assert.Equal(t, http.StatusUnauthorized, status)
 	assert.Equal(t, badSignature, body)
 	calls, _, _ := sn.get()
@@ -188,7 +185,7 @@ func (s Suite[R, M]) verifyTamperedBodyRejected(t *testing.T) {
 
 func (s Suite[R, M]) verifyUnsignedRejected(t *testing.T) {
 	srv, sn := s.verifiedServer(t)
-	status, body := post(t, http.DefaultClient, srv.URL+dokusim.DebitPath, dokusim.DebitBody)
+	status, body := send(t, http.DefaultClient, http.MethodPost, srv.URL+dokusim.DebitPath, dokusim.DebitBody)
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, noTimestamp, body)
 	calls, _, _ := sn.get()
@@ -263,13 +260,13 @@ func (s Suite[R, M]) mountNotifyConformance(t *testing.T) {
 
 func (s Suite[R, M]) mountNotifyLeavesOtherRoutes(t *testing.T) {
 	srv, _ := s.notifyServer(t)
-	status, body := post(t, http.DefaultClient, srv.URL+"/elsewhere", "{}")
+	status, body := send(t, http.DefaultClient, http.MethodPost, srv.URL+"/elsewhere", "{}")
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.Equal(t, s.NotFoundBody, body, "the router's own 404")
-	status, body = get(t, srv.URL+"/health")
+	status, body = send(t, http.DefaultClient, http.MethodGet, srv.URL+"/health", "")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "ok", body)
-	status, _ = get(t, srv.URL+dokusim.DebitPath)
+	status, _ = send(t, http.DefaultClient, http.MethodGet, srv.URL+dokusim.DebitPath, "")
 	assert.Equal(t, s.WrongMethodStatus, status, "DOKU's paths take POST only")
 }
 
