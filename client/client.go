@@ -443,8 +443,9 @@ type attemptResult struct {
 	ctoken string // the customer token sent
 }
 
-// maxAnswer bounds what is read of an answer.
-const maxAnswer = 1 << 20
+// maxAnswer bounds what is read of an answer: a DOKU message, so the kit's
+// one body limit.
+const maxAnswer = verify.DefaultMaxBodyBytes
 
 func (c *Client) attempt(ctx context.Context, rt schemas.Route, body []byte, id string, o callOptions) (a attemptResult) {
 	actx := ctx

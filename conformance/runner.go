@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/dokukit/dokukit/verify"
 )
 
 // Doer sends one request and returns the answer, like (*http.Client).Do.
@@ -101,7 +103,9 @@ func (a answer) String() string {
 	return fmt.Sprintf("HTTP %d %s", a.status, b)
 }
 
-const maxAnswer = 1 << 20
+// maxAnswer bounds what is read of the server's answer: a DOKU message, so
+// the kit's one body limit.
+const maxAnswer = verify.DefaultMaxBodyBytes
 
 func do(d Doer, r *http.Request) answer {
 	resp, err := d.Do(r)
