@@ -12,9 +12,12 @@ import (
 	"github.com/dokukit/dokukit/schemas"
 )
 
-// fakeSim records what ValidBodies asks of the simulator and answers every
-// call with the members the bodies read back.
-type fakeSim struct {
+// callRecorder records what ValidBodies asks of the simulator and answers
+// every call with the members the bodies read back. It checks the table's
+// own bookkeeping (what is made before it is referred to); DOKU's side of
+// each call is checked by the every-route tests in client and dokutest,
+// which run the table against the real simulator.
+type callRecorder struct {
 	t         *testing.T
 	calls     []string // route of each call, in order
 	bodies    [][]byte
@@ -24,7 +27,7 @@ type fakeSim struct {
 	seq       int
 }
 
-func (f *fakeSim) sim() RouteSim {
+func (f *callRecorder) sim() RouteSim {
 	return RouteSim{
 		Call: func(route string, body []byte) ([]byte, string) {
 			f.seq++
@@ -48,7 +51,7 @@ func (f *fakeSim) sim() RouteSim {
 var sampleOnly = map[string]bool{"kirim.balance_inquiry": true, "wallet.balance_inquiry": true,
 	"wallet.bank_account_inquiry": true, "wallet.history_list": true, "wallet.binding_inquiry": true}
 
-func (f *fakeSim) reset() { f.calls, f.bodies, f.answers, f.ids, f.completed = nil, nil, nil, nil, nil }
+func (f *callRecorder) reset() { f.calls, f.bodies, f.answers, f.ids, f.completed = nil, nil, nil, nil, nil }
 
 // ValidBodies has a body for exactly the merchant → DOKU routes a merchant
 // calls with a body of its own (all but the two token routes), each body
@@ -56,7 +59,7 @@ func (f *fakeSim) reset() { f.calls, f.bodies, f.answers, f.ids, f.completed = n
 // reading DOKU gives a merchant's request, and what a body refers to was
 // made (and paid where it must be) before.
 func TestValidBodies(t *testing.T) {
-	f := &fakeSim{t: t}
+	f := &callRecorder{t: t}
 	valid := ValidBodies(t, f.sim())
 
 	var want, got []string
@@ -106,7 +109,7 @@ func TestValidBodies(t *testing.T) {
 
 // The bodies that name what an earlier call made name exactly that.
 func TestValidBodiesRefer(t *testing.T) {
-	f := &fakeSim{t: t}
+	f := &callRecorder{t: t}
 	valid := ValidBodies(t, f.sim())
 	at := func(body []byte, path ...string) string { return Field(t, body, path...) }
 
