@@ -51,7 +51,9 @@ func (f *callRecorder) sim() RouteSim {
 var sampleOnly = map[string]bool{"kirim.balance_inquiry": true, "wallet.balance_inquiry": true,
 	"wallet.bank_account_inquiry": true, "wallet.history_list": true, "wallet.binding_inquiry": true}
 
-func (f *callRecorder) reset() { f.calls, f.bodies, f.answers, f.ids, f.completed = nil, nil, nil, nil, nil }
+func (f *callRecorder) reset() {
+	f.calls, f.bodies, f.answers, f.ids, f.completed = nil, nil, nil, nil, nil
+}
 
 // ValidBodies has a body for exactly the merchant → DOKU routes a merchant
 // calls with a body of its own (all but the two token routes), each body
