@@ -102,7 +102,7 @@ type fileVector struct {
 	Name, StringToSign, Body, Signature, Secret, AccessToken string
 }
 
-func fileVectors(t *testing.T) map[string]fileVector {
+func fileVectors(t testing.TB) map[string]fileVector {
 	var vs []fileVector
 	require.NoError(t, json.Unmarshal(shared(t, "vectors.json"), &vs))
 	m := map[string]fileVector{}
