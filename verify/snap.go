@@ -298,11 +298,7 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	if tsErr != nil {
 		return res, tsErr
 	}
-	keys, err := v.cfg.PublicKeys.Lookup(ctx, partner)
-	if err != nil {
-		return res, lookupErr(s, "X-PARTNER-ID", err)
-	}
-	kid, err := matchPublic(s, keys, sts, sig)
+	kid, err := verifyPublic(ctx, s, v.cfg.PublicKeys, "X-PARTNER-ID", partner, sts, sig)
 	if err != nil {
 		return res, err
 	}
@@ -313,6 +309,21 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	}
 	res.KeyID, res.Token = kid, token
 	return res, nil
+}
+
+// verifyPublic looks up client's keys (by field) in set and returns the id
+// of the one that verifies sig over sts. A client set does not know is
+// verified against the decoy key all the same, so that it costs what a bad
+// signature costs, and refused with ErrUnknownClient.
+func verifyPublic(ctx context.Context, s Scheme, set PublicKeySet, field, client string, sts []byte, sig string) (string, error) {
+	keys, err := set.Lookup(ctx, client)
+	if err != nil {
+		if errors.Is(err, ErrUnknownClient) {
+			decoy(sts, sig)
+		}
+		return "", lookupErr(s, field, err)
+	}
+	return matchPublic(s, keys, sts, sig)
 }
 
 func matchPublic(s Scheme, keys []*PublicKey, sts []byte, sig string) (string, error) {
@@ -396,11 +407,7 @@ func (v *SNAPToken) VerifyMessage(ctx context.Context, m Message) (Result, error
 	if res.Timestamp, res.Age, err = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts); err != nil {
 		return res, err
 	}
-	keys, err := v.cfg.PublicKeys.Lookup(ctx, client)
-	if err != nil {
-		return res, lookupErr(s, "X-CLIENT-KEY", err)
-	}
-	kid, err := matchPublic(s, keys, sts, sig)
+	kid, err := verifyPublic(ctx, s, v.cfg.PublicKeys, "X-CLIENT-KEY", client, sts, sig)
 	if err != nil {
 		return res, err
 	}
