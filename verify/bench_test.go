@@ -39,7 +39,6 @@ func flipSig(sig string) string {
 // against the decoy key) and a bad signature from a known one.
 func BenchmarkVerify(b *testing.B) {
 	vs := fileVectors(b)
-	body := shared(b, "debit_notify_body.json")
 
 	b.Run("snap", func(b *testing.B) {
 		m := Message{Method: "POST", Target: "/direct-debit/core/v1/debit/payment-host-to-host",
@@ -57,41 +56,22 @@ func BenchmarkVerify(b *testing.B) {
 		benchVerify(b, v, Message{Method: "POST", Target: "/kirim/unpaid", Header: h, Body: []byte(`{"transactionStatus":"50"}`)}, nil)
 	})
 
+	rv, tv := rsaVerifiers(b, staticKeys)
 	asym := vs["SNAP asymmetric transactional signature (notification to merchant)"]
-	keys, err := PublicKeysFor("PARTNER-1", testPublicKey(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	rv, _ := NewSNAPRSA(SNAPRSAConfig{PublicKeys: keys, Timestamps: Timestamps{Now: at(snapTS)}})
-	rsaMsg := func(sig, partner string) Message {
-		h := snapHeader(sig)
-		h.Del("Authorization")
-		h.Set("X-PARTNER-ID", partner)
-		return Message{Method: "POST", Target: "/v1.0/debit/notify", Header: h, Body: body}
-	}
-	b.Run("snap-rsa", func(b *testing.B) { benchVerify(b, rv, rsaMsg(asym.Signature, "PARTNER-1"), nil) })
+	b.Run("snap-rsa", func(b *testing.B) { benchVerify(b, rv, rsaNotification(b, asym.Signature, "PARTNER-1"), nil) })
 	b.Run("snap-rsa/bad-signature", func(b *testing.B) {
-		benchVerify(b, rv, rsaMsg(flipSig(asym.Signature), "PARTNER-1"), ErrSignatureMismatch)
+		benchVerify(b, rv, rsaNotification(b, flipSig(asym.Signature), "PARTNER-1"), ErrSignatureMismatch)
 	})
 	b.Run("snap-rsa/unknown-client", func(b *testing.B) {
-		benchVerify(b, rv, rsaMsg(asym.Signature, "PARTNER-2"), ErrUnknownClient)
+		benchVerify(b, rv, rsaNotification(b, asym.Signature, "PARTNER-2"), ErrUnknownClient)
 	})
 
 	tok := vs["SNAP token request signature"]
-	tkeys, err := PublicKeysFor("BRN-0001-1700000000000", testPublicKey(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	tv, _ := NewSNAPToken(SNAPTokenConfig{PublicKeys: tkeys, Timestamps: Timestamps{Now: at(snapTS)}})
-	tokMsg := func(sig, client string) Message {
-		return Message{Method: "POST", Target: "/authorization/v1/access-token/b2b",
-			Header: http.Header{"X-Client-Key": {client}, "X-Timestamp": {snapTS}, "X-Signature": {sig}}}
-	}
-	b.Run("token", func(b *testing.B) { benchVerify(b, tv, tokMsg(tok.Signature, "BRN-0001-1700000000000"), nil) })
+	b.Run("token", func(b *testing.B) { benchVerify(b, tv, tokenRequest(tok.Signature, tokClient), nil) })
 	b.Run("token/bad-signature", func(b *testing.B) {
-		benchVerify(b, tv, tokMsg(flipSig(tok.Signature), "BRN-0001-1700000000000"), ErrSignatureMismatch)
+		benchVerify(b, tv, tokenRequest(flipSig(tok.Signature), tokClient), ErrSignatureMismatch)
 	})
 	b.Run("token/unknown-client", func(b *testing.B) {
-		benchVerify(b, tv, tokMsg(tok.Signature, "BRN-0002-1700000000000"), ErrUnknownClient)
+		benchVerify(b, tv, tokenRequest(tok.Signature, "BRN-0002-1700000000000"), ErrUnknownClient)
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,32 +34,13 @@ func (v vaultKeys) Lookup(_ context.Context, clientID string) ([]*PublicKey, err
 // verifications is.
 func TestUnknownClientIsVerifiedAgainstTheDecoy(t *testing.T) {
 	vs := fileVectors(t)
-	body := shared(t, "debit_notify_body.json")
-	pub, err := NewPublicKey("k", testPublicKey(t))
-	require.NoError(t, err)
-	static := func(client string) PublicKeySet { return PublicKeys{client: {pub}} }
-	vault := func(client string) PublicKeySet { return vaultKeys{client: pub} }
+	asym := vs["SNAP asymmetric transactional signature (notification to merchant)"]
+	tok := vs["SNAP token request signature"]
+	vault := func(client string, k *PublicKey) PublicKeySet { return vaultKeys{client: k} }
 	ctx := context.Background()
 
-	asym := vs["SNAP asymmetric transactional signature (notification to merchant)"]
-	rsaMsg := func(sig, partner string) Message {
-		h := snapHeader(sig)
-		h.Del("Authorization")
-		h.Set("X-PARTNER-ID", partner)
-		return Message{Method: "POST", Target: "/v1.0/debit/notify", Header: h, Body: body}
-	}
-	tok := vs["SNAP token request signature"]
-	const tokClient = "BRN-0001-1700000000000"
-	tokMsg := func(sig, client string) Message {
-		return Message{Method: "POST", Target: "/authorization/v1/access-token/b2b",
-			Header: http.Header{"X-Client-Key": {client}, "X-Timestamp": {snapTS}, "X-Signature": {sig}}}
-	}
-
-	for setName, set := range map[string]func(string) PublicKeySet{"vault": vault, "static": static} {
-		rv, err := NewSNAPRSA(SNAPRSAConfig{PublicKeys: set("PARTNER-1"), Timestamps: Timestamps{Now: at(snapTS)}})
-		require.NoError(t, err)
-		tv, err := NewSNAPToken(SNAPTokenConfig{PublicKeys: set(tokClient), Timestamps: Timestamps{Now: at(snapTS)}})
-		require.NoError(t, err)
+	for setName, keys := range map[string]func(string, *PublicKey) PublicKeySet{"vault": vault, "static": staticKeys} {
+		rv, tv := rsaVerifiers(t, keys)
 		for _, c := range []struct {
 			name   string
 			v      Verifier
@@ -69,14 +49,14 @@ func TestUnknownClientIsVerifiedAgainstTheDecoy(t *testing.T) {
 			field  string
 			decoys uint64
 		}{
-			{"snap-rsa unknown partner", rv, rsaMsg(asym.Signature, "PARTNER-2"), ErrUnknownClient, "X-PARTNER-ID", 1},
-			{"token unknown client", tv, tokMsg(tok.Signature, "BRN-0002"), ErrUnknownClient, "X-CLIENT-KEY", 1},
-			{"snap-rsa unknown partner, signature not base64", rv, rsaMsg("not base64!", "PARTNER-2"), ErrUnknownClient, "X-PARTNER-ID", 1},
-			{"snap-rsa valid", rv, rsaMsg(asym.Signature, "PARTNER-1"), nil, "", 0},
-			{"token valid", tv, tokMsg(tok.Signature, tokClient), nil, "", 0},
-			{"snap-rsa bad signature", rv, rsaMsg(flipSig(asym.Signature), "PARTNER-1"), ErrSignatureMismatch, "X-SIGNATURE", 0},
-			{"token bad signature", tv, tokMsg(flipSig(tok.Signature), tokClient), ErrSignatureMismatch, "X-SIGNATURE", 0},
-			{"token missing signature", tv, tokMsg("", "BRN-0002"), ErrMissingHeader, "X-SIGNATURE", 0},
+			{"snap-rsa unknown partner", rv, rsaNotification(t, asym.Signature, "PARTNER-2"), ErrUnknownClient, "X-PARTNER-ID", 1},
+			{"token unknown client", tv, tokenRequest(tok.Signature, "BRN-0002"), ErrUnknownClient, "X-CLIENT-KEY", 1},
+			{"snap-rsa unknown partner, signature not base64", rv, rsaNotification(t, "not base64!", "PARTNER-2"), ErrUnknownClient, "X-PARTNER-ID", 1},
+			{"snap-rsa valid", rv, rsaNotification(t, asym.Signature, "PARTNER-1"), nil, "", 0},
+			{"token valid", tv, tokenRequest(tok.Signature, tokClient), nil, "", 0},
+			{"snap-rsa bad signature", rv, rsaNotification(t, flipSig(asym.Signature), "PARTNER-1"), ErrSignatureMismatch, "X-SIGNATURE", 0},
+			{"token bad signature", tv, tokenRequest(flipSig(tok.Signature), tokClient), ErrSignatureMismatch, "X-SIGNATURE", 0},
+			{"token missing signature", tv, tokenRequest("", "BRN-0002"), ErrMissingHeader, "X-SIGNATURE", 0},
 		} {
 			before := decoyRuns.Load()
 			_, err := c.v.VerifyMessage(ctx, c.m)
@@ -96,7 +76,7 @@ func TestUnknownClientIsVerifiedAgainstTheDecoy(t *testing.T) {
 	tv, err := NewSNAPToken(SNAPTokenConfig{PublicKeys: vaultKeys{}, Timestamps: Timestamps{Now: at(snapTS)}})
 	require.NoError(t, err)
 	before := decoyRuns.Load()
-	_, err = tv.VerifyMessage(ctx, tokMsg(tok.Signature, "DOWN"))
+	_, err = tv.VerifyMessage(ctx, tokenRequest(tok.Signature, "DOWN"))
 	assert.ErrorIs(t, err, ErrKey)
 	assert.Equal(t, before, decoyRuns.Load())
 }

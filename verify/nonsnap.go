@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -37,27 +36,13 @@ type NonSNAPConfig struct {
 // signature, so a forged body is reported as a forgery. Every secret valid
 // for the Client-Id is tried. Safe for concurrent use.
 type NonSNAP struct {
+	core
 	cfg NonSNAPConfig
 }
 
 // NewNonSNAP builds the verifier; a nil secret set is an error.
 func NewNonSNAP(cfg NonSNAPConfig) (*NonSNAP, error) {
-	if isNilSet(cfg.Secrets) {
-		return nil, fmt.Errorf("%w: non-SNAP verifier needs a secret set", ErrConfig)
-	}
-	return &NonSNAP{cfg: cfg}, nil
-}
-
-// Scheme implements Verifier.
-func (v *NonSNAP) Scheme() Scheme { return SchemeNonSNAP }
-
-// Limit implements Verifier.
-func (v *NonSNAP) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
-
-// Verify implements Verifier.
-func (v *NonSNAP) Verify(r *http.Request) (Result, error) {
-	res, _, err := VerifyRequest(v, r, nil)
-	return res, err
+	return newVerifier(&NonSNAP{cfg: cfg}, SchemeNonSNAP, cfg.MaxBodyBytes, cfg.Secrets, "non-SNAP verifier needs a secret set")
 }
 
 var nonSNAPHeaders = names("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
@@ -76,10 +61,7 @@ func (v *NonSNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 func (v *NonSNAP) VerifyResponse(ctx context.Context, resp *http.Response, requestTarget string) (Result, error) {
 	var body []byte
 	if resp.Body != nil {
-		limit := v.cfg.MaxBodyBytes
-		if limit <= 0 {
-			limit = DefaultMaxBodyBytes
-		}
+		limit := v.limit
 		b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 		resp.Body.Close()
 		resp.Body = io.NopCloser(strings.NewReader(string(b)))
@@ -126,21 +108,25 @@ func (v *NonSNAP) check(ctx context.Context, m Message, target string, response 
 	if err != nil {
 		return res, lookupErr(s, "Client-Id", err)
 	}
-	kid := ""
-	for _, k := range keys {
-		if k != nil && k.plain.VerifyString(sig, comp) == nil {
-			kid = k.id
-			break
-		}
+	kid, err := match(s, keys, func(k *Secret) error { return k.plain.VerifyString(sig, comp) })
+	if err != nil {
+		return res, err
 	}
-	if kid == "" {
-		return res, fail(s, CheckSignature, "Signature", ErrSignatureMismatch)
-	}
-	if len(m.Body) > 0 && !sign.Valid(m.Body) {
-		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
+	if err := jsonBody(s, m.Body); err != nil {
+		return res, err
 	}
 	res.KeyID = kid
 	return res, nil
+}
+
+// jsonBody is the last check of the schemes that do not sign a minified
+// body (non-SNAP, Kirim): once the signature has matched, a non-empty body
+// must still be JSON.
+func jsonBody(s Scheme, body []byte) error {
+	if len(body) > 0 && !sign.Valid(body) {
+		return fail(s, CheckBody, "body", ErrInvalidJSON)
+	}
+	return nil
 }
 
 // KirimConfig configures a Kirim DOKU callback verifier.
@@ -169,27 +155,13 @@ type KirimConfig struct {
 // with the idempotency middleware (requestId is the dedup key). A non-empty
 // body must be JSON. Safe for concurrent use.
 type Kirim struct {
+	core
 	cfg KirimConfig
 }
 
 // NewKirim builds the verifier; a nil key set is an error.
 func NewKirim(cfg KirimConfig) (*Kirim, error) {
-	if isNilSet(cfg.Keys) {
-		return nil, fmt.Errorf("%w: Kirim verifier needs a key set", ErrConfig)
-	}
-	return &Kirim{cfg: cfg}, nil
-}
-
-// Scheme implements Verifier.
-func (v *Kirim) Scheme() Scheme { return SchemeKirim }
-
-// Limit implements Verifier.
-func (v *Kirim) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
-
-// Verify implements Verifier.
-func (v *Kirim) Verify(r *http.Request) (Result, error) {
-	res, _, err := VerifyRequest(v, r, nil)
-	return res, err
+	return newVerifier(&Kirim{cfg: cfg}, SchemeKirim, cfg.MaxBodyBytes, cfg.Keys, "Kirim verifier needs a key set")
 }
 
 var kirimHeaders = names("requestId", "agentKey", "signature")
@@ -211,23 +183,12 @@ func (v *Kirim) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	if err != nil {
 		return res, lookupErr(s, "agentKey", err)
 	}
-	kid := ""
-	for _, k := range keys {
-		if k == nil {
-			continue
-		}
-		if err := sign.VerifyKirim(k.raw, agent, reqID, sig); err == nil {
-			kid = k.id
-			break
-		} else if e := secretErr(s, err); e != nil {
-			return res, e
-		}
+	kid, err := match(s, keys, func(k *Secret) error { return sign.VerifyKirim(k.raw, agent, reqID, sig) })
+	if err != nil {
+		return res, err
 	}
-	if kid == "" {
-		return res, fail(s, CheckSignature, "signature", ErrSignatureMismatch)
-	}
-	if len(m.Body) > 0 && !sign.Valid(m.Body) {
-		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
+	if err := jsonBody(s, m.Body); err != nil {
+		return res, err
 	}
 	res.KeyID = kid
 	return res, nil
