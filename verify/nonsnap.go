@@ -61,14 +61,13 @@ func (v *NonSNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 func (v *NonSNAP) VerifyResponse(ctx context.Context, resp *http.Response, requestTarget string) (Result, error) {
 	var body []byte
 	if resp.Body != nil {
-		limit := v.limit
-		b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		b, err := io.ReadAll(io.LimitReader(resp.Body, v.limit+1))
 		resp.Body.Close()
 		resp.Body = io.NopCloser(strings.NewReader(string(b)))
 		if err != nil {
 			return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyRead)
 		}
-		if int64(len(b)) > limit {
+		if int64(len(b)) > v.limit {
 			return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyTooLarge)
 		}
 		body = b
@@ -104,29 +103,33 @@ func (v *NonSNAP) check(ctx context.Context, m Message, target string, response 
 	if res.Timestamp, res.Age, err = v.cfg.Timestamps.Check(s, hs[2].display, ts); err != nil {
 		return res, err
 	}
-	keys, err := v.cfg.Secrets.Lookup(ctx, client)
+	kid, err := verifyRaw(ctx, s, v.cfg.Secrets, "Client-Id", client, m.Body, func(k *Secret) error { return k.plain.VerifyString(sig, comp) })
 	if err != nil {
-		return res, lookupErr(s, "Client-Id", err)
-	}
-	kid, err := match(s, keys, func(k *Secret) error { return k.plain.VerifyString(sig, comp) })
-	if err != nil {
-		return res, err
-	}
-	if err := jsonBody(s, m.Body); err != nil {
 		return res, err
 	}
 	res.KeyID = kid
 	return res, nil
 }
 
-// jsonBody is the last check of the schemes that do not sign a minified
-// body (non-SNAP, Kirim): once the signature has matched, a non-empty body
-// must still be JSON.
-func jsonBody(s Scheme, body []byte) error {
-	if len(body) > 0 && !sign.Valid(body) {
-		return fail(s, CheckBody, "body", ErrInvalidJSON)
+// verifyRaw ends the checks of the schemes that sign the body's raw bytes,
+// or none of it, rather than a minified body (non-SNAP, Kirim): it looks up
+// client's secrets (by field) in set and returns the id of the one whose
+// check (try) passes; a non-empty body must then still be JSON. The body is
+// checked after the signature so that a forged body is reported as a
+// forgery.
+func verifyRaw(ctx context.Context, s Scheme, set SecretSet, field, client string, body []byte, try func(*Secret) error) (string, error) {
+	keys, err := set.Lookup(ctx, client)
+	if err != nil {
+		return "", lookupErr(s, field, err)
 	}
-	return nil
+	kid, err := match(s, keys, try)
+	if err != nil {
+		return "", err
+	}
+	if len(body) > 0 && !sign.Valid(body) {
+		return "", fail(s, CheckBody, "body", ErrInvalidJSON)
+	}
+	return kid, nil
 }
 
 // KirimConfig configures a Kirim DOKU callback verifier.
@@ -179,15 +182,8 @@ func (v *Kirim) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	if m.Explain {
 		res.StringToSign = agent + reqID
 	}
-	keys, err := v.cfg.Keys.Lookup(ctx, agent)
+	kid, err := verifyRaw(ctx, s, v.cfg.Keys, "agentKey", agent, m.Body, func(k *Secret) error { return sign.VerifyKirim(k.raw, agent, reqID, sig) })
 	if err != nil {
-		return res, lookupErr(s, "agentKey", err)
-	}
-	kid, err := match(s, keys, func(k *Secret) error { return sign.VerifyKirim(k.raw, agent, reqID, sig) })
-	if err != nil {
-		return res, err
-	}
-	if err := jsonBody(s, m.Body); err != nil {
 		return res, err
 	}
 	res.KeyID = kid

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
@@ -124,6 +125,15 @@ func testPublicKey(t testing.TB) *rsa.PublicKey {
 	pub, err := sign.ParsePublicKey(shared(t, "test_rsa_public_spki.pem"))
 	require.NoError(t, err)
 	return pub
+}
+
+// shortKey is a fresh 1024-bit RSA key: under sign.MinRSABits, a key every
+// constructor must refuse.
+func shortKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	require.NoError(t, err)
+	return k
 }
 
 // tokClient is the X-CLIENT-KEY of the shared token request vector.
