@@ -159,7 +159,7 @@ func NewMux(cfg MuxConfig) (*Mux, error) {
 			sc.PublicKeys, sc.TokenOptional = cfg.DOKUPublicKeySet, true
 			if len(cfg.DOKUPublicKeys) > 0 {
 				// NewTokenEndpoint has checked the map already.
-				if sc.PublicKeys, _, _, err = publicKeySet(cfg.DOKUPublicKeys); err != nil {
+				if sc.PublicKeys, _, err = publicKeySet(cfg.DOKUPublicKeys); err != nil {
 					return nil, err
 				}
 			}

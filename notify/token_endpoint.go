@@ -16,7 +16,6 @@ import (
 	"github.com/dokukit/dokukit/internal/promreg"
 	"github.com/dokukit/dokukit/internal/respond"
 	"github.com/dokukit/dokukit/schemas"
-	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
 
@@ -203,7 +202,6 @@ type TokenRequest struct {
 // A TokenEndpoint is safe for concurrent use.
 type TokenEndpoint struct {
 	v          *verify.SNAPToken
-	decoy      *rsa.PublicKey      // verified against for an unknown client, result discarded
 	fps        map[string][]string // key fingerprints by client, with DOKUPublicKeys
 	issuer     *TokenIssuer
 	log        *slog.Logger
@@ -226,11 +224,11 @@ func NewTokenEndpoint(cfg TokenEndpointConfig) (*TokenEndpoint, error) {
 	case len(cfg.DOKUPublicKeys) > 0 && cfg.PublicKeys != nil:
 		return nil, fmt.Errorf("%w: token endpoint: set DOKUPublicKeys or PublicKeys, not both", ErrConfig)
 	case len(cfg.DOKUPublicKeys) > 0:
-		set, fps, decoy, err := publicKeySet(cfg.DOKUPublicKeys)
+		set, fps, err := publicKeySet(cfg.DOKUPublicKeys)
 		if err != nil {
 			return nil, err
 		}
-		keys, e.fps, e.decoy = set, fps, decoy
+		keys, e.fps = set, fps
 	case cfg.PublicKeys == nil:
 		return nil, fmt.Errorf("%w: token endpoint needs DOKU's public key for at least one client key", ErrConfig)
 	}
@@ -261,33 +259,29 @@ func NewTokenEndpoint(cfg TokenEndpointConfig) (*TokenEndpoint, error) {
 }
 
 // publicKeySet turns the raw map into verify's key set (ids "0", "1", … by
-// index), the fingerprints logged for each key, and the decoy key an
-// unknown client is verified against. The caller's map is copied.
-func publicKeySet(m map[string][]*rsa.PublicKey) (verify.PublicKeys, map[string][]string, *rsa.PublicKey, error) {
+// index) and the fingerprints logged for each key. The caller's map is
+// copied. (An unknown client is verified against verify's decoy key, for
+// this set as for any other.)
+func publicKeySet(m map[string][]*rsa.PublicKey) (verify.PublicKeys, map[string][]string, error) {
 	set := make(verify.PublicKeys, len(m))
 	fps := make(map[string][]string, len(m))
-	var decoy *rsa.PublicKey
-	decoyClient := ""
 	for client, keys := range m {
 		if client == "" {
-			return nil, nil, nil, fmt.Errorf("%w: empty client key in DOKUPublicKeys", ErrConfig)
+			return nil, nil, fmt.Errorf("%w: empty client key in DOKUPublicKeys", ErrConfig)
 		}
 		if len(keys) == 0 {
-			return nil, nil, nil, fmt.Errorf("%w: no public key for client key %q", ErrConfig, client)
+			return nil, nil, fmt.Errorf("%w: no public key for client key %q", ErrConfig, client)
 		}
 		for i, k := range keys {
 			pk, err := verify.NewPublicKey(strconv.Itoa(i), k)
 			if err != nil {
-				return nil, nil, nil, configErr(fmt.Sprintf("DOKU public key %d of client key %q", i, client), err)
+				return nil, nil, configErr(fmt.Sprintf("DOKU public key %d of client key %q", i, client), err)
 			}
 			set[client] = append(set[client], pk)
 			fps[client] = append(fps[client], KeyID(k))
 		}
-		if decoy == nil || client < decoyClient {
-			decoy, decoyClient = keys[0], client
-		}
 	}
-	return set, fps, decoy, nil
+	return set, fps, nil
 }
 
 // Check decides whether r is a valid token request from DOKU and returns
@@ -312,12 +306,9 @@ func (e *TokenEndpoint) Verify(r *http.Request) (TokenRequest, error) {
 	res, err := e.v.VerifyMessage(r.Context(), verify.Message{Method: r.Method, Target: TokenPath, Header: r.Header})
 	tr.ClientID, tr.Timestamp, tr.KeyID = res.ClientID, res.Timestamp, res.KeyID
 	if err != nil {
-		if e.decoy != nil && errors.Is(err, verify.ErrUnknownClient) {
-			// Verify against a configured key anyway and discard the
-			// result, so an unknown client costs what a bad signature
-			// costs: the answer's timing does not tell the two apart.
-			_ = sign.VerifySNAPToken(e.decoy, res.ClientID, r.Header.Get("X-TIMESTAMP"), r.Header.Get("X-SIGNATURE"))
-		}
+		// An unknown client has cost an RSA verification (verify's decoy)
+		// like a bad signature: the answer's timing does not tell the two
+		// apart.
 		return tr, err
 	}
 	if e.fps != nil {

@@ -75,6 +75,15 @@ func keys(t testing.TB) (doku, merchant, other *rsa.PrivateKey) {
 	return dokuKey, merchantKey, otherKey
 }
 
+// shortKey is a fresh 1024-bit RSA key: under sign.MinRSABits, a key every
+// constructor must refuse.
+func shortKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	require.NoError(t, err)
+	return k
+}
+
 // fakeClock is an injectable clock tests move by hand; nothing sleeps.
 type fakeClock = testkit.Clock
 
@@ -571,9 +580,7 @@ func TestNewTokenIssuerFailsClosed(t *testing.T) {
 	_, merchant, _ := keys(t)
 	_, err := NewTokenIssuer(nil, TokenIssuerConfig{})
 	assert.Error(t, err)
-	short, err := rsa.GenerateKey(rand.Reader, 1024)
-	require.NoError(t, err)
-	_, err = NewTokenIssuer(short, TokenIssuerConfig{})
+	_, err = NewTokenIssuer(shortKey(t), TokenIssuerConfig{})
 	assert.ErrorIs(t, err, sign.ErrKeyTooShort)
 	for _, ttl := range []time.Duration{-time.Second, time.Millisecond, 1500 * time.Millisecond} {
 		_, err = NewTokenIssuer(merchant, TokenIssuerConfig{TTL: ttl})
@@ -593,8 +600,7 @@ func TestNewTokenEndpointFailsClosed(t *testing.T) {
 	doku, merchant, _ := keys(t)
 	iss, err := NewTokenIssuer(merchant, TokenIssuerConfig{})
 	require.NoError(t, err)
-	short, err := rsa.GenerateKey(rand.Reader, 1024)
-	require.NoError(t, err)
+	short := shortKey(t)
 	ok := map[string][]*rsa.PublicKey{clientID: {&doku.PublicKey}}
 	bad := []TokenEndpointConfig{
 		{DOKUPublicKeys: ok},

@@ -63,6 +63,15 @@ func Equal[T ~string | ~[]byte, U ~string | ~[]byte](a T, b U) bool {
 	return subtle.ConstantTimeByteEq(v, 0) == 1
 }
 
+// verdict is a verification's outcome: nil when the expected signature
+// (want) and the received one are Equal, ErrSignatureMismatch otherwise.
+func verdict(want []byte, signature string) error {
+	if !Equal(want, signature) {
+		return ErrSignatureMismatch
+	}
+	return nil
+}
+
 func itoa(n int64) string {
 	if n == 0 {
 		return "0"

@@ -39,14 +39,7 @@ func ParsePrivateKey(data []byte) (*rsa.PrivateKey, error) {
 	} else {
 		return nil, fmt.Errorf("%w: not a PKCS#1 or PKCS#8 private key", ErrKeyFormat)
 	}
-	rk, ok := key.(*rsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("%w: got %s", ErrKeyType, keyKind(key))
-	}
-	if err := checkSize(rk.N.BitLen()); err != nil {
-		return nil, err
-	}
-	return rk, nil
+	return rsaKey[*rsa.PrivateKey](key)
 }
 
 // ParsePublicKey parses an RSA public key: PEM "PUBLIC KEY" (PKIX/SPKI),
@@ -67,14 +60,24 @@ func ParsePublicKey(data []byte) (*rsa.PublicKey, error) {
 	} else {
 		return nil, fmt.Errorf("%w: not a PKIX, PKCS#1 or certificate public key", ErrKeyFormat)
 	}
-	rk, ok := key.(*rsa.PublicKey)
+	return rsaKey[*rsa.PublicKey](key)
+}
+
+// rsaKey returns a parsed key as the RSA key type K: another kind of key is
+// ErrKeyType, a modulus under MinRSABits ErrKeyTooShort.
+func rsaKey[K *rsa.PrivateKey | *rsa.PublicKey](key any) (K, error) {
+	k, ok := key.(K)
 	if !ok {
 		return nil, fmt.Errorf("%w: got %s", ErrKeyType, keyKind(key))
 	}
-	if err := checkSize(rk.N.BitLen()); err != nil {
+	pub, _ := any(k).(*rsa.PublicKey)
+	if priv, ok := any(k).(*rsa.PrivateKey); ok {
+		pub = &priv.PublicKey
+	}
+	if err := checkSize(pub.N.BitLen()); err != nil {
 		return nil, err
 	}
-	return rk, nil
+	return k, nil
 }
 
 func checkSize(bits int) error {

@@ -57,8 +57,5 @@ func VerifyKirim(key []byte, agentKey, requestID, signature string) error {
 	if err != nil {
 		return err
 	}
-	if !Equal(want, signature) {
-		return ErrSignatureMismatch
-	}
-	return nil
+	return verdict(want, signature)
 }

@@ -119,6 +119,38 @@ var class = func() (t [256]uint8) {
 	return
 }()
 
+// literal is true, false or null: its bytes, the first four of them as a
+// little-endian word (a literal is matched and written with one load or
+// store and one byte), and encoding/json's error for a mangled one.
+type literal struct {
+	word string
+	head uint32
+	msg  string
+}
+
+func newLiteral(word string) literal {
+	return literal{word, binary.LittleEndian.Uint32([]byte(word)),
+		"invalid character in literal " + word + " (expecting '" + word + "')"}
+}
+
+// literals are in the order of their classes: cT, cF, cN.
+var literals = [...]literal{newLiteral("true"), newLiteral("false"), newLiteral("null")}
+
+// at reports whether src[i:] starts with the literal. Its last byte is
+// checked on its own: for true and null again, for false the fifth.
+func (l *literal) at(src []byte, i int) bool {
+	w := l.word
+	return len(src)-i >= len(w) && binary.LittleEndian.Uint32(src[i:]) == l.head && src[i+len(w)-1] == w[len(w)-1]
+}
+
+// put writes the literal at the start of out and returns its length.
+func (l *literal) put(out []byte) int {
+	w := l.word
+	binary.LittleEndian.PutUint32(out, l.head)
+	out[len(w)-1] = w[len(w)-1]
+	return len(w)
+}
+
 var isHex = func() (t [256]bool) {
 	for _, c := range "0123456789abcdefABCDEF" {
 		t[c] = true
@@ -294,38 +326,16 @@ valueNoWS:
 		copy(out[i-d:], src[i:j])
 		i = j
 		goto after
-	case cT:
-		if !hasLit(src, i, "true") {
-			if !final && litPrefix(src, i, "true") {
+	case cT, cF, cN:
+		lit := &literals[class[c]-cT]
+		if !lit.at(src, i) {
+			if !final && litPrefix(src, i, lit.word) {
 				pos = posValue
 				goto suspend
 			}
-			return 0, 0, litErr(src, i, "true"), "invalid character in literal true (expecting 'true')"
+			return 0, 0, litErr(src, i, lit.word), lit.msg
 		}
-		copy(out[i-d:], "true")
-		i += 4
-		goto after
-	case cF:
-		if !hasLit(src, i, "false") {
-			if !final && litPrefix(src, i, "false") {
-				pos = posValue
-				goto suspend
-			}
-			return 0, 0, litErr(src, i, "false"), "invalid character in literal false (expecting 'false')"
-		}
-		copy(out[i-d:], "false")
-		i += 5
-		goto after
-	case cN:
-		if !hasLit(src, i, "null") {
-			if !final && litPrefix(src, i, "null") {
-				pos = posValue
-				goto suspend
-			}
-			return 0, 0, litErr(src, i, "null"), "invalid character in literal null (expecting 'null')"
-		}
-		copy(out[i-d:], "null")
-		i += 4
+		i += lit.put(out[i-d:])
 		goto after
 	}
 	return 0, 0, i, "invalid character looking for beginning of value"
@@ -758,10 +768,6 @@ func scanNumber(src []byte, i int) (int, string) {
 		}
 	}
 	return i, ""
-}
-
-func hasLit(src []byte, i int, lit string) bool {
-	return len(src)-i >= len(lit) && string(src[i:i+len(lit)]) == lit
 }
 
 func litErr(src []byte, i int, lit string) int {

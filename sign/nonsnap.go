@@ -123,18 +123,12 @@ func (s *NonSNAP) AppendSignString(dst, component []byte) []byte {
 // prefix) in constant time; it returns nil or ErrSignatureMismatch.
 func (s *NonSNAP) Verify(signature string, c Components) error {
 	var b [64]byte
-	if !Equal(s.AppendSignature(b[:0], c), signature) {
-		return ErrSignatureMismatch
-	}
-	return nil
+	return verdict(s.AppendSignature(b[:0], c), signature)
 }
 
 // VerifyString checks a received Signature header value against an
 // already-built component string, in constant time.
 func (s *NonSNAP) VerifyString(signature string, component []byte) error {
 	var b [64]byte
-	if !Equal(s.AppendSignString(b[:0], component), signature) {
-		return ErrSignatureMismatch
-	}
-	return nil
+	return verdict(s.AppendSignString(b[:0], component), signature)
 }

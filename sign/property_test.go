@@ -64,31 +64,31 @@ func writeValue(b *strings.Builder, r *rand.Rand, depth int) {
 	case 5:
 		b.WriteString("[]")
 	case 6:
-		b.WriteByte('[')
-		for k, n := 0, r.Intn(5); k < n; k++ {
-			if k > 0 {
-				b.WriteByte(',')
-			}
-			writeValue(b, r, depth+1)
-		}
-		ws(b, r)
-		b.WriteByte(']')
+		writeList(b, r, '[', ']', func() { writeValue(b, r, depth+1) })
 	case 7:
-		b.WriteByte('{')
-		for k, n := 0, r.Intn(5); k < n; k++ {
-			if k > 0 {
-				b.WriteByte(',')
-			}
+		writeList(b, r, '{', '}', func() {
 			ws(b, r)
 			writeString(b, r)
 			ws(b, r)
 			b.WriteByte(':')
 			writeValue(b, r, depth+1)
-		}
-		ws(b, r)
-		b.WriteByte('}')
+		})
 	}
 	ws(b, r)
+}
+
+// writeList writes begin, up to four items (each by item) separated by
+// commas, whitespace and end: an array or an object.
+func writeList(b *strings.Builder, r *rand.Rand, begin, end byte, item func()) {
+	b.WriteByte(begin)
+	for k, n := 0, r.Intn(5); k < n; k++ {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		item()
+	}
+	ws(b, r)
+	b.WriteByte(end)
 }
 
 func TestMinifyProperties(t *testing.T) {
@@ -156,23 +156,11 @@ func TestSignVerifyProperties(t *testing.T) {
 		}
 		// Change one byte of one input.
 		m := in
-		flip := func(v string) string { return flipAt(v, pos, 0x01) }
-		switch field % 6 {
-		case 0:
-			m.Method = flip(m.Method)
-		case 1:
-			m.Path = flip(m.Path)
-		case 2:
-			m.Token = flip(m.Token)
-		case 3:
-			m.TS = flip(m.TS)
-		case 4:
-			m.Secret = flip(m.Secret)
-		case 5:
+		if !flipField([]*string{&m.Method, &m.Path, &m.Token, &m.TS, &m.Secret}, field%6, pos, 0x01) {
 			// A significant body byte: the minified body must change too,
 			// otherwise the signature rightly stays the same.
 			min, _ := Minify([]byte(m.Body))
-			b := []byte(flip(m.Body))
+			b := []byte(flipAt(m.Body, pos, 0x01))
 			min2, err := Minify(b)
 			if err != nil || bytes.Equal(min, min2) {
 				return true // not a significant change; nothing to check
@@ -193,22 +181,23 @@ func TestSignVerifyProperties(t *testing.T) {
 		if s.Verify(sig, c) != nil {
 			return false
 		}
-		flip := func(v string) string { return flipAt(v, pos, 0x20) }
-		switch field % 5 {
-		case 0:
-			c.ClientID = flip(c.ClientID)
-		case 1:
-			c.RequestID = flip(c.RequestID)
-		case 2:
-			c.Timestamp = flip(c.Timestamp)
-		case 3:
-			c.Target = flip(c.Target)
-		case 4:
-			c.Body = []byte(flip(string(c.Body))) // raw bytes are signed: every byte counts
+		if !flipField([]*string{&c.ClientID, &c.RequestID, &c.Timestamp, &c.Target}, field%5, pos, 0x20) {
+			c.Body = []byte(flipAt(string(c.Body), pos, 0x20)) // raw bytes are signed: every byte counts
 		}
 		return s.Verify(sig, c) != nil
 	}, genSNAPInput(), gen.IntRange(0, 4), gen.IntRange(0, 1<<20)))
 	props.TestingRun(t)
+}
+
+// flipField applies flipAt to *fields[i] and reports whether there was such
+// a field: the inputs past the last field (the body) are the caller's to
+// change.
+func flipField(fields []*string, i, pos int, mask byte) bool {
+	if i >= len(fields) {
+		return false
+	}
+	*fields[i] = flipAt(*fields[i], pos, mask)
+	return true
 }
 
 // flipAt returns v with its byte at pos (modulo its length) xored with mask:

@@ -163,18 +163,12 @@ func (s *SNAPSymmetric) Verify(signature, method, endpointURL, accessToken strin
 	if err != nil {
 		return err
 	}
-	if !Equal(want, signature) {
-		return ErrSignatureMismatch
-	}
-	return nil
+	return verdict(want, signature)
 }
 
 // VerifyString checks a received signature against an already-built string
 // to sign, in constant time.
 func (s *SNAPSymmetric) VerifyString(signature string, stringToSign []byte) error {
 	var b [88]byte
-	if !Equal(s.AppendSignString(b[:0], stringToSign), signature) {
-		return ErrSignatureMismatch
-	}
-	return nil
+	return verdict(s.AppendSignString(b[:0], stringToSign), signature)
 }

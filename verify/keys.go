@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/dokukit/dokukit/sign"
 )
@@ -67,30 +68,13 @@ type Secrets map[string][]*Secret
 
 // Lookup implements SecretSet.
 func (s Secrets) Lookup(_ context.Context, clientID string) ([]*Secret, error) {
-	if v := s[clientID]; len(v) > 0 {
-		return v, nil
-	}
-	return nil, ErrUnknownClient
+	return lookupStatic(s, clientID)
 }
 
 // SecretsFor is a shortcut for the common case: one client id and its
 // secrets (several during a rotation), ids "0", "1", ….
 func SecretsFor(clientID string, secrets ...[]byte) (Secrets, error) {
-	if clientID == "" {
-		return nil, fmt.Errorf("%w: empty client id", ErrConfig)
-	}
-	if len(secrets) == 0 {
-		return nil, fmt.Errorf("%w: no secret for client %q", ErrConfig, clientID)
-	}
-	out := make([]*Secret, 0, len(secrets))
-	for i, b := range secrets {
-		s, err := NewSecret(fmt.Sprint(i), b)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return Secrets{clientID: out}, nil
+	return staticFor(clientID, "secret", secrets, NewSecret)
 }
 
 // PublicKey is one RSA public key a sender signs with, under an id.
@@ -117,7 +101,10 @@ func (k *PublicKey) ID() string { return k.id }
 func (k *PublicKey) Key() *rsa.PublicKey { return k.key }
 
 // PublicKeySet finds the public keys valid for a sender (X-CLIENT-KEY or
-// X-PARTNER-ID). The contract is SecretSet's.
+// X-PARTNER-ID). The contract is SecretSet's. A request from a client the
+// set does not know (ErrUnknownClient) is verified against a decoy key all
+// the same, so that it costs what a bad signature costs: a set need not
+// take pains over the time a miss takes.
 type PublicKeySet interface {
 	Lookup(ctx context.Context, clientID string) ([]*PublicKey, error)
 }
@@ -127,29 +114,42 @@ type PublicKeys map[string][]*PublicKey
 
 // Lookup implements PublicKeySet.
 func (p PublicKeys) Lookup(_ context.Context, clientID string) ([]*PublicKey, error) {
-	if v := p[clientID]; len(v) > 0 {
+	return lookupStatic(p, clientID)
+}
+
+// PublicKeysFor is a shortcut: one client id and its keys, ids "0", "1", ….
+func PublicKeysFor(clientID string, keys ...*rsa.PublicKey) (PublicKeys, error) {
+	return staticFor(clientID, "public key", keys, NewPublicKey)
+}
+
+// lookupStatic is the static sets' Lookup: clientID's keys, or
+// ErrUnknownClient when it has none.
+func lookupStatic[K any](m map[string][]K, clientID string) ([]K, error) {
+	if v := m[clientID]; len(v) > 0 {
 		return v, nil
 	}
 	return nil, ErrUnknownClient
 }
 
-// PublicKeysFor is a shortcut: one client id and its keys, ids "0", "1", ….
-func PublicKeysFor(clientID string, keys ...*rsa.PublicKey) (PublicKeys, error) {
+// staticFor is SecretsFor and PublicKeysFor: a one-client static set whose
+// keys are made from in by newKey under ids "0", "1", …; what names a key
+// in the error for none.
+func staticFor[K, In any](clientID, what string, in []In, newKey func(id string, k In) (K, error)) (map[string][]K, error) {
 	if clientID == "" {
 		return nil, fmt.Errorf("%w: empty client id", ErrConfig)
 	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("%w: no public key for client %q", ErrConfig, clientID)
+	if len(in) == 0 {
+		return nil, fmt.Errorf("%w: no %s for client %q", ErrConfig, what, clientID)
 	}
-	out := make([]*PublicKey, 0, len(keys))
-	for i, k := range keys {
-		pk, err := NewPublicKey(fmt.Sprint(i), k)
+	out := make([]K, 0, len(in))
+	for i, k := range in {
+		key, err := newKey(strconv.Itoa(i), k)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, pk)
+		out = append(out, key)
 	}
-	return PublicKeys{clientID: out}, nil
+	return map[string][]K{clientID: out}, nil
 }
 
 // lookupErr turns a key-set error into the verifier's error.

@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -37,27 +36,13 @@ type NonSNAPConfig struct {
 // signature, so a forged body is reported as a forgery. Every secret valid
 // for the Client-Id is tried. Safe for concurrent use.
 type NonSNAP struct {
+	core
 	cfg NonSNAPConfig
 }
 
 // NewNonSNAP builds the verifier; a nil secret set is an error.
 func NewNonSNAP(cfg NonSNAPConfig) (*NonSNAP, error) {
-	if isNilSet(cfg.Secrets) {
-		return nil, fmt.Errorf("%w: non-SNAP verifier needs a secret set", ErrConfig)
-	}
-	return &NonSNAP{cfg: cfg}, nil
-}
-
-// Scheme implements Verifier.
-func (v *NonSNAP) Scheme() Scheme { return SchemeNonSNAP }
-
-// Limit implements Verifier.
-func (v *NonSNAP) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
-
-// Verify implements Verifier.
-func (v *NonSNAP) Verify(r *http.Request) (Result, error) {
-	res, _, err := VerifyRequest(v, r, nil)
-	return res, err
+	return newVerifier(&NonSNAP{cfg: cfg}, SchemeNonSNAP, cfg.MaxBodyBytes, cfg.Secrets, "non-SNAP verifier needs a secret set")
 }
 
 var nonSNAPHeaders = names("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
@@ -76,17 +61,13 @@ func (v *NonSNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 func (v *NonSNAP) VerifyResponse(ctx context.Context, resp *http.Response, requestTarget string) (Result, error) {
 	var body []byte
 	if resp.Body != nil {
-		limit := v.cfg.MaxBodyBytes
-		if limit <= 0 {
-			limit = DefaultMaxBodyBytes
-		}
-		b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		b, err := io.ReadAll(io.LimitReader(resp.Body, v.limit+1))
 		resp.Body.Close()
 		resp.Body = io.NopCloser(strings.NewReader(string(b)))
 		if err != nil {
 			return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyRead)
 		}
-		if int64(len(b)) > limit {
+		if int64(len(b)) > v.limit {
 			return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyTooLarge)
 		}
 		body = b
@@ -122,25 +103,33 @@ func (v *NonSNAP) check(ctx context.Context, m Message, target string, response 
 	if res.Timestamp, res.Age, err = v.cfg.Timestamps.Check(s, hs[2].display, ts); err != nil {
 		return res, err
 	}
-	keys, err := v.cfg.Secrets.Lookup(ctx, client)
+	kid, err := verifyRaw(ctx, s, v.cfg.Secrets, "Client-Id", client, m.Body, func(k *Secret) error { return k.plain.VerifyString(sig, comp) })
 	if err != nil {
-		return res, lookupErr(s, "Client-Id", err)
-	}
-	kid := ""
-	for _, k := range keys {
-		if k != nil && k.plain.VerifyString(sig, comp) == nil {
-			kid = k.id
-			break
-		}
-	}
-	if kid == "" {
-		return res, fail(s, CheckSignature, "Signature", ErrSignatureMismatch)
-	}
-	if len(m.Body) > 0 && !sign.Valid(m.Body) {
-		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
+		return res, err
 	}
 	res.KeyID = kid
 	return res, nil
+}
+
+// verifyRaw ends the checks of the schemes that sign the body's raw bytes,
+// or none of it, rather than a minified body (non-SNAP, Kirim): it looks up
+// client's secrets (by field) in set and returns the id of the one whose
+// check (try) passes; a non-empty body must then still be JSON. The body is
+// checked after the signature so that a forged body is reported as a
+// forgery.
+func verifyRaw(ctx context.Context, s Scheme, set SecretSet, field, client string, body []byte, try func(*Secret) error) (string, error) {
+	keys, err := set.Lookup(ctx, client)
+	if err != nil {
+		return "", lookupErr(s, field, err)
+	}
+	kid, err := match(s, keys, try)
+	if err != nil {
+		return "", err
+	}
+	if len(body) > 0 && !sign.Valid(body) {
+		return "", fail(s, CheckBody, "body", ErrInvalidJSON)
+	}
+	return kid, nil
 }
 
 // KirimConfig configures a Kirim DOKU callback verifier.
@@ -169,27 +158,13 @@ type KirimConfig struct {
 // with the idempotency middleware (requestId is the dedup key). A non-empty
 // body must be JSON. Safe for concurrent use.
 type Kirim struct {
+	core
 	cfg KirimConfig
 }
 
 // NewKirim builds the verifier; a nil key set is an error.
 func NewKirim(cfg KirimConfig) (*Kirim, error) {
-	if isNilSet(cfg.Keys) {
-		return nil, fmt.Errorf("%w: Kirim verifier needs a key set", ErrConfig)
-	}
-	return &Kirim{cfg: cfg}, nil
-}
-
-// Scheme implements Verifier.
-func (v *Kirim) Scheme() Scheme { return SchemeKirim }
-
-// Limit implements Verifier.
-func (v *Kirim) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
-
-// Verify implements Verifier.
-func (v *Kirim) Verify(r *http.Request) (Result, error) {
-	res, _, err := VerifyRequest(v, r, nil)
-	return res, err
+	return newVerifier(&Kirim{cfg: cfg}, SchemeKirim, cfg.MaxBodyBytes, cfg.Keys, "Kirim verifier needs a key set")
 }
 
 var kirimHeaders = names("requestId", "agentKey", "signature")
@@ -207,27 +182,9 @@ func (v *Kirim) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	if m.Explain {
 		res.StringToSign = agent + reqID
 	}
-	keys, err := v.cfg.Keys.Lookup(ctx, agent)
+	kid, err := verifyRaw(ctx, s, v.cfg.Keys, "agentKey", agent, m.Body, func(k *Secret) error { return sign.VerifyKirim(k.raw, agent, reqID, sig) })
 	if err != nil {
-		return res, lookupErr(s, "agentKey", err)
-	}
-	kid := ""
-	for _, k := range keys {
-		if k == nil {
-			continue
-		}
-		if err := sign.VerifyKirim(k.raw, agent, reqID, sig); err == nil {
-			kid = k.id
-			break
-		} else if e := secretErr(s, err); e != nil {
-			return res, e
-		}
-	}
-	if kid == "" {
-		return res, fail(s, CheckSignature, "signature", ErrSignatureMismatch)
-	}
-	if len(m.Body) > 0 && !sign.Valid(m.Body) {
-		return res, fail(s, CheckBody, "body", ErrInvalidJSON)
+		return res, err
 	}
 	res.KeyID = kid
 	return res, nil

@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/dokukit/dokukit/sign"
@@ -50,27 +48,13 @@ type SNAPConfig struct {
 // the signature is checked, since SNAP cannot minify it. Every secret valid
 // for the partner is tried (key rotation). Safe for concurrent use.
 type SNAP struct {
+	core
 	cfg SNAPConfig
 }
 
 // NewSNAP builds a SNAP verifier; a nil secret set is an error.
 func NewSNAP(cfg SNAPConfig) (*SNAP, error) {
-	if isNilSet(cfg.Secrets) {
-		return nil, fmt.Errorf("%w: SNAP verifier needs a secret set", ErrConfig)
-	}
-	return &SNAP{cfg: cfg}, nil
-}
-
-// Scheme implements Verifier.
-func (v *SNAP) Scheme() Scheme { return SchemeSNAP }
-
-// Limit implements Verifier.
-func (v *SNAP) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
-
-// Verify implements Verifier.
-func (v *SNAP) Verify(r *http.Request) (Result, error) {
-	res, _, err := VerifyRequest(v, r, nil)
-	return res, err
+	return newVerifier(&SNAP{cfg: cfg}, SchemeSNAP, cfg.MaxBodyBytes, cfg.Secrets, "SNAP verifier needs a secret set")
 }
 
 var authorization = headerName{"Authorization", "Authorization"}
@@ -87,6 +71,61 @@ func bearer(authz string) (string, bool) {
 	return tok, tok != "" && !strings.ContainsAny(tok, " \t")
 }
 
+// bearerToken is bearer as a check: an Authorization header that is not
+// "Bearer <token>" is ErrInvalidToken.
+func bearerToken(s Scheme, authz string) (string, error) {
+	if tok, ok := bearer(authz); ok {
+		return tok, nil
+	}
+	return "", fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+}
+
+// check runs t (when set) on the bearer token of a request partner signed:
+// a token it refuses is ErrInvalidToken, the validator's reason untold.
+func (t TokenValidator) check(ctx context.Context, s Scheme, token, partner string) error {
+	if t != nil && t(ctx, token, partner) != nil {
+		return fail(s, CheckToken, "Authorization", ErrInvalidToken)
+	}
+	return nil
+}
+
+// snapSigned appends to dst the string to sign of the SNAP notification
+// schemes, METHOD:EndpointUrl:AccessToken:hex(SHA-256(minify(body))):X-TIMESTAMP
+// (SNAP) or the same without the token (SNAP RSA), filling in res on the
+// way: the X-TIMESTAMP (ts) check, the body hash, and the string to sign
+// itself when m.Explain. A bad timestamp fails before the body is hashed,
+// unless m.Explain, which wants the string to sign shown first. The token
+// is bare already (bearer took the scheme off and refuses a space inside),
+// so sign's StripBearer finds nothing to strip.
+func snapSigned(dst []byte, s Scheme, p Timestamps, m Message, ts, token string, res *Result) ([]byte, error) {
+	var late error
+	if res.Timestamp, res.Age, late = p.Check(s, "X-TIMESTAMP", ts); late != nil && !m.Explain {
+		return nil, late
+	}
+	bh, err := sign.BodyHash(m.Body)
+	if err != nil {
+		return nil, invalidJSON(s, err)
+	}
+	res.BodyHash, res.HasBodyHash = bh, true
+	var hx [64]byte
+	hex.Encode(hx[:], bh[:])
+	if s == SchemeSNAP {
+		dst = sign.AppendSNAPStringToSign(dst, m.Method, res.Target, token, hx[:], ts)
+	} else {
+		dst = sign.AppendSNAPRSAStringToSign(dst, m.Method, res.Target, hx[:], ts)
+	}
+	return dst, explain(m, res, dst, late)
+}
+
+// explain sets res.StringToSign when m asks for it and returns late, a
+// failure held back until then.
+func explain(m Message, res *Result, sts []byte, late error) error {
+	if m.Explain {
+		res.StringToSign = string(sts)
+	}
+	return late
+}
+
 // VerifyMessage implements Verifier.
 func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	const s = SchemeSNAP
@@ -97,36 +136,14 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	}
 	ts, sig, partner, external := h[0], h[1], h[2], h[3]
 	res.ClientID, res.ExternalID = partner, external
-	token, ok := bearer(h[4])
-	if !ok {
-		return res, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
-	}
-	var tsErr error
-	if res.Timestamp, res.Age, tsErr = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts); tsErr != nil && !m.Explain {
-		return res, tsErr
-	}
-	target := res.Target
-	var buf [512]byte
-	sts := buf[:0]
-	sts = append(sts, m.Method...)
-	sts = append(sts, ':')
-	sts = append(sts, target...)
-	sts = append(sts, ':')
-	sts = append(sts, token...)
-	sts = append(sts, ':')
-	bh, err := sign.BodyHash(m.Body)
+	token, err := bearerToken(s, h[4])
 	if err != nil {
-		return res, invalidJSON(s, err)
+		return res, err
 	}
-	res.BodyHash, res.HasBodyHash = bh, true
-	sts = hex.AppendEncode(sts, bh[:])
-	sts = append(sts, ':')
-	sts = append(sts, ts...)
-	if m.Explain {
-		res.StringToSign = string(sts)
-	}
-	if tsErr != nil {
-		return res, tsErr
+	var buf [512]byte
+	sts, err := snapSigned(buf[:0], s, v.cfg.Timestamps, m, ts, token, &res)
+	if err != nil {
+		return res, err
 	}
 	keys, err := v.cfg.Secrets.Lookup(ctx, partner)
 	if err != nil {
@@ -135,25 +152,12 @@ func (v *SNAP) VerifyMessage(ctx context.Context, m Message) (Result, error) {
 	if !isBase64(sig, sha512.Size) {
 		return res, fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding).with("want base64 of 64 bytes")
 	}
-	kid := ""
-	for _, k := range keys {
-		if k == nil {
-			continue
-		}
-		if err := k.snap.VerifyString(sig, sts); err == nil {
-			kid = k.id
-			break
-		} else if e := secretErr(s, err); e != nil {
-			return res, e
-		}
+	kid, err := match(s, keys, func(k *Secret) error { return k.snap.VerifyString(sig, sts) })
+	if err != nil {
+		return res, err
 	}
-	if kid == "" {
-		return res, fail(s, CheckSignature, "X-SIGNATURE", ErrSignatureMismatch)
-	}
-	if v.cfg.Tokens != nil {
-		if err := v.cfg.Tokens(ctx, token, partner); err != nil {
-			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken)
-		}
+	if err := v.cfg.Tokens.check(ctx, s, token, partner); err != nil {
+		return res, err
 	}
 	res.KeyID, res.Token = kid, token
 	return res, nil
@@ -180,15 +184,41 @@ func isBase64(sig string, n int) bool {
 	return err == nil && m == n
 }
 
-// secretErr maps a signer's error for one key: nil means "try the next
-// key"; a malformed signature or an unusable key ends the search.
-func secretErr(s Scheme, err error) *Error {
+// match returns the id of the first of keys whose check (try) passes, for
+// the secrets and the public keys alike. An error of try for one key means
+// "try the next" unless it is a malformed signature or an unusable key
+// (keyErr), which ends the search; no key passing is ErrSignatureMismatch.
+func match[K interface {
+	comparable
+	ID() string
+}](s Scheme, keys []K, try func(K) error) (string, error) {
+	var none K
+	for _, k := range keys {
+		if k == none {
+			continue
+		}
+		err := try(k)
+		if err == nil {
+			return k.ID(), nil
+		}
+		if e := keyErr(s, err); e != nil {
+			return "", e
+		}
+	}
+	return "", fail(s, CheckSignature, signatureHeader(s), ErrSignatureMismatch)
+}
+
+// keyErr maps a signer's error for one key: nil means "try the next key";
+// a malformed signature or an unusable key ends the search.
+func keyErr(s Scheme, err error) *Error {
 	var e *Error
 	switch {
 	case errors.Is(err, sign.ErrBadSignatureEncoding):
 		e = fail(s, CheckSignature, signatureHeader(s), ErrBadSignatureEncoding)
 	case errors.Is(err, sign.ErrBadKeyLength):
 		e = fail(s, CheckKey, "", ErrKey).with("a configured key has the wrong length for this scheme")
+	case errors.Is(err, sign.ErrKeyTooShort), errors.Is(err, sign.ErrKeyType), errors.Is(err, sign.ErrKeyFormat):
+		e = fail(s, CheckKey, "", ErrKey).with("a configured public key is unusable")
 	default:
 		return nil
 	}
@@ -232,27 +262,13 @@ type SNAPRSAConfig struct {
 // Required headers: X-TIMESTAMP, X-SIGNATURE, X-PARTNER-ID, X-EXTERNAL-ID
 // (and Authorization when Tokens is set). Safe for concurrent use.
 type SNAPRSA struct {
+	core
 	cfg SNAPRSAConfig
 }
 
 // NewSNAPRSA builds the verifier; a nil key set is an error.
 func NewSNAPRSA(cfg SNAPRSAConfig) (*SNAPRSA, error) {
-	if isNilSet(cfg.PublicKeys) {
-		return nil, fmt.Errorf("%w: SNAP RSA verifier needs a public key set", ErrConfig)
-	}
-	return &SNAPRSA{cfg: cfg}, nil
-}
-
-// Scheme implements Verifier.
-func (v *SNAPRSA) Scheme() Scheme { return SchemeSNAPRSA }
-
-// Limit implements Verifier.
-func (v *SNAPRSA) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
-
-// Verify implements Verifier.
-func (v *SNAPRSA) Verify(r *http.Request) (Result, error) {
-	res, _, err := VerifyRequest(v, r, nil)
-	return res, err
+	return newVerifier(&SNAPRSA{cfg: cfg}, SchemeSNAPRSA, cfg.MaxBodyBytes, cfg.PublicKeys, "SNAP RSA verifier needs a public key set")
 }
 
 // VerifyMessage implements Verifier.
@@ -266,76 +282,50 @@ func (v *SNAPRSA) VerifyMessage(ctx context.Context, m Message) (Result, error) 
 	ts, sig, partner, external := h[0], h[1], h[2], h[3]
 	res.ClientID, res.ExternalID = partner, external
 	var token string
-	checkToken := v.cfg.Tokens != nil
-	if checkToken {
+	tokens := v.cfg.Tokens
+	if tokens != nil {
 		authz := strings.TrimSpace(header(m.Header, authorization))
+		var err error
 		switch {
 		case authz == "" && v.cfg.TokenOptional:
-			checkToken = false
+			tokens = nil
 		case authz == "":
 			return res, fail(s, CheckHeader, "Authorization", ErrMissingHeader)
 		default:
-			var ok bool
-			if token, ok = bearer(authz); !ok {
-				return res, fail(s, CheckToken, "Authorization", ErrInvalidToken).with(`want "Bearer <token>"`)
+			if token, err = bearerToken(s, authz); err != nil {
+				return res, err
 			}
 		}
 	}
-	var tsErr error
-	if res.Timestamp, res.Age, tsErr = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts); tsErr != nil && !m.Explain {
-		return res, tsErr
-	}
-	bh, err := sign.BodyHash(m.Body)
-	if err != nil {
-		return res, invalidJSON(s, err)
-	}
-	res.BodyHash, res.HasBodyHash = bh, true
-	hash := hex.AppendEncode(make([]byte, 0, 64), bh[:])
-	sts := sign.AppendSNAPRSAStringToSign(nil, m.Method, res.Target, hash, ts)
-	if m.Explain {
-		res.StringToSign = string(sts)
-	}
-	if tsErr != nil {
-		return res, tsErr
-	}
-	keys, err := v.cfg.PublicKeys.Lookup(ctx, partner)
-	if err != nil {
-		return res, lookupErr(s, "X-PARTNER-ID", err)
-	}
-	kid, err := matchPublic(s, keys, sts, sig)
+	var buf [512]byte
+	sts, err := snapSigned(buf[:0], s, v.cfg.Timestamps, m, ts, token, &res)
 	if err != nil {
 		return res, err
 	}
-	if checkToken {
-		if err := v.cfg.Tokens(ctx, token, partner); err != nil {
-			return res, fail(s, CheckToken, "Authorization", ErrInvalidToken)
-		}
+	kid, err := verifyPublic(ctx, s, v.cfg.PublicKeys, "X-PARTNER-ID", partner, sts, sig)
+	if err != nil {
+		return res, err
+	}
+	if err := tokens.check(ctx, s, token, partner); err != nil {
+		return res, err
 	}
 	res.KeyID, res.Token = kid, token
 	return res, nil
 }
 
-func matchPublic(s Scheme, keys []*PublicKey, sts []byte, sig string) (string, error) {
-	for _, k := range keys {
-		if k == nil {
-			continue
+// verifyPublic looks up client's keys (by field) in set and returns the id
+// of the one that verifies sig over sts. A client set does not know is
+// verified against the decoy key all the same, so that it costs what a bad
+// signature costs, and refused with ErrUnknownClient.
+func verifyPublic(ctx context.Context, s Scheme, set PublicKeySet, field, client string, sts []byte, sig string) (string, error) {
+	keys, err := set.Lookup(ctx, client)
+	if err != nil {
+		if errors.Is(err, ErrUnknownClient) {
+			decoy(sts, sig)
 		}
-		err := sign.VerifyRSA(k.key, sts, sig)
-		var e *Error
-		switch {
-		case err == nil:
-			return k.id, nil
-		case errors.Is(err, sign.ErrBadSignatureEncoding):
-			e = fail(s, CheckSignature, "X-SIGNATURE", ErrBadSignatureEncoding)
-		case errors.Is(err, sign.ErrKeyTooShort), errors.Is(err, sign.ErrKeyType), errors.Is(err, sign.ErrKeyFormat):
-			e = fail(s, CheckKey, "", ErrKey).with("a configured public key is unusable")
-		default:
-			continue
-		}
-		e.Cause = err
-		return "", e
+		return "", lookupErr(s, field, err)
 	}
-	return "", fail(s, CheckSignature, "X-SIGNATURE", ErrSignatureMismatch)
+	return match(s, keys, func(k *PublicKey) error { return sign.VerifyRSA(k.key, sts, sig) })
 }
 
 // SNAPTokenConfig configures a SNAP access-token request verifier.
@@ -353,27 +343,13 @@ type SNAPTokenConfig struct {
 // signature and timestamp only; the body ({"grantType":…}) is the token
 // endpoint's business. Safe for concurrent use.
 type SNAPToken struct {
+	core
 	cfg SNAPTokenConfig
 }
 
 // NewSNAPToken builds the verifier; a nil key set is an error.
 func NewSNAPToken(cfg SNAPTokenConfig) (*SNAPToken, error) {
-	if isNilSet(cfg.PublicKeys) {
-		return nil, fmt.Errorf("%w: SNAP token verifier needs a public key set", ErrConfig)
-	}
-	return &SNAPToken{cfg: cfg}, nil
-}
-
-// Scheme implements Verifier.
-func (v *SNAPToken) Scheme() Scheme { return SchemeSNAPToken }
-
-// Limit implements Verifier.
-func (v *SNAPToken) Limit() int64 { return limitOr(v.cfg.MaxBodyBytes) }
-
-// Verify implements Verifier.
-func (v *SNAPToken) Verify(r *http.Request) (Result, error) {
-	res, _, err := VerifyRequest(v, r, nil)
-	return res, err
+	return newVerifier(&SNAPToken{cfg: cfg}, SchemeSNAPToken, cfg.MaxBodyBytes, cfg.PublicKeys, "SNAP token verifier needs a public key set")
 }
 
 var tokenHeaders = names("X-CLIENT-KEY", "X-TIMESTAMP", "X-SIGNATURE")
@@ -388,19 +364,14 @@ func (v *SNAPToken) VerifyMessage(ctx context.Context, m Message) (Result, error
 	}
 	client, ts, sig := h[0], h[1], h[2]
 	res.ClientID = client
-	sts := sign.AppendSNAPTokenStringToSign(nil, client, ts)
-	if m.Explain {
-		res.StringToSign = string(sts)
-	}
-	var err error
-	if res.Timestamp, res.Age, err = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts); err != nil {
+	var buf [256]byte
+	sts := sign.AppendSNAPTokenStringToSign(buf[:0], client, ts)
+	var late error
+	res.Timestamp, res.Age, late = v.cfg.Timestamps.Check(s, "X-TIMESTAMP", ts)
+	if err := explain(m, &res, sts, late); err != nil {
 		return res, err
 	}
-	keys, err := v.cfg.PublicKeys.Lookup(ctx, client)
-	if err != nil {
-		return res, lookupErr(s, "X-CLIENT-KEY", err)
-	}
-	kid, err := matchPublic(s, keys, sts, sig)
+	kid, err := verifyPublic(ctx, s, v.cfg.PublicKeys, "X-CLIENT-KEY", client, sts, sig)
 	if err != nil {
 		return res, err
 	}

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
@@ -47,18 +48,25 @@ func at(ts string) func() time.Time {
 	return func() time.Time { return t.Add(time.Minute) }
 }
 
-func snapVerifier(t testing.TB, secrets ...string) *SNAP {
+// testSecrets is SecretsFor(client, secrets...), or SecretsFor(client,
+// def) when no secret is given.
+func testSecrets(t testing.TB, client, def string, secrets []string) Secrets {
 	t.Helper()
 	if len(secrets) == 0 {
-		secrets = []string{snapSecret}
+		secrets = []string{def}
 	}
 	bs := make([][]byte, len(secrets))
 	for i, s := range secrets {
 		bs[i] = []byte(s)
 	}
-	set, err := SecretsFor("PARTNER-1", bs...)
+	set, err := SecretsFor(client, bs...)
 	require.NoError(t, err)
-	v, err := NewSNAP(SNAPConfig{Secrets: set, Timestamps: Timestamps{Now: at(snapTS)}})
+	return set
+}
+
+func snapVerifier(t testing.TB, secrets ...string) *SNAP {
+	t.Helper()
+	v, err := NewSNAP(SNAPConfig{Secrets: testSecrets(t, "PARTNER-1", snapSecret, secrets), Timestamps: Timestamps{Now: at(snapTS)}})
 	require.NoError(t, err)
 	return v
 }
@@ -102,7 +110,7 @@ type fileVector struct {
 	Name, StringToSign, Body, Signature, Secret, AccessToken string
 }
 
-func fileVectors(t *testing.T) map[string]fileVector {
+func fileVectors(t testing.TB) map[string]fileVector {
 	var vs []fileVector
 	require.NoError(t, json.Unmarshal(shared(t, "vectors.json"), &vs))
 	m := map[string]fileVector{}
@@ -119,6 +127,49 @@ func testPublicKey(t testing.TB) *rsa.PublicKey {
 	return pub
 }
 
+// shortKey is a fresh 1024-bit RSA key: under sign.MinRSABits, a key every
+// constructor must refuse.
+func shortKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 1024)
+	require.NoError(t, err)
+	return k
+}
+
+// tokClient is the X-CLIENT-KEY of the shared token request vector.
+const tokClient = "BRN-0001-1700000000000"
+
+// rsaVerifiers are a SNAPRSA verifier for PARTNER-1 and a SNAPToken one for
+// tokClient, over the key sets keys makes for them with testPublicKey.
+func rsaVerifiers(t testing.TB, keys func(client string, k *PublicKey) PublicKeySet) (*SNAPRSA, *SNAPToken) {
+	t.Helper()
+	pub, err := NewPublicKey("0", testPublicKey(t))
+	require.NoError(t, err)
+	rv, err := NewSNAPRSA(SNAPRSAConfig{PublicKeys: keys("PARTNER-1", pub), Timestamps: Timestamps{Now: at(snapTS)}})
+	require.NoError(t, err)
+	tv, err := NewSNAPToken(SNAPTokenConfig{PublicKeys: keys(tokClient, pub), Timestamps: Timestamps{Now: at(snapTS)}})
+	require.NoError(t, err)
+	return rv, tv
+}
+
+// staticKeys is the static PublicKeys set of one client and key.
+func staticKeys(client string, k *PublicKey) PublicKeySet { return PublicKeys{client: {k}} }
+
+// rsaNotification is the shared debit notification from partner with
+// X-SIGNATURE sig and no Authorization (DOKU's RSA sample carries none).
+func rsaNotification(t testing.TB, sig, partner string) Message {
+	h := snapHeader(sig)
+	h.Del("Authorization")
+	h.Set("X-PARTNER-ID", partner)
+	return Message{Method: "POST", Target: "/v1.0/debit/notify", Header: h, Body: shared(t, "debit_notify_body.json")}
+}
+
+// tokenRequest is a SNAP token request from client with X-SIGNATURE sig.
+func tokenRequest(sig, client string) Message {
+	return Message{Method: "POST", Target: "/authorization/v1/access-token/b2b",
+		Header: http.Header{"X-Client-Key": {client}, "X-Timestamp": {snapTS}, "X-Signature": {sig}}}
+}
+
 func TestSharedVectorsThroughVerifiers(t *testing.T) {
 	vs := fileVectors(t)
 	body := shared(t, "debit_notify_body.json")
@@ -129,24 +180,18 @@ func TestSharedVectorsThroughVerifiers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, sym.StringToSign, res.StringToSign)
 
-	keys, err := PublicKeysFor("PARTNER-1", testPublicKey(t))
-	require.NoError(t, err)
+	rv, tv := rsaVerifiers(t, staticKeys)
 	asym := vs["SNAP asymmetric transactional signature (notification to merchant)"]
-	rv, err := NewSNAPRSA(SNAPRSAConfig{PublicKeys: keys, Timestamps: Timestamps{Now: at(snapTS)}})
-	require.NoError(t, err)
-	h := snapHeader(asym.Signature)
-	h.Del("Authorization") // DOKU's RSA sample carries no token
-	res, err = rv.VerifyMessage(ctx, Message{Method: "POST", Target: "/v1.0/debit/notify", Header: h, Body: body, Explain: true})
+	m := rsaNotification(t, asym.Signature, "PARTNER-1")
+	m.Explain = true
+	res, err = rv.VerifyMessage(ctx, m)
 	require.NoError(t, err)
 	assert.Equal(t, asym.StringToSign, res.StringToSign)
 
 	tok := vs["SNAP token request signature"]
-	tkeys, err := PublicKeysFor("BRN-0001-1700000000000", testPublicKey(t))
-	require.NoError(t, err)
-	tv, err := NewSNAPToken(SNAPTokenConfig{PublicKeys: tkeys, Timestamps: Timestamps{Now: at(snapTS)}})
-	require.NoError(t, err)
-	th := http.Header{"X-Client-Key": {"BRN-0001-1700000000000"}, "X-Timestamp": {snapTS}, "X-Signature": {tok.Signature}}
-	res, err = tv.VerifyMessage(ctx, Message{Method: "POST", Target: "/authorization/v1/access-token/b2b", Header: th, Explain: true})
+	m = tokenRequest(tok.Signature, tokClient)
+	m.Explain = true
+	res, err = tv.VerifyMessage(ctx, m)
 	require.NoError(t, err)
 	assert.Equal(t, tok.StringToSign, res.StringToSign)
 	assert.Equal(t, "BRN-0001-1700000000000", res.ClientID)
@@ -154,16 +199,7 @@ func TestSharedVectorsThroughVerifiers(t *testing.T) {
 
 func nonSNAPVerifier(t testing.TB, secrets ...string) *NonSNAP {
 	t.Helper()
-	if len(secrets) == 0 {
-		secrets = []string{nsSecret}
-	}
-	bs := make([][]byte, len(secrets))
-	for i, s := range secrets {
-		bs[i] = []byte(s)
-	}
-	set, err := SecretsFor(nsClient, bs...)
-	require.NoError(t, err)
-	v, err := NewNonSNAP(NonSNAPConfig{Secrets: set, Timestamps: Timestamps{Now: at(nsTS)}})
+	v, err := NewNonSNAP(NonSNAPConfig{Secrets: testSecrets(t, nsClient, nsSecret, secrets), Timestamps: Timestamps{Now: at(nsTS)}})
 	require.NoError(t, err)
 	return v
 }

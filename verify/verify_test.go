@@ -3,8 +3,6 @@ package verify
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -202,8 +200,7 @@ func TestFailClosedConstruction(t *testing.T) {
 	assert.ErrorIs(t, err, ErrConfig)
 	_, err = NewPublicKey("k", nil)
 	assert.ErrorIs(t, err, ErrConfig)
-	small, err := rsa.GenerateKey(rand.Reader, 1024)
-	require.NoError(t, err)
+	small := shortKey(t)
 	_, err = NewPublicKey("k", &small.PublicKey)
 	assert.ErrorIs(t, err, ErrConfig)
 	_, err = PublicKeysFor("c", &small.PublicKey)

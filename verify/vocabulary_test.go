@@ -2,8 +2,6 @@ package verify
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -55,9 +53,7 @@ func TestErrorKeepsItsCause(t *testing.T) {
 	require.ErrorAs(t, err, &se, "sign's *SyntaxError is the cause of ErrInvalidJSON")
 	assert.ErrorIs(t, err, ErrInvalidJSON)
 
-	short, err := rsa.GenerateKey(rand.Reader, 1024)
-	require.NoError(t, err)
-	_, err = NewPublicKey("old", &short.PublicKey)
+	_, err = NewPublicKey("old", &shortKey(t).PublicKey)
 	assert.ErrorIs(t, err, ErrConfig)
 	assert.ErrorIs(t, err, sign.ErrKeyTooShort)
 }
