@@ -21,10 +21,7 @@ import (
 // and Config.Registerer counts on the registerer given, shared between
 // verifications built on it.
 func TestConfigIsWhatTheOptionsSet(t *testing.T) {
-	set, err := verify.SecretsFor(partner, []byte(secret))
-	require.NoError(t, err)
-	v, err := verify.NewSNAP(verify.SNAPConfig{Secrets: set, Timestamps: verify.Timestamps{Now: fixedNow}})
-	require.NoError(t, err)
+	v := snapVerifier(t, 0)
 
 	reg := prometheus.NewPedanticRegistry()
 	byConfig, err := New(v, Config{ServiceCode: 56, Registerer: reg})

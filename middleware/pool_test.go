@@ -13,16 +13,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/dokukit/dokukit/verify"
 )
 
 // Handler recycles body buffers between requests; concurrent requests of
 // different sizes must each see exactly their own body.
 func TestPooledBodiesNeverLeakBetweenRequests(t *testing.T) {
-	set, _ := verify.SecretsFor(partner, []byte(secret))
-	v, err := verify.NewSNAP(verify.SNAPConfig{Secrets: set, Timestamps: verify.Timestamps{Now: fixedNow}})
-	require.NoError(t, err)
+	v := snapVerifier(t, 0)
 	var bad atomic.Int32
 	h := Verify(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -68,9 +64,7 @@ func wantBody(id string) string {
 // A handler that outlives the request (as inside http.TimeoutHandler) and
 // reads the body late gets an error, never bytes of a later request.
 func TestLateBodyReadIsCutOff(t *testing.T) {
-	set, _ := verify.SecretsFor(partner, []byte(secret))
-	v, err := verify.NewSNAP(verify.SNAPConfig{Secrets: set, Timestamps: verify.Timestamps{Now: fixedNow}})
-	require.NoError(t, err)
+	v := snapVerifier(t, 0)
 	late := make(chan io.Reader, 1)
 	h := Verify(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Test-Id") == "first" {

@@ -63,12 +63,20 @@ func (h *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, `{"responseCode":"2005600","responseMessage":"Request has been processed successfully"}`)
 }
 
-func snapServer(t testing.TB, opts ...Option) (*httptest.Server, *recorder) {
+// snapVerifier verifies SNAP requests of partner signed with secret, at
+// the fixed clock, reading bodies of up to maxBody bytes (≤ 0: the default).
+func snapVerifier(t testing.TB, maxBody int64) *verify.SNAP {
 	t.Helper()
 	set, err := verify.SecretsFor(partner, []byte(secret))
 	require.NoError(t, err)
-	v, err := verify.NewSNAP(verify.SNAPConfig{Secrets: set, Timestamps: verify.Timestamps{Now: fixedNow}, MaxBodyBytes: 4096})
+	v, err := verify.NewSNAP(verify.SNAPConfig{Secrets: set, Timestamps: verify.Timestamps{Now: fixedNow}, MaxBodyBytes: maxBody})
 	require.NoError(t, err)
+	return v
+}
+
+func snapServer(t testing.TB, opts ...Option) (*httptest.Server, *recorder) {
+	t.Helper()
+	v := snapVerifier(t, 4096)
 	rec := &recorder{}
 	mux := http.NewServeMux()
 	mux.Handle("POST "+notifyURL, Verify(v, append([]Option{WithServiceCode(56)}, opts...)...)(rec))
