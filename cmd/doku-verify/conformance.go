@@ -13,7 +13,7 @@ import (
 )
 
 const conformanceSynopsis = `conformance --url URL --channel CHANNEL [--doku-private-key FILE] [--junit FILE]
-                        [--secret-file FILE] [--client-id ID] [--agent-key K] [--token-url URL] [--token TOKEN] [--rsa]
+                        [--secret-file FILE] [--client-id ID] [--agent-key K] [--kirim-transfers FILE] [--token-url URL] [--token TOKEN] [--rsa]
                         [--max-body BYTES] [--skew 5m]
 
 Acts as DOKU against the merchant endpoint at --url: a valid notification must

@@ -14,7 +14,7 @@ import (
 )
 
 const sendSynopsis = `send --url URL --channel CHANNEL [--doku-private-key FILE] [--body FILE] [--repeat N] [--tamper KIND]
-                 [--secret-file FILE] [--client-id ID] [--agent-key K] [--token-url URL] [--token TOKEN] [--rsa]
+                 [--secret-file FILE] [--client-id ID] [--agent-key K] [--kirim-transfers FILE] [--token-url URL] [--token TOKEN] [--rsa]
 
 Channels: snap-token, snap-debit, snap-va, nonsnap, kirim-unpaid, kirim-refund.
 --tamper: body, signature, timestamp, path, token, secret, header (drops the
@@ -40,6 +40,7 @@ const sendExample = `  # a merchant on 127.0.0.1:8080: the README's quick start 
 // and what DOKU signs with.
 type dokuFlags struct {
 	url, channel, privateKey, secretFile, clientID, agentKey, tokenURL, token, tokenFile string
+	kirimTransfers                                                                       string
 	rsa                                                                                  bool
 }
 
@@ -53,6 +54,7 @@ func (f *dokuFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tokenURL, "token-url", "", "SNAP: the merchant's token endpoint, same host as --url (default path "+conformance.DefaultTokenPath+")")
 	fs.StringVar(&f.token, "token", "", "SNAP: send this bearer token instead of fetching one (a throw-away value only: visible in ps; else --token-file or "+tokenEnv+")")
 	fs.StringVar(&f.tokenFile, "token-file", "", "SNAP: file holding the bearer token to send")
+	fs.StringVar(&f.kirimTransfers, "kirim-transfers", "", `Kirim DOKU: file with the transfers the merchant awaits, a JSON array of {"transactionId","invoiceNumber","sendTrxId"} (default DKTEST0001…DKTEST0016)`)
 	fs.BoolVar(&f.rsa, "rsa", false, "SNAP: sign notifications with --doku-private-key (SHA256withRSA) instead of the HMAC secret")
 }
 
@@ -101,7 +103,11 @@ func unauthorizedHint(cfg conformance.Config) string {
 	if id == "" {
 		id = conformance.DefaultClientID
 	}
-	return fmt.Sprintf("hint: the valid notification was refused as unauthorized: check that --client-id (%s) is the client id the merchant expects, and that DOKU_SECRET / --secret-file holds the merchant's secret for it", id)
+	hint := fmt.Sprintf("hint: the valid notification was refused as unauthorized: check that --client-id (%s) is the client id the merchant expects, and that DOKU_SECRET / --secret-file holds the merchant's secret for it", id)
+	if (cfg.Channel == conformance.KirimUnpaid || cfg.Channel == conformance.KirimRefund) && len(cfg.KirimTransfers) == 0 {
+		hint += "; a Kirim DOKU merchant also refuses a callback about a transfer it did not make: pass the transfers it awaits with --kirim-transfers FILE (without it the callbacks are about DKTEST0001…DKTEST0016)"
+	}
+	return hint
 }
 
 // config turns the flags into a conformance.Config plus the base URL.
@@ -140,6 +146,11 @@ func (f *dokuFlags) config(e *env) (conformance.Config, string, error) {
 			return cfg, "", errors.New("--token-url must be on the same host as --url")
 		}
 		cfg.TokenPath = t.EscapedPath()
+	}
+	if f.kirimTransfers != "" {
+		if cfg.KirimTransfers, err = loadKirimTransfers(f.kirimTransfers, ch); err != nil {
+			return cfg, "", err
+		}
 	}
 	if f.privateKey != "" {
 		if cfg.DOKUPrivateKey, err = loadPrivateKey(f.privateKey); err != nil {
