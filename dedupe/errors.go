@@ -46,6 +46,7 @@ type Error struct {
 	snapMsg, msg string
 }
 
+// Error is the reason's message; it names headers, never their values.
 func (e *Error) Error() string { return e.Err.Error() }
 
 // Unwrap returns the reason.

@@ -36,6 +36,8 @@ func BodyHash(ctx context.Context) ([32]byte, bool) {
 	return h.VerifiedBodyHash()
 }
 
+// Body is the verified body the middleware in front read, if any, while
+// the request is being served.
 func Body(ctx context.Context) ([]byte, bool) {
 	c, ok := ctx.Value(Key{}).(Carrier)
 	if !ok {
