@@ -140,7 +140,7 @@ type SchemaChecker struct {
 	responseMode  SchemaResponseMode
 	maxBody       int64
 	log           *slog.Logger
-	checks        *prometheus.CounterVec
+	checks        *promreg.Counter // nil: no metrics
 }
 
 // NewSchema builds the checker cfg describes. It fails only when the
@@ -157,15 +157,11 @@ func NewSchema(cfg SchemaConfig) (*SchemaChecker, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Registerer != nil {
-		cv := prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dokukit_schema_checks_total",
-			Help: "Schema checks of DOKU messages by route, stage (request, response) and outcome.",
-		}, []string{"route", "stage", "outcome"})
-		var err error
-		if c.checks, err = promreg.Register(cfg.Registerer, cv); err != nil {
-			return nil, err
-		}
+	metrics := promreg.NewBuilder(cfg.Registerer)
+	c.checks = metrics.Counter("dokukit_schema_checks_total",
+		"Schema checks of DOKU messages by route, stage (request, response) and outcome.", "route", "stage", "outcome")
+	if err := metrics.Err(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -354,9 +350,7 @@ func fieldSummary(ve *schemas.ValidationError) string {
 }
 
 func (c *SchemaChecker) count(route, stage, outcome string) {
-	if c.checks != nil {
-		c.checks.WithLabelValues(route, stage, outcome).Inc()
-	}
+	c.checks.Inc(route, stage, outcome)
 }
 
 // bufferedResponse holds a handler's response until it has been checked.

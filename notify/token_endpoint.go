@@ -240,19 +240,16 @@ func NewTokenEndpoint(cfg TokenEndpointConfig) (*TokenEndpoint, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Registerer != nil {
-		cv := prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dokukit_token_requests_total",
-			Help: "SNAP B2B token requests received from DOKU, by outcome.",
-		}, []string{"outcome"})
-		cv, err := promreg.Register(cfg.Registerer, cv)
-		if err != nil {
-			return nil, fmt.Errorf("%w: registering token metrics: %w", ErrConfig, err)
-		}
-		e.requests = cv
+	metrics := promreg.NewBuilder(cfg.Registerer)
+	requests := metrics.Counter("dokukit_token_requests_total", "SNAP B2B token requests received from DOKU, by outcome.", "outcome")
+	if err := metrics.Err(); err != nil {
+		return nil, fmt.Errorf("%w: registering token metrics: %w", ErrConfig, err)
+	}
+	if requests != nil {
+		e.requests = requests.CounterVec
 		e.outcomeCtr = make(map[string]prometheus.Counter, len(tokenOutcomes))
 		for _, o := range tokenOutcomes {
-			e.outcomeCtr[o] = cv.WithLabelValues(o) // every outcome visible from the start, at 0
+			e.outcomeCtr[o] = e.requests.WithLabelValues(o) // every outcome visible from the start, at 0
 		}
 	}
 	return e, nil
