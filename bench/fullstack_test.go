@@ -253,7 +253,7 @@ type driver struct {
 
 func newDriver(tb testing.TB, kit *child, dokuKey *rsa.PrivateKey) *driver {
 	tb.Helper()
-	ts := time.Now().In(time.FixedZone("WIB", 7*3600)).Format("2006-01-02T15:04:05-07:00")
+	ts := sign.FormatTimestamp(time.Now())
 	sig, err := sign.SignToken(dokuKey, fsClient, ts)
 	if err != nil {
 		tb.Fatal(err)
@@ -282,7 +282,7 @@ func newDriver(tb testing.TB, kit *child, dokuKey *rsa.PrivateKey) *driver {
 // batch returns n new notifications, timestamped now (the kit checks the
 // ±5 minute skew, so they are signed just before they are sent).
 func (d *driver) batch(tb testing.TB, n int) []notification {
-	ts := time.Now().In(time.FixedZone("WIB", 7*3600)).Format("2006-01-02T15:04:05-07:00")
+	ts := sign.FormatTimestamp(time.Now())
 	out := make([]notification, n)
 	for i := range out {
 		d.next++

@@ -61,7 +61,7 @@ func inProcessMux(tb testing.TB) (http.Handler, *atomic.Int64, *driver) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ts := time.Now().In(time.FixedZone("WIB", 7*3600)).Format("2006-01-02T15:04:05-07:00")
+	ts := sign.FormatTimestamp(time.Now())
 	sig, err := sign.SignToken(dokuKey, fsClient, ts)
 	if err != nil {
 		tb.Fatal(err)

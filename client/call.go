@@ -83,7 +83,7 @@ func statusRequest(route string, orig []byte, externalID string, sentAt time.Tim
 	if err := json.Unmarshal(orig, &m); err != nil {
 		return nil, fmt.Errorf("%w: %s: the original request is not JSON", ErrInvalidRequest, route)
 	}
-	date := sentAt.In(sign.WIB).Format(sign.TimestampLayout)
+	date := sign.FormatTimestamp(sentAt)
 	var v any
 	switch route {
 	case "wallet.debit_payment":

@@ -572,7 +572,7 @@ func (c *Client) snapTimestamp() string {
 	if v := c.ts.Load(); v != nil && v.sec == sec {
 		return v.s
 	}
-	s := now.In(sign.WIB).Format(sign.TimestampLayout)
+	s := sign.FormatTimestamp(now)
 	c.ts.Store(&stamp{sec: sec, s: s})
 	return s
 }

@@ -246,8 +246,8 @@ func (ts *tokens) tokenRequest(ctx context.Context, route, kind string, body []b
 	}
 	rt, _ := schemas.RouteByName(route)
 	start := c.now()
-	ts0 := start.In(sign.WIB).Format(sign.TimestampLayout)
-	sig, err := sign.SignToken(c.cfg.PrivateKey, c.cfg.ClientID, ts0)
+	ts0 := sign.FormatTimestamp(start)
+	sig, err := sign.SignSNAPToken(c.cfg.PrivateKey, c.cfg.ClientID, ts0)
 	if err != nil {
 		return Token{}, fmt.Errorf("%w: %w", ErrToken, err)
 	}

@@ -86,7 +86,7 @@ func (t *SNAPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: token source: %w", ErrTransport, err)
 	}
-	ts := now(t.Now).In(sign.WIB).Format(sign.TimestampLayout)
+	ts := sign.FormatTimestamp(now(t.Now))
 	sig, err := s.Sign(out.Method, out.URL.RequestURI(), tok, body, ts)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrTransport, err)

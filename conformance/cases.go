@@ -119,7 +119,6 @@ func (s *session) uuid() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-func snapTS(t time.Time) string { return t.In(schemas.WIB).Format("2006-01-02T15:04:05-07:00") }
 func nonSNAPTS(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
@@ -361,7 +360,7 @@ func (s *session) signSNAP(method, path, token string, body []byte, ts string, s
 		hash = []byte(sha256Hex(body))
 	}
 	if s.cfg.RSASignature {
-		return sign.SignRSA(s.cfg.DOKUPrivateKey, sign.AppendSNAPAsymmetricStringToSign(nil, method, path, hash, ts))
+		return sign.SignRSA(s.cfg.DOKUPrivateKey, sign.AppendSNAPRSAStringToSign(nil, method, path, hash, ts))
 	}
 	sig, err := sign.NewSNAPSymmetric(secret)
 	if err != nil {

@@ -273,13 +273,13 @@ func (s *session) tokenMsg(sp tokenSpec) (msg, string) {
 	if sp.body == nil {
 		sp.body = grant
 	}
-	t := snapTS(sp.ts)
-	sig, err := sign.SignToken(s.cfg.DOKUPrivateKey, sp.signedClientID, t)
+	t := sign.FormatTimestamp(sp.ts)
+	sig, err := sign.SignSNAPToken(s.cfg.DOKUPrivateKey, sp.signedClientID, t)
 	if err != nil {
 		return msg{}, "signing the token request: " + err.Error()
 	}
 	if !sp.sentTS.IsZero() {
-		t = snapTS(sp.sentTS)
+		t = sign.FormatTimestamp(sp.sentTS)
 	}
 	h := jsonHeaders.Clone()
 	h.Set("X-CLIENT-KEY", s.cfg.ClientID)
@@ -419,7 +419,7 @@ func (s *session) snapMsg(sp snapSpec) (msg, string) {
 	if sp.stsToken != nil {
 		stsTok = sp.stsToken(tok)
 	}
-	ts := snapTS(sp.ts)
+	ts := sign.FormatTimestamp(sp.ts)
 	sig, err := s.signSNAP(http.MethodPost, sp.signPath, stsTok, sp.body, ts, sp.secret)
 	if err != nil {
 		return msg{}, "signing the notification: " + err.Error()

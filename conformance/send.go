@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/dokukit/dokukit/sign"
 )
 
 // Tamper names one way to break a notification before it is sent (the
@@ -189,7 +191,7 @@ func (s *session) tampered(t Tamper) (msg, string) {
 			if s.cfg.Channel == NonSNAP {
 				v = nonSNAPTS(t.Add(time.Second))
 			} else {
-				v = snapTS(t.Add(time.Second))
+				v = sign.FormatTimestamp(t.Add(time.Second))
 			}
 		}
 		m.header.Set(tsH, v)

@@ -48,7 +48,7 @@ func FuzzRoutes(f *testing.F) {
 			h.Set("Request-Timestamp", ts)
 			h.Set("Signature", nsSigner.Sign(sign.Components{ClientID: testClient, RequestID: rid, Timestamp: ts, Target: rt.Path, Body: body}))
 		default:
-			ts := snapTS(time.Now())
+			ts := sign.FormatTimestamp(time.Now())
 			sig, err := snapSigner.Sign(http.MethodPost, rt.Path, c.b2b, body, ts)
 			if err != nil {
 				sig = "AAAA"

@@ -118,11 +118,9 @@ func (c *client) do(method, path string, h http.Header, body []byte) reply {
 	return reply{status: resp.StatusCode, header: resp.Header, body: b, code: code}
 }
 
-func snapTS(t time.Time) string { return t.In(wib).Format("2006-01-02T15:04:05-07:00") }
-
 // tokenHeaders signs a token request with key for clientID.
 func (c *client) tokenHeaders(key *rsa.PrivateKey, clientID string) http.Header {
-	ts := snapTS(c.clock())
+	ts := sign.FormatTimestamp(c.clock())
 	sig, err := sign.SignSNAPToken(key, clientID, ts)
 	require.NoError(c.t, err)
 	return http.Header{"X-Client-Key": {clientID}, "X-Timestamp": {ts}, "X-Signature": {sig}}
@@ -163,7 +161,7 @@ func (c *client) snap(path string, body []byte, o snapOpts) reply {
 	if o.extID == "" {
 		o.extID = strconv.FormatInt(c.ext.Add(1), 10)
 	}
-	ts := snapTS(c.clock())
+	ts := sign.FormatTimestamp(c.clock())
 	signer, err := sign.NewSNAPSymmetric([]byte(o.secret))
 	require.NoError(c.t, err)
 	sig, err := signer.Sign("POST", path, o.token, body, ts)

@@ -424,6 +424,4 @@ func formatAmount(cents int64) string {
 	return s + strconv.FormatInt(f, 10)
 }
 
-func snapTime(t time.Time) string { return t.In(wib).Format("2006-01-02T15:04:05-07:00") }
-
 var wib = sign.WIB // the kit's one WIB zone

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/sign"
 )
 
 // handleSNAP runs the business of one verified SNAP call.
@@ -95,7 +96,7 @@ func (s *Server) handleSNAP(c *call) answer {
 		return c.ok(resp)
 	case *schemas.WalletTransferBankRequest:
 		return c.ok(schemas.WalletTransferBankResponse{ResponseCode: code(c), ResponseMessage: "Successful", ReferenceNo: fs(s.st.ref("TRF")),
-			PartnerReferenceNo: fs(req.PartnerReferenceNo), TransactionDate: fs(snapTime(c.now)), ReferenceNumber: fs(s.st.ref("RN"))})
+			PartnerReferenceNo: fs(req.PartnerReferenceNo), TransactionDate: fs(sign.FormatTimestamp(c.now)), ReferenceNumber: fs(s.st.ref("RN"))})
 	case *schemas.WalletHistoryListRequest:
 		return s.historyList(c)
 	case *schemas.WalletHistoryDetailRequest:
@@ -106,7 +107,7 @@ func (s *Server) handleSNAP(c *call) answer {
 			resp = schemas.WalletHistoryDetailResponse{ResponseCode: code(c), ResponseMessage: "Request has been processed successfully",
 				ReferenceNo: fs(p.ReferenceNo), PartnerReferenceNo: fs(p.Reference),
 				Amount:   &schemas.LenientMoney{Value: fs(formatAmount(p.amount)), Currency: fs(p.Currency)},
-				DateTime: fs(snapTime(p.Created)), Remark: "Payment", Status: fs(statusWord(p.Status)), Type: "PAYMENT"}
+				DateTime: fs(sign.FormatTimestamp(p.Created)), Remark: "Payment", Status: fs(statusWord(p.Status)), Type: "PAYMENT"}
 		}
 		s.mu.Unlock()
 		if p == nil {
@@ -193,11 +194,11 @@ func (s *Server) refund(c *call, kind, original, refundNo string, amt *schemas.M
 	rno := s.st.ref("RF")
 	if kind == "dana" {
 		return c.ok(schemas.DANARefundResponse{ResponseCode: code(c), ResponseMessage: "Successful", OriginalPartnerReferenceNo: fs(p.Reference),
-			OriginalReferenceNo: fs(p.ReferenceNo), RefundNo: fs(rno), PartnerRefundNo: fs(refundNo), RefundAmount: money, RefundTime: fs(snapTime(c.now))})
+			OriginalReferenceNo: fs(p.ReferenceNo), RefundNo: fs(rno), PartnerRefundNo: fs(refundNo), RefundAmount: money, RefundTime: fs(sign.FormatTimestamp(c.now))})
 	}
 	return c.ok(schemas.WalletDebitRefundResponse{ResponseCode: code(c), ResponseMessage: "Request has been processed successfully",
 		OriginalPartnerReferenceNo: fs(p.Reference), OriginalReferenceNo: fs(p.ReferenceNo), RefundNo: fs(rno), PartnerRefundNo: fs(refundNo),
-		RefundAmount: money, RefundTime: fs(snapTime(c.now))})
+		RefundAmount: money, RefundTime: fs(sign.FormatTimestamp(c.now))})
 }
 
 // status answers a SNAP status query.
@@ -212,9 +213,9 @@ func (s *Server) status(c *call, kind, ref, service string) answer {
 		OriginalReferenceNo: fs(p.ReferenceNo), OriginalExternalID: fs(p.ExternalID), ServiceCode: fs(service),
 		LatestTransactionStatus: fs(p.Status), TransactionStatusDesc: fs(statusWord(p.Status)),
 		Amount:          &schemas.LenientMoney{Value: fs(formatAmount(p.amount)), Currency: fs(p.Currency)},
-		TransactionDate: fs(snapTime(p.Created))}
+		TransactionDate: fs(sign.FormatTimestamp(p.Created))}
 	if p.Status == StatusSuccess {
-		resp.PaidTime = fs(snapTime(p.Created))
+		resp.PaidTime = fs(sign.FormatTimestamp(p.Created))
 	}
 	return c.ok(resp)
 }
@@ -232,8 +233,8 @@ func (s *Server) cancelPayment(c *call, ref string) answer {
 	}
 	p.Status = StatusCanceled
 	return c.ok(schemas.WalletDebitCancelResponse{ResponseCode: code(c), ResponseMessage: "Request has been processed successfully",
-		OriginalReferenceNo: fs(p.ReferenceNo), OriginalPartnerReferenceNo: fs(p.Reference), CancelTime: fs(snapTime(c.now)),
-		TransactionDate: fs(snapTime(p.Created))})
+		OriginalReferenceNo: fs(p.ReferenceNo), OriginalPartnerReferenceNo: fs(p.Reference), CancelTime: fs(sign.FormatTimestamp(c.now)),
+		TransactionDate: fs(sign.FormatTimestamp(p.Created))})
 }
 
 func (s *Server) topUp(c *call, req *schemas.WalletTopUpRequest) answer {
@@ -256,7 +257,7 @@ func (s *Server) historyList(c *call) answer {
 	var entries []schemas.WalletHistoryEntry
 	for _, p := range s.st.order {
 		if p.account == c.customer.accountID {
-			entries = append(entries, schemas.WalletHistoryEntry{DateTime: fs(snapTime(p.Created)),
+			entries = append(entries, schemas.WalletHistoryEntry{DateTime: fs(sign.FormatTimestamp(p.Created)),
 				Amount: &schemas.LenientMoney{Value: fs(formatAmount(p.amount)), Currency: fs(p.Currency)},
 				Remark: fs(p.Reference), Status: fs(statusWord(p.Status)), Type: "PAYMENT"})
 		}
@@ -404,7 +405,7 @@ func (s *Server) kirimTransfer(c *call, req *schemas.KirimTransferBankRequest) a
 	}
 	s.mu.Unlock()
 	a := c.ok(schemas.KirimTransferBankResponse{ResponseCode: code(c), ResponseMessage: "Successful", ReferenceNo: fs(p.ReferenceNo),
-		PartnerReferenceNo: fs(req.PartnerReferenceNo), TransactionDate: fs(snapTime(c.now)), ReferenceNumber: fs(s.st.ref("RN")),
+		PartnerReferenceNo: fs(req.PartnerReferenceNo), TransactionDate: fs(sign.FormatTimestamp(c.now)), ReferenceNumber: fs(s.st.ref("RN")),
 		AdditionalInfo: schemas.FlexObject{Raw: mustJSON(map[string]string{"sessionId": session, "amount": req.Amount.Value})}})
 	a.jobs = jobs
 	return a

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dokukit/dokukit/schemas"
+	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
 
@@ -189,8 +190,8 @@ func (s *Server) serveTokenB2B2C(r *http.Request, rt schemas.Route, body []byte)
 	at := s.issue(TokenB2B2C, account, account, s.cfg.TokenTTL, now)
 	rf := s.issue(TokenRefresh, account, account, s.cfg.TokenTTL+refreshTTL, now)
 	resp := schemas.SNAPTokenResponse{ResponseCode: "2007400", ResponseMessage: "Successful", AccessToken: at.Value, TokenType: "Bearer",
-		AccessTokenExpiryTime: schemas.FlexString(snapTime(at.ExpiresAt)), RefreshToken: rf.Value,
-		RefreshTokenExpiryTime: schemas.FlexString(snapTime(rf.ExpiresAt)),
+		AccessTokenExpiryTime: schemas.FlexString(sign.FormatTimestamp(at.ExpiresAt)), RefreshToken: rf.Value,
+		RefreshTokenExpiryTime: schemas.FlexString(sign.FormatTimestamp(rf.ExpiresAt)),
 		ExpiresIn:              schemas.FlexString(strconv.FormatInt(int64(s.cfg.TokenTTL/time.Second), 10))}
 	return answer{status: http.StatusOK, body: mustJSON(resp), code: "2007400", outcome: outcomeOK}
 }

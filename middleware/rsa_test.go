@@ -36,7 +36,7 @@ func TestRSASchemesEndToEnd(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	ts := clock.In(sign.WIB).Format("2006-01-02T15:04:05-07:00")
+	ts := sign.FormatTimestamp(clock)
 	body := debitBody(t)
 	send := func(path string, h http.Header, b []byte) (int, string) {
 		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(b))
@@ -56,7 +56,7 @@ func TestRSASchemesEndToEnd(t *testing.T) {
 	st, raw := send(notifyURL, h, bytes.Replace(body, []byte("5000.00"), []byte("5000.01"), 1))
 	assert.Equal(t, 401, st)
 	assert.JSONEq(t, `{"responseCode":"4015600","responseMessage":"Unauthorized. Invalid Signature"}`, raw)
-	h.Set("X-TIMESTAMP", clock.Add(-time.Hour).In(sign.WIB).Format("2006-01-02T15:04:05-07:00"))
+	h.Set("X-TIMESTAMP", sign.FormatTimestamp(clock.Add(-time.Hour)))
 	st, _ = send(notifyURL, h, body)
 	assert.Equal(t, 401, st)
 

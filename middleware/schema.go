@@ -18,12 +18,12 @@ import (
 )
 
 // ErrSchemaNoRoute is returned by SchemaChecker.Check when neither an
-// explicit route (SchemaRoute) nor the route table (schemas.Lookup) knows
+// explicit route (SchemaConfig.Route, SchemaRoute) nor the route table (schemas.Lookup) knows
 // the request's method and path.
 var ErrSchemaNoRoute = errors.New("middleware: no schema route for this request")
 
 // ErrSchemaBodyTooLarge is returned by SchemaChecker.Check when the body is
-// longer than the configured limit (SchemaMaxBodyBytes).
+// longer than the configured limit (SchemaConfig.MaxBodyBytes).
 //
 // Deprecated: it is verify.ErrBodyTooLarge, the kit's one name for a body
 // over its limit; test either.

@@ -155,7 +155,7 @@ func TestSNAPEndToEnd(t *testing.T) {
 	shift := func(d time.Duration) func(r *http.Request, b []byte) []byte {
 		return func(r *http.Request, b []byte) []byte {
 			// Re-sign with a shifted clock so only the skew is wrong.
-			ts := clock.Add(d).In(sign.WIB).Format("2006-01-02T15:04:05-07:00")
+			ts := sign.FormatTimestamp(clock.Add(d))
 			s, _ := sign.NewSNAPSymmetric([]byte(secret))
 			sig, _ := s.Sign("POST", notifyURL, token, b, ts)
 			r.Header.Set("X-TIMESTAMP", ts)

@@ -173,7 +173,7 @@ type doku struct {
 }
 
 func (d *doku) snapTS() string {
-	return d.now().In(time.FixedZone("WIB", 7*3600)).Format("2006-01-02T15:04:05-07:00")
+	return sign.FormatTimestamp(d.now())
 }
 
 func (d *doku) fetchToken() string {
@@ -414,7 +414,7 @@ func TestChannelsSharingAStoreDoNotCollide(t *testing.T) {
 // (SHA256withRSA, no Authorization), or with authz when it is not empty.
 func rsaNotify(t *testing.T, h http.Handler, key *rsa.PrivateKey, externalID, authz string) (int, string) {
 	t.Helper()
-	ts := time.Now().In(sign.WIB).Format(sign.TimestampLayout)
+	ts := sign.FormatTimestamp(time.Now())
 	body := debitBody("INV-" + externalID)
 	sig, err := sign.SignSNAPRSA(key, http.MethodPost, DefaultSNAPDebitPath, body, ts)
 	require.NoError(t, err)

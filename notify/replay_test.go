@@ -317,7 +317,7 @@ func TestSNAPReplayReencodedRSASignatureRunsOnce(t *testing.T) {
 	tok := (&doku{t: t, url: srv.URL, clock: clock, key: dokuKey}).fetchToken()
 
 	body := debitBody("INV-RSA")
-	ts := clock.Now().In(time.FixedZone("WIB", 7*3600)).Format("2006-01-02T15:04:05-07:00")
+	ts := sign.FormatTimestamp(clock.Now())
 	sig, err := sign.SignSNAPAsymmetric(dokuKey, http.MethodPost, DefaultSNAPDebitPath, body, ts)
 	require.NoError(t, err)
 	require.True(t, strings.HasSuffix(sig, "=="), "256 bytes: the last digit before == carries 4 unused bits")

@@ -79,10 +79,6 @@ var (
 // metric outcome with TokenOutcome.
 type TokenRequestError = verify.Error
 
-// msgUnauthorizedSignature answers both an unknown X-CLIENT-KEY and a bad
-// signature: one answer for both keeps client keys from being enumerated.
-const msgUnauthorizedSignature = "Unauthorized. Invalid Signature"
-
 // Metric outcomes of dokukit_token_requests_total, all exported from the
 // start at 0. They are verify.Reason's words, except two kept under the
 // names dashboards and alerts already use: "malformed_timestamp" (verify's

@@ -20,6 +20,11 @@ var WIB = time.FixedZone("WIB", 7*60*60)
 // in WIB: 2020-12-21T14:56:11+07:00.
 const TimestampLayout = "2006-01-02T15:04:05-07:00"
 
+// FormatTimestamp writes t as DOKU writes an X-TIMESTAMP: in WIB, to the
+// second, in TimestampLayout (2020-12-21T14:56:11+07:00). Every signer of
+// the kit formats its timestamps with it.
+func FormatTimestamp(t time.Time) string { return t.In(WIB).Format(TimestampLayout) }
+
 // ValidTimestamp reports whether s has the one timestamp shape SNAP signs:
 // dddd-dd-ddTdd:dd:dd, an optional fraction of 1 to 9 digits, and a zone,
 // "Z" or ±hh:mm — 2020-12-21T14:56:11+07:00, 2020-12-21T07:56:11.000Z —

@@ -27,6 +27,10 @@ func TestTimestampShape(t *testing.T) {
 	tm, err := ParseTimestamp("2020-12-21T14:56:11+07:00")
 	require.NoError(t, err)
 	assert.Equal(t, "2020-12-21T14:56:11+07:00", tm.In(WIB).Format(TimestampLayout))
+	// DOKU's timestamps are WIB to the second, whatever the clock's zone
+	// and fraction.
+	assert.Equal(t, "2020-12-21T14:56:11+07:00", FormatTimestamp(time.Date(2020, 12, 21, 7, 56, 11, 999_999_999, time.UTC)))
+	assert.Equal(t, "2020-12-21T14:56:11+07:00", FormatTimestamp(tm))
 	assert.Equal(t, time.Date(2020, 12, 21, 7, 56, 11, 0, time.UTC), tm.UTC())
 	assert.Zero(t, testing.AllocsPerRun(100, func() { ValidTimestamp("2020-12-21T14:56:11+07:00") }))
 }

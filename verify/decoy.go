@@ -44,7 +44,7 @@ func decoyModulus() *big.Int {
 // only).
 var decoyRuns atomic.Uint64
 
-// decoy verifies sig over sts against decoyKey, as matchPublic verifies
+// decoy verifies sig over sts against decoyKey, as verifyPublic verifies
 // it against a known client's key, and discards the result.
 func decoy(sts []byte, sig string) {
 	_ = sign.VerifyRSA(decoyKey, sts, sig)

@@ -167,10 +167,10 @@ func runSign(e *env, args []string) int {
 			return fail(perr)
 		}
 		if scheme == "snap-token" {
-			out, err = sign.SignToken(priv, clientID, ts)
+			out, err = sign.SignSNAPToken(priv, clientID, ts)
 		} else {
 			if err = bodyJSONErr; err == nil {
-				out, err = sign.SignRSA(priv, sign.AppendSNAPAsymmetricStringToSign(nil, method, path, snapHash, ts))
+				out, err = sign.SignRSA(priv, sign.AppendSNAPRSAStringToSign(nil, method, path, snapHash, ts))
 			}
 			if errors.Is(err, sign.ErrInvalidJSON) {
 				err = fmt.Errorf("--body is not valid JSON, which SNAP needs to minify it: %w", err)

@@ -31,7 +31,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -440,7 +439,7 @@ func timestampAxis(h http.Header, name string) axis {
 			v := t.UTC().Format(f)
 			a.add("timestamp-format", fmt.Sprintf("signed the timestamp spelled %s instead of the %s value as sent", v, name), v)
 		}
-		wib := t.In(schemas.WIB).Format("2006-01-02T15:04:05-07:00")
+		wib := sign.FormatTimestamp(t)
 		a.add("timestamp-format", fmt.Sprintf("signed the timestamp spelled %s instead of the %s value as sent", wib, name), wib)
 		for _, v := range []string{fmt.Sprint(t.Unix()), fmt.Sprint(t.UnixMilli())} {
 			a.add("timestamp-format", fmt.Sprintf("signed the epoch time %s instead of the %s value as sent", v, name), v)
