@@ -169,7 +169,6 @@ type doku struct {
 	url    string
 	clock  *fakeClock
 	key    *rsa.PrivateKey
-	token  string
 }
 
 func (d *doku) snapTS() string {

@@ -129,11 +129,10 @@ func newFixture(t *testing.T, mod func(*TokenEndpointConfig)) *fixture {
 
 // tokenReq is one token call as DOKU makes it.
 type tokenReq struct {
-	method  string
-	header  http.Header
-	body    string
-	noCLen  bool // send chunked, without Content-Length
-	rawHead map[string]string
+	method string
+	header http.Header
+	body   string
+	noCLen bool // send chunked, without Content-Length
 }
 
 // signedReq returns DOKU's call: headers signed with key for clientKey at ts.

@@ -21,18 +21,6 @@ func params(t *testing.T) *gopter.TestParameters {
 	return p
 }
 
-type cardsSeed struct {
-	Invoice     string
-	Prices      []int64
-	Qtys        []int64
-	UseEmail    bool
-	UsePhone    bool
-	Installment bool
-	AutoRed     bool
-	Tenor       int64
-	Acquirer    string
-}
-
 // genCards generates valid Cards payment page requests.
 func genCards() gopter.Gen {
 	return gopter.CombineGens(

@@ -24,10 +24,6 @@ func TestSignedAlwaysVerifiesAndAnyMutationRejects(t *testing.T) {
 	ns := nonSNAPVerifier(t)
 	nsSigner, _ := sign.NewNonSNAP([]byte(nsSecret))
 
-	type input struct {
-		Path, Value string
-		Mutate      int
-	}
 	gens := gopter.CombineGens(gen.RegexMatch(`/[a-z0-9/._-]{1,30}`), gen.AnyString(), gen.IntRange(0, 1<<20))
 
 	props.Property("SNAP: signed with the client secret verifies; one changed byte of body, path or timestamp rejects", prop.ForAll(
