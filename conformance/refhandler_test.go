@@ -148,7 +148,7 @@ func (h *refHandler) token(w http.ResponseWriter, r *http.Request) {
 		h.snapErrSvc(w, 73, 400, 2, "Invalid Mandatory Field")
 		return
 	}
-	if !h.brokenAnySignature && (ck != h.clientID || sign.VerifyToken(h.pub, ck, ts, sig) != nil) {
+	if !h.brokenAnySignature && (ck != h.clientID || sign.VerifySNAPToken(h.pub, ck, ts, sig) != nil) {
 		h.snapErrSvc(w, 73, 401, 0, "Unauthorized. Invalid Signature")
 		return
 	}
@@ -240,7 +240,7 @@ func (h *refHandler) snapNotify(w http.ResponseWriter, r *http.Request) {
 	s, _ := sign.NewSNAPSymmetric(h.secret)
 	var verr error
 	if h.rsaNotify {
-		verr = sign.VerifySNAPAsymmetric(h.pub, r.Header.Get("X-Signature"), r.Method, r.URL.RequestURI(), body, ts)
+		verr = sign.VerifySNAPRSA(h.pub, r.Header.Get("X-Signature"), r.Method, r.URL.RequestURI(), body, ts)
 	} else {
 		verr = s.Verify(r.Header.Get("X-Signature"), r.Method, r.URL.RequestURI(), tok, body, ts)
 	}

@@ -9,8 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dokukit/dokukit/client"
+
 	"github.com/dokukit/dokukit/dokutest"
-	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/sign"
 )
 
@@ -45,8 +46,8 @@ func ExampleNewServer() {
 	fmt.Println("token:", token.ResponseCode)
 
 	// A DANA payment, signed by the kit's SNAPTransport.
-	client := &http.Client{Transport: &middleware.SNAPTransport{Secret: []byte("SK-snap-test-secret"),
-		PartnerID: "BRN-0001-1700000000001", Token: middleware.StaticToken(token.AccessToken)}}
+	client := &http.Client{Transport: &client.SNAPTransport{Secret: []byte("SK-snap-test-secret"),
+		PartnerID: "BRN-0001-1700000000001", Token: client.StaticToken(token.AccessToken)}}
 	body := `{"partnerReferenceNo":"INV-1","amount":{"value":"10000.00","currency":"IDR"},"additionalInfo":{"channel":"EMONEY_DANA_SNAP"}}`
 	req, _ = http.NewRequest("POST", doku.URL+"/direct-debit/core/v1/debit/payment-host-to-host", bytes.NewBufferString(body))
 	req.Header.Set("X-DEVICE-ID", "device-1")

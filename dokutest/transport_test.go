@@ -7,10 +7,11 @@ import (
 	"net/http"
 	"testing"
 
+	dokuclient "github.com/dokukit/dokukit/client"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -24,7 +25,7 @@ func TestKitTransports(t *testing.T) {
 	c := newClient(t, s)
 	tok := c.tokenB2B()
 
-	snapClient := &http.Client{Transport: &middleware.SNAPTransport{Secret: []byte(testSecret), PartnerID: testClient,
+	snapClient := &http.Client{Transport: &dokuclient.SNAPTransport{Secret: []byte(testSecret), PartnerID: testClient,
 		Token: func(context.Context) (string, error) { return tok, nil }}}
 	post := func(cl *http.Client, path string, body []byte, h http.Header) (*http.Response, []byte, error) {
 		req, err := http.NewRequest("POST", s.URL+path, bytes.NewReader(body))
@@ -57,7 +58,7 @@ func TestKitTransports(t *testing.T) {
 
 	nsv, err := verify.NewNonSNAP(verify.NonSNAPConfig{Secrets: mustSecrets(t, testNonSNAP)})
 	require.NoError(t, err)
-	nsClient := &http.Client{Transport: &middleware.NonSNAPTransport{ClientID: testClient, Secret: []byte(testNonSNAP), Responses: nsv}}
+	nsClient := &http.Client{Transport: &dokuclient.NonSNAPTransport{ClientID: testClient, Secret: []byte(testNonSNAP), Responses: nsv}}
 	page := mustMarshal(t, sample(t, "cards.payment_page"))
 	resp, b, err = post(nsClient, "/credit-card/v1/payment-page", page, nil)
 	require.NoError(t, err)

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dokukit/dokukit/client"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dokukit/dokukit/internal/testkit"
-	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/verify"
 )
@@ -23,8 +24,8 @@ import (
 // own client transport) as partner with token; it returns status and body.
 func snapSend(t *testing.T, url, partner, secret, externalID, token string, body []byte) (int, string) {
 	t.Helper()
-	c := &http.Client{Transport: &middleware.SNAPTransport{Secret: []byte(secret), PartnerID: partner, ChannelID: "DOKU",
-		Token: middleware.StaticToken(token)}}
+	c := &http.Client{Transport: &client.SNAPTransport{Secret: []byte(secret), PartnerID: partner, ChannelID: "DOKU",
+		Token: client.StaticToken(token)}}
 	req, err := http.NewRequest(http.MethodPost, url+DefaultSNAPDebitPath, bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("X-EXTERNAL-ID", externalID)

@@ -8,7 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 
-	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/client"
+
 	"github.com/dokukit/dokukit/notify"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/verify"
@@ -31,7 +32,7 @@ func ExampleNewNonSNAP() {
 	defer srv.Close()
 
 	// DOKU's side, signed with the kit's own transport.
-	doku := &http.Client{Transport: &middleware.NonSNAPTransport{ClientID: "MCH-0001", Secret: []byte("SK-hCJ42G28TA0MKG9LE2E"),
+	doku := &http.Client{Transport: &client.NonSNAPTransport{ClientID: "MCH-0001", Secret: []byte("SK-hCJ42G28TA0MKG9LE2E"),
 		RequestID: func() string { return "cc682442-6c22-493e-8121-b9ef6b3fa728" }}}
 	body := `{"order":{"invoice_number":"INV-1","amount":150000},"transaction":{"status":"SUCCESS"}}`
 	for range 2 { // delivered twice

@@ -12,7 +12,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/dokukit/dokukit/middleware"
+	"github.com/dokukit/dokukit/client"
+
 	"github.com/dokukit/dokukit/notify"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
@@ -34,8 +35,8 @@ func ExampleNewKirimUnpaid() {
 	// as the Kirim DOKU page's sample does.
 	dokuAPI := httptest.NewServer(statusStandIn([]byte(snapSecret), partnerID))
 	defer dokuAPI.Close()
-	api := &http.Client{Transport: &middleware.SNAPTransport{Secret: []byte(snapSecret), PartnerID: partnerID,
-		Token: middleware.StaticToken("b2b-token-from-doku")}}
+	api := &http.Client{Transport: &client.SNAPTransport{Secret: []byte(snapSecret), PartnerID: partnerID,
+		Token: client.StaticToken("b2b-token-from-doku")}}
 	statusRoute, _ := schemas.RouteByName("kirim.qr_mpm_status")
 	transferRoute, _ := schemas.RouteByName("kirim.transfer_bank")
 

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dokukit/dokukit/client"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,7 +26,6 @@ import (
 	"github.com/dokukit/dokukit/conformance"
 	"github.com/dokukit/dokukit/internal/syncbuf"
 	"github.com/dokukit/dokukit/internal/testkit"
-	"github.com/dokukit/dokukit/middleware"
 	"github.com/dokukit/dokukit/middleware/idempotency"
 	"github.com/dokukit/dokukit/schemas"
 	"github.com/dokukit/dokukit/sign"
@@ -209,8 +210,8 @@ func (d *doku) notify(path, externalID string, body []byte, token string, edit f
 	if edit != nil {
 		base = editor{edit}
 	}
-	c := &http.Client{Transport: &middleware.SNAPTransport{Base: base, Secret: []byte(snapSecret), PartnerID: muxClient, ChannelID: "DOKU",
-		Token: middleware.StaticToken(token), Now: d.now}}
+	c := &http.Client{Transport: &client.SNAPTransport{Base: base, Secret: []byte(snapSecret), PartnerID: muxClient, ChannelID: "DOKU",
+		Token: client.StaticToken(token), Now: d.now}}
 	req, _ := http.NewRequest("POST", d.url+path, bytes.NewReader(body))
 	req.Header = h
 	resp, err := c.Do(req)

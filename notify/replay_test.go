@@ -318,7 +318,7 @@ func TestSNAPReplayReencodedRSASignatureRunsOnce(t *testing.T) {
 
 	body := debitBody("INV-RSA")
 	ts := sign.FormatTimestamp(clock.Now())
-	sig, err := sign.SignSNAPAsymmetric(dokuKey, http.MethodPost, DefaultSNAPDebitPath, body, ts)
+	sig, err := sign.SignSNAPRSA(dokuKey, http.MethodPost, DefaultSNAPDebitPath, body, ts)
 	require.NoError(t, err)
 	require.True(t, strings.HasSuffix(sig, "=="), "256 bytes: the last digit before == carries 4 unused bits")
 	send := func(ext, sig string) int {
@@ -343,7 +343,7 @@ func TestSNAPReplayReencodedRSASignatureRunsOnce(t *testing.T) {
 	for i, flip := range []int{1, 2, 15} {
 		reenc := sig[:last] + string(alphabet[strings.IndexByte(alphabet, sig[last])^flip]) + "=="
 		require.NotEqual(t, sig, reenc)
-		require.NoError(t, sign.VerifySNAPAsymmetric(&dokuKey.PublicKey, reenc, http.MethodPost, DefaultSNAPDebitPath, body, ts),
+		require.NoError(t, sign.VerifySNAPRSA(&dokuKey.PublicKey, reenc, http.MethodPost, DefaultSNAPDebitPath, body, ts),
 			"the re-encoded signature verifies")
 		clock.Advance(time.Minute)
 		assert.Equal(t, 409, send("EXT-RSA-R"+string(rune('1'+i)), reenc))

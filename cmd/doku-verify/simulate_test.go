@@ -51,7 +51,7 @@ func TestSimulateServesUntilSIGTERM(t *testing.T) {
 	assert.NotEqual(t, "0", port, "the port actually bound")
 
 	ts := time.Now().Format(time.RFC3339)
-	sig, err := sign.SignToken(key, "BRN-1", ts)
+	sig, err := sign.SignSNAPToken(key, "BRN-1", ts)
 	require.NoError(t, err)
 	req, _ := http.NewRequest("POST", base+"/authorization/v1/access-token/b2b", strings.NewReader(`{"grantType":"client_credentials"}`))
 	req.Header.Set("X-CLIENT-KEY", "BRN-1")

@@ -34,7 +34,7 @@ func snapMerchant(t *testing.T) string {
 	seen := map[string][]byte{}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /auth/token", func(w http.ResponseWriter, r *http.Request) {
-		if sign.VerifyToken(pub, r.Header.Get("X-Client-Key"), r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature")) != nil {
+		if sign.VerifySNAPToken(pub, r.Header.Get("X-Client-Key"), r.Header.Get("X-Timestamp"), r.Header.Get("X-Signature")) != nil {
 			respond.WriteSNAP(w, respond.SNAPCode{HTTP: 401, Service: 73, Case: 0}, "Unauthorized. Invalid Signature")
 			return
 		}

@@ -83,12 +83,12 @@ func goldenCaptures(t *testing.T) map[string][]byte {
 	// One body byte changed after signing: nothing explains it.
 	out["snap_tampered.http"] = snapReq([]byte(strings.Replace(string(pretty), "5000.00", "9000.00", 1)), sig).Raw()
 
-	rsaSig, _ := sign.SignSNAPAsymmetric(priv, "POST", "/v1.0/debit/notify", pretty, gTS)
+	rsaSig, _ := sign.SignSNAPRSA(priv, "POST", "/v1.0/debit/notify", pretty, gTS)
 	r := snapReq(pretty, rsaSig)
 	r.Header.Del("Authorization")
 	out["snap_rsa_valid.http"] = r.Raw()
 
-	tokSig, _ := sign.SignToken(priv, "BRN-0001-1700000000000", gTS)
+	tokSig, _ := sign.SignSNAPToken(priv, "BRN-0001-1700000000000", gTS)
 	out["token_valid.http"] = (&capture.Request{Method: "POST", Target: "/authorization/v1/access-token/b2b", Header: http.Header{
 		"X-Client-Key": {"BRN-0001-1700000000000"}, "X-Timestamp": {gTS}, "X-Signature": {tokSig}, "Content-Type": {"application/json"}},
 		Body: []byte(`{"grantType":"client_credentials"}`)}).Raw()

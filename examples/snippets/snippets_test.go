@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dokukit/dokukit/client"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,7 +56,7 @@ func TestVerifyOnlySnippet(t *testing.T) {
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1.0/debit/notify", bytes.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
-		rt := &middleware.SNAPTransport{Secret: []byte(snapSecret), PartnerID: clientID, Token: middleware.StaticToken("tok")}
+		rt := &client.SNAPTransport{Secret: []byte(snapSecret), PartnerID: clientID, Token: client.StaticToken("tok")}
 		if tamper {
 			rt.Base = tamperBody{}
 		}
