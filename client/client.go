@@ -658,8 +658,7 @@ func (c *Client) check(ctx context.Context, rt schemas.Route, resp *Response, id
 		if resp.Status/100 != 2 {
 			return apiErr("", nil)
 		}
-		hr := &http.Response{Header: resp.Header, Body: io.NopCloser(bytes.NewReader(resp.Body))}
-		if _, err := c.nsv.VerifyResponse(ctx, hr, rt.Path); err != nil {
+		if _, err := c.nsv.VerifyResponseBody(ctx, resp.Header, resp.Body, rt.Path); err != nil {
 			return apiErr("the response Signature does not verify", fmt.Errorf("%w: %w", ErrResponse, err))
 		}
 		if got := resp.Header.Get("Request-Id"); got != id {

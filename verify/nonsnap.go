@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"io"
@@ -63,16 +64,23 @@ func (v *NonSNAP) VerifyResponse(ctx context.Context, resp *http.Response, reque
 	if resp.Body != nil {
 		b, err := io.ReadAll(io.LimitReader(resp.Body, v.limit+1))
 		resp.Body.Close()
-		resp.Body = io.NopCloser(strings.NewReader(string(b)))
+		resp.Body = io.NopCloser(bytes.NewReader(b))
 		if err != nil {
 			return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyRead)
 		}
-		if int64(len(b)) > v.limit {
-			return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyTooLarge)
-		}
 		body = b
 	}
-	return v.check(ctx, Message{Header: resp.Header, Body: body}, requestTarget, true)
+	return v.VerifyResponseBody(ctx, resp.Header, body, requestTarget)
+}
+
+// VerifyResponseBody is VerifyResponse for an answer already read: its
+// headers and body as received. A body longer than the verifier's limit is
+// ErrBodyTooLarge, as VerifyResponse reports it. The body is not kept.
+func (v *NonSNAP) VerifyResponseBody(ctx context.Context, header http.Header, body []byte, requestTarget string) (Result, error) {
+	if int64(len(body)) > v.limit {
+		return Result{}, fail(SchemeNonSNAP, CheckBody, "body", ErrBodyTooLarge)
+	}
+	return v.check(ctx, Message{Header: header, Body: body}, requestTarget, true)
 }
 
 func (v *NonSNAP) check(ctx context.Context, m Message, target string, response bool) (Result, error) {

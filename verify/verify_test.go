@@ -298,6 +298,22 @@ func TestNonSNAPResponseSignature(t *testing.T) {
 	resp = &http.Response{Header: h, Body: io.NopCloser(bytes.NewReader(body))}
 	_, err = v.VerifyResponse(context.Background(), resp, "/checkout/v1/payment")
 	assert.ErrorIs(t, err, ErrSignatureMismatch)
+	_, err = v.VerifyResponseBody(context.Background(), h, body, "/checkout/v1/payment")
+	assert.ErrorIs(t, err, ErrSignatureMismatch, "the same verdict over bytes already read")
+
+	// VerifyResponseBody: the answer's bytes as read, same verdicts.
+	h.Set("Signature", s.Sign(sign.Components{ClientID: nsClient, RequestID: nsRequestID, Timestamp: nsTS, Target: "/checkout/v1/payment", Body: body, Response: true}))
+	res, err := v.VerifyResponseBody(context.Background(), h, body, "/checkout/v1/payment")
+	require.NoError(t, err)
+	assert.Equal(t, nsRequestID, res.RequestID)
+	_, err = v.VerifyResponseBody(context.Background(), h, append(body[:len(body):len(body)], ' '), "/checkout/v1/payment")
+	assert.ErrorIs(t, err, ErrSignatureMismatch, "one more byte: the digest covers the raw body")
+	small, err := NewNonSNAP(NonSNAPConfig{Secrets: v.cfg.Secrets, Timestamps: v.cfg.Timestamps, MaxBodyBytes: int64(len(body) - 1)})
+	require.NoError(t, err)
+	_, err = small.VerifyResponseBody(context.Background(), h, body, "/checkout/v1/payment")
+	assert.ErrorIs(t, err, ErrBodyTooLarge)
+	_, err = small.VerifyResponse(context.Background(), &http.Response{Header: h, Body: io.NopCloser(bytes.NewReader(body))}, "/checkout/v1/payment")
+	assert.ErrorIs(t, err, ErrBodyTooLarge, "both paths keep the limit")
 }
 
 func TestKirimRejections(t *testing.T) {
